@@ -1,0 +1,121 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciBus;
+import dev.novahost.kernel.pci.PciDevice;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Devices on the bus, and their registers as the bound driver reads them. */
+@RestController
+@RequestMapping("/api/v1/devices")
+class DeviceController {
+
+    private final Kernel kernel;
+    private final ApiLimits limits;
+
+    DeviceController(Kernel kernel, ApiLimits limits) {
+        this.kernel = kernel;
+        this.limits = limits;
+    }
+
+    @GetMapping
+    List<DeviceView> list() {
+        return kernel.bus().devices().stream().map(this::view).toList();
+    }
+
+    @PostMapping
+    ResponseEntity<DeviceView> create(@RequestBody CreateDeviceRequest request) {
+        if (request.chipset() == null) {
+            throw KernelException.of(Errno.EINVAL, "Field 'chipset' is required, e.g. {\"chipset\":\"GA102\"}");
+        }
+        var chipset = Chipset.named(request.chipset());
+        var address = Optional.ofNullable(request.address()).map(PciAddress::parse);
+        int revision = request.revision() == null ? PciBus.DEFAULT_REVISION : Hex.parseValue32(request.revision());
+        var device = kernel.hotplug(chipset, address, revision);
+        return ResponseEntity.created(URI.create("/api/v1/devices/" + device.address())).body(view(device));
+    }
+
+    @GetMapping("/{address}")
+    DeviceView get(@PathVariable String address) {
+        return view(kernel.bus().get(PciAddress.parse(address)));
+    }
+
+    @DeleteMapping("/{address}")
+    ResponseEntity<Void> delete(@PathVariable String address) {
+        kernel.hotUnplug(PciAddress.parse(address));
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{address}/surprise-removal")
+    DeviceView surpriseRemoval(@PathVariable String address) {
+        return view(kernel.surpriseRemove(PciAddress.parse(address)));
+    }
+
+    @GetMapping("/{address}/mmio/{offset}")
+    RegisterView read(@PathVariable String address, @PathVariable String offset) {
+        int at = Hex.parseOffset(offset);
+        return RegisterView.of(at, kernel.mmioRead(PciAddress.parse(address), at));
+    }
+
+    @PutMapping("/{address}/mmio/{offset}")
+    RegisterView write(@PathVariable String address, @PathVariable String offset,
+                       @RequestBody WriteRegisterRequest request) {
+        int at = Hex.parseOffset(offset);
+        int value = registerValue(request);
+        var device = PciAddress.parse(address);
+        kernel.mmioWrite(device, at, value);
+        return RegisterView.of(at, value);
+    }
+
+    @GetMapping("/{address}/mmio")
+    RangeView readRange(@PathVariable String address, @RequestParam String offset,
+                        @RequestParam(defaultValue = "1") String count) {
+        int at = Hex.parseOffset(offset);
+        int n = Hex.parseOffset(count);
+        if (n < 1 || n > limits.maxRangeRead()) {
+            throw KernelException.of(n < 1 ? Errno.EINVAL : Errno.E2BIG,
+                    "count must be between 1 and " + limits.maxRangeRead() + " registers, was " + count);
+        }
+        return RangeView.of(at, kernel.mmioReadRange(PciAddress.parse(address), at, n));
+    }
+
+    @GetMapping("/{address}/ptimer")
+    PtimerView ptimer(@PathVariable String address) {
+        var device = PciAddress.parse(address);
+        return PtimerView.of(device.toString(), kernel.readPtimer(device));
+    }
+
+    private static int registerValue(WriteRegisterRequest request) {
+        var value = request.value();
+        if (value == null || value.isNull()) {
+            throw KernelException.of(Errno.EINVAL, "Field 'value' is required, e.g. {\"value\":\"0x12345678\"}");
+        }
+        if (value.isString()) {
+            return Hex.parseValue32(value.stringValue());
+        }
+        if (value.isIntegralNumber()) {
+            return Hex.value32(value.bigIntegerValue());
+        }
+        throw KernelException.of(Errno.EINVAL, "Field 'value' must be a hex string (\"0x12345678\") or an integer");
+    }
+
+    private DeviceView view(PciDevice device) {
+        return DeviceView.of(device, kernel.driverCore().binding(device));
+    }
+}

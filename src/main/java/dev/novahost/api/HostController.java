@@ -1,0 +1,33 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Kernel;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The simulated machine as a whole. */
+@RestController
+@RequestMapping("/api/v1/host")
+class HostController {
+
+    private final Kernel kernel;
+
+    HostController(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** Back to a clean host in one call (DESIGN.md §10). */
+    @PostMapping("/reset")
+    HostView reset() {
+        kernel.reset();
+        return host();
+    }
+
+    @GetMapping
+    HostView host() {
+        return new HostView(kernel.clock().nanoTime(), "real", List.of(), kernel.bus().size(),
+                kernel.driverCore().bindings().size(), kernel.modules().stream().map(ModuleView::of).toList());
+    }
+}

@@ -1,0 +1,69 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.module.UnloadMode;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** insmod / rmmod and module state. */
+@RestController
+@RequestMapping("/api/v1/modules")
+class ModuleController {
+
+    private final Kernel kernel;
+
+    ModuleController(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @GetMapping
+    List<ModuleView> list() {
+        return kernel.modules().stream().map(ModuleView::of).toList();
+    }
+
+    @GetMapping("/{name}")
+    ModuleView get(@PathVariable String name) {
+        return ModuleView.of(kernel.module(name));
+    }
+
+    @PostMapping("/{name}/load")
+    ModuleView load(@PathVariable String name) {
+        kernel.load(name);
+        return ModuleView.of(kernel.module(name));
+    }
+
+    /**
+     * {@code mode} is {@code pin} (the default, misc-device), {@code disassociate} or {@code force};
+     * {@code force=true} is {@code rmmod --force} and means {@code mode=force}.
+     */
+    @PostMapping("/{name}/unload")
+    ModuleView unload(@PathVariable String name, @RequestParam(required = false) String mode,
+                      @RequestParam(defaultValue = "false") boolean force) {
+        kernel.unload(name, unloadMode(mode, force));
+        return ModuleView.of(kernel.module(name));
+    }
+
+    private static UnloadMode unloadMode(String mode, boolean force) {
+        if (mode == null) {
+            return force ? UnloadMode.FORCE : UnloadMode.PIN;
+        }
+        UnloadMode parsed;
+        try {
+            parsed = UnloadMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException unknown) {
+            throw KernelException.of(Errno.EINVAL, "Unknown unload mode '" + mode + "'; use pin, disassociate or force");
+        }
+        if (force && parsed != UnloadMode.FORCE) {
+            throw KernelException.of(Errno.EINVAL, "force=true contradicts mode=" + mode);
+        }
+        return parsed;
+    }
+}

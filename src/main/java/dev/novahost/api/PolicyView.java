@@ -1,0 +1,4 @@
+package dev.novahost.api;
+
+record PolicyView(String policy) {
+}

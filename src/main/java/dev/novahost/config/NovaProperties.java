@@ -1,0 +1,17 @@
+package dev.novahost.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * nova-host's settings ({@code nova.*} in application.yaml, or {@code NOVA_*} in the environment).
+ *
+ * @param maxDevices    devices the host accepts before {@code ENOSPC}
+ * @param loadNovaCore  load the nova-core module at start
+ * @param maxRangeRead  registers one range read may return before {@code E2BIG}
+ */
+@ConfigurationProperties("nova")
+public record NovaProperties(@DefaultValue("256") int maxDevices,
+                             @DefaultValue("false") boolean loadNovaCore,
+                             @DefaultValue("1024") int maxRangeRead) {
+}

@@ -1,0 +1,61 @@
+package dev.novahost.kernel.devres;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.BoundDevice;
+import dev.novahost.kernel.pci.PciDevice;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * A device resource that is revoked when the device is unbound ({@code kernel::devres::Devres}): a
+ * {@link Revocable} registered on the device's {@link DevresList}, so that {@code devres_release_all}
+ * revokes it (waiting for accesses in flight) and then releases it.
+ *
+ * <p>Two ways in: {@link #tryAccess()} from anywhere, which may find the resource revoked, and
+ * {@link #access(BoundDevice)} from code that holds proof that the device is bound, which needs no
+ * revocation check and registers no reader: only an identity check, as {@code Devres::access} in
+ * Linux 6.16.
+ *
+ * <p>Thread-safety: as {@link Revocable}.
+ */
+public final class Devres<T> {
+
+    private final PciDevice device;
+    private final Revocable<T> revocable;
+
+    private Devres(PciDevice device, Revocable<T> revocable) {
+        this.device = device;
+        this.revocable = revocable;
+    }
+
+    /** {@code Devres::new}: wraps the resource and puts its revocation on the device's devres list. */
+    public static <T> Devres<T> register(PciDevice device, DevresList list, String name, T resource,
+                                         Consumer<? super T> release, LongConsumer revokeWaitObserver) {
+        var devres = new Devres<>(device, new Revocable<>(resource, release, revokeWaitObserver));
+        list.add(name, devres.revocable::revoke);
+        return devres;
+    }
+
+    public Optional<Revocable.Guard<T>> tryAccess() {
+        return revocable.tryAccess();
+    }
+
+    /** The resource, given proof that its device is bound; {@code EINVAL} for another device's proof. */
+    public T access(BoundDevice bound) {
+        if (bound.device() != device) {
+            throw KernelException.of(Errno.EINVAL, "Devres of " + device.address()
+                    + " accessed with the bound-device proof of " + bound.device().address());
+        }
+        return revocable.resourceUnchecked();
+    }
+
+    public boolean isRevoked() {
+        return revocable.isRevoked();
+    }
+
+    public boolean revoke() {
+        return revocable.revoke();
+    }
+}

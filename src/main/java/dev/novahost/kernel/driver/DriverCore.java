@@ -1,0 +1,253 @@
+package dev.novahost.kernel.driver;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.devres.DevresList;
+import dev.novahost.kernel.pci.BoundDevice;
+import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciBus;
+import dev.novahost.kernel.pci.PciDevice;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The driver core ({@code drivers/base/dd.c} and {@code bus.c}): registers drivers, matches them to
+ * devices, binds ({@code really_probe}) and unbinds ({@code device_release_driver}).
+ *
+ * <p>Rules kept here: probe failure releases the devres list in reverse order and leaves the device
+ * unbound; unbind runs the driver's {@code remove()}, then releases the devres list, and only then is
+ * the device unbound; a driver that is unregistered is unbound from every device first.
+ *
+ * <p>Thread-safety: every bind, unbind and release of one device holds that device's lock
+ * ({@code device_lock}), so they never overlap for one device. The binding table is a concurrent map
+ * written only under the device lock and read without it: a reader sees either the whole binding or
+ * none. A driver's {@code registered} flag is volatile and is cleared before the unregister path walks
+ * the bus, so a probe racing with unregister either sees it cleared or is undone by that walk.
+ */
+public final class DriverCore {
+
+    private static final class DriverEntry {
+        final String name;
+        volatile PciDriver<?> registered;
+        volatile Policy policy = Policy.REVOCABLE;
+
+        DriverEntry(String name) {
+            this.name = name;
+        }
+    }
+
+    private final PciBus bus;
+    private final Tracepoints trace;
+    private final Map<String, DriverEntry> drivers = new ConcurrentHashMap<>();
+    private final Map<PciDevice, Binding<?>> bindings = new ConcurrentHashMap<>();
+
+    public DriverCore(PciBus bus, Tracepoints trace) {
+        this.bus = bus;
+        this.trace = trace;
+    }
+
+    /** Makes a driver name known (its module may not be loaded yet), so its policy can be set. */
+    public void declare(String name) {
+        drivers.computeIfAbsent(name, DriverEntry::new);
+    }
+
+    public List<String> driverNames() {
+        return drivers.keySet().stream().sorted().toList();
+    }
+
+    public boolean isRegistered(String name) {
+        return entry(name).registered != null;
+    }
+
+    public Policy policy(String driver) {
+        return entry(driver).policy;
+    }
+
+    /** The policy applies from the next probe on; devices bound now keep the one they were probed with. */
+    public void setPolicy(String driver, Policy policy) {
+        entry(driver).policy = policy;
+    }
+
+    /** {@code driver_register}, then {@code driver_attach}: probe every matching unbound device. */
+    public void registerDriver(PciDriver<?> driver) {
+        var entry = drivers.computeIfAbsent(driver.name(), DriverEntry::new);
+        synchronized (entry) {
+            if (entry.registered != null) {
+                throw KernelException.of(Errno.EBUSY, "Driver " + driver.name() + " is already registered");
+            }
+            entry.registered = driver;
+        }
+        for (PciDevice device : bus.devices()) {
+            autoprobe(device, driver);
+        }
+    }
+
+    /** {@code driver_unregister}: no new probes, then unbind every device bound to the driver. */
+    public void unregisterDriver(PciDriver<?> driver) {
+        var entry = entry(driver.name());
+        entry.registered = null;
+        for (PciDevice device : bus.devices()) {
+            device.lock().lock();
+            try {
+                var binding = bindings.get(device);
+                if (binding != null && binding.driver() == driver) {
+                    releaseDriver(device, binding);
+                }
+            } finally {
+                device.lock().unlock();
+            }
+        }
+    }
+
+    /** {@code bus_probe_device} for a hot-plugged device: try each registered driver; failures leave it unbound. */
+    public void autoprobe(PciDevice device) {
+        for (DriverEntry entry : drivers.values()) {
+            var driver = entry.registered;
+            if (driver != null) {
+                autoprobe(device, driver);
+            }
+        }
+    }
+
+    private void autoprobe(PciDevice device, PciDriver<?> driver) {
+        if (!driver.matches(device)) {
+            return;
+        }
+        device.lock().lock();
+        try {
+            if (isOnBus(device) && !bindings.containsKey(device) && entry(driver.name()).registered == driver) {
+                reallyProbe(device, driver);
+            }
+        } catch (KernelException probeFailed) {
+            // Autoprobe failure is not an error of whoever plugged the device in; the tracepoint has it.
+        } finally {
+            device.lock().unlock();
+        }
+    }
+
+    /**
+     * sysfs {@code bind}: {@code ENODEV} for an unknown device (or one the driver does not match),
+     * {@code ENOENT} when the driver is not registered, {@code EBUSY} when the device already has a
+     * driver, otherwise whatever probe returns ({@code EPROBE_DEFER} becomes {@code EAGAIN}).
+     */
+    public void bind(String driverName, PciAddress address) {
+        var device = bus.get(address);
+        var driver = registered(driverName);
+        if (!driver.matches(device)) {
+            throw KernelException.of(Errno.ENODEV, "Driver " + driverName + " does not match " + device);
+        }
+        device.lock().lock();
+        try {
+            if (!isOnBus(device)) {
+                throw KernelException.notFound(Errno.ENODEV, "No device at " + address);
+            }
+            var current = bindings.get(device);
+            if (current != null) {
+                throw KernelException.of(Errno.EBUSY, address + " is already bound to " + current.driver().name());
+            }
+            if (entry(driverName).registered != driver) {
+                throw KernelException.notFound(Errno.ENOENT, "Driver " + driverName + " is not registered");
+            }
+            reallyProbe(device, driver);
+        } finally {
+            device.lock().unlock();
+        }
+    }
+
+    /** sysfs {@code unbind}: {@code ENODEV} when the device is not bound to this driver. */
+    public void unbind(String driverName, PciAddress address) {
+        entry(driverName);
+        var device = bus.get(address);
+        device.lock().lock();
+        try {
+            var binding = bindings.get(device);
+            if (binding == null || !binding.driver().name().equals(driverName)) {
+                throw KernelException.notFound(Errno.ENODEV, address + " is not bound to " + driverName);
+            }
+            releaseDriver(device, binding);
+        } finally {
+            device.lock().unlock();
+        }
+    }
+
+    /** Releases whatever driver the device has; for hot-unplug. The caller holds the device lock. */
+    public void releaseDriver(PciDevice device) {
+        var binding = bindings.get(device);
+        if (binding != null) {
+            releaseDriver(device, binding);
+        }
+    }
+
+    /** The device's binding, if it has one. */
+    public Optional<Binding<?>> binding(PciDevice device) {
+        return Optional.ofNullable(bindings.get(device));
+    }
+
+    /** The driver data {@code driver} attached to the device, if that driver is the one bound. */
+    @SuppressWarnings("unchecked")
+    public <D> Optional<D> driverData(PciDevice device, PciDriver<D> driver) {
+        var binding = bindings.get(device);
+        return binding != null && binding.driver() == driver ? Optional.of((D) binding.data()) : Optional.empty();
+    }
+
+    public Collection<Binding<?>> bindings() {
+        return List.copyOf(bindings.values());
+    }
+
+    private <D> void reallyProbe(PciDevice device, PciDriver<D> driver) {
+        var devres = new DevresList();
+        var bound = new BoundDevice(device);
+        var policy = entry(driver.name()).policy;
+        D data;
+        try {
+            data = driver.probe(new ProbeContext(bound, devres, policy, trace));
+        } catch (KernelException failed) {
+            releaseAll(device, devres);
+            var errno = failed.errno() == Errno.EPROBE_DEFER ? Errno.EAGAIN : failed.errno();
+            trace.probeFinished(device, driver.name(), Optional.of(errno));
+            throw errno == failed.errno() ? failed
+                    : KernelException.of(errno, "Probe of " + device.address() + " deferred: " + failed.getMessage());
+        }
+        bindings.put(device, new Binding<>(driver, data, devres, policy, bound));
+        trace.probeFinished(device, driver.name(), Optional.empty());
+    }
+
+    /** {@code __device_release_driver}: remove(), then {@code devres_release_all}, then the device is unbound. */
+    private void releaseDriver(PciDevice device, Binding<?> binding) {
+        long start = System.nanoTime();
+        binding.remove();
+        releaseAll(device, binding.devres());
+        bindings.remove(device);
+        trace.unbindFinished(device, binding.driver().name(), System.nanoTime() - start);
+    }
+
+    private void releaseAll(PciDevice device, DevresList devres) {
+        for (String released : devres.releaseAll()) {
+            trace.devresReleased(device, released);
+        }
+    }
+
+    private boolean isOnBus(PciDevice device) {
+        return bus.find(device.address()).orElse(null) == device;
+    }
+
+    private DriverEntry entry(String name) {
+        var entry = drivers.get(name);
+        if (entry == null) {
+            throw KernelException.notFound(Errno.ENOENT, "No driver named '" + name + "'");
+        }
+        return entry;
+    }
+
+    private PciDriver<?> registered(String name) {
+        var driver = entry(name).registered;
+        if (driver == null) {
+            throw KernelException.notFound(Errno.ENOENT, "Driver " + name + " is not registered (is its module loaded?)");
+        }
+        return driver;
+    }
+}

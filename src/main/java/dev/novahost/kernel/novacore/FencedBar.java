@@ -1,0 +1,38 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.pci.BoundDevice;
+
+/**
+ * The {@code fenced} policy's handle: the plain mapping, no per-access check. It is safe only because
+ * a correct {@code remove()} stops every user before the mapping is torn down; a user that slips
+ * through reaches an unmapped BAR.
+ */
+public final class FencedBar implements BarHandle {
+
+    private final IoMapping mapping;
+
+    FencedBar(IoMapping mapping) {
+        this.mapping = mapping;
+    }
+
+    @Override
+    public Policy policy() {
+        return Policy.FENCED;
+    }
+
+    @Override
+    public int read32(int offset) {
+        return mapping.read32(offset);
+    }
+
+    @Override
+    public void write32(int offset, int value) {
+        mapping.write32(offset, value);
+    }
+
+    @Override
+    public IoMapping access(BoundDevice bound) {
+        return mapping;
+    }
+}

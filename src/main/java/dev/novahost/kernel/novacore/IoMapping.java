@@ -1,0 +1,59 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.pci.PciAddress;
+
+/**
+ * BAR0 as mapped into the driver's address space by {@code pci_iomap}. After {@link #unmap()} the
+ * addresses no longer point at the device: an access through a stale pointer is a use-after-iounmap,
+ * which the kernel would answer with a page fault. Here it is counted and refused with {@code ENXIO}.
+ *
+ * <p>Thread-safety: the mapping state is volatile; the registers behind it are thread-safe.
+ */
+public final class IoMapping {
+
+    private final PciAddress address;
+    private final Bar0 bar0;
+    private final BarAccounting accounting;
+    private volatile boolean mapped = true;
+
+    IoMapping(PciAddress address, Bar0 bar0, BarAccounting accounting) {
+        this.address = address;
+        this.bar0 = bar0;
+        this.accounting = accounting;
+    }
+
+    public int read32(int offset) {
+        Bar0.checkOffset(offset);
+        requireMapped(BarAccounting.Op.READ, offset);
+        int value = bar0.read32(offset);
+        accounting.record(BarAccounting.Op.READ, BarAccounting.Result.OK);
+        return value;
+    }
+
+    public void write32(int offset, int value) {
+        Bar0.checkOffset(offset);
+        requireMapped(BarAccounting.Op.WRITE, offset);
+        bar0.write32(offset, value);
+        accounting.record(BarAccounting.Op.WRITE, BarAccounting.Result.OK);
+    }
+
+    /** {@code pci_iounmap}. */
+    void unmap() {
+        mapped = false;
+    }
+
+    boolean isMapped() {
+        return mapped;
+    }
+
+    private void requireMapped(BarAccounting.Op op, int offset) {
+        if (!mapped) {
+            accounting.record(op, BarAccounting.Result.UNMAPPED);
+            throw KernelException.of(Errno.ENXIO, String.format(
+                    "BAR0 of %s accessed at 0x%06x after iounmap (use-after-unmap)", address, offset));
+        }
+    }
+}

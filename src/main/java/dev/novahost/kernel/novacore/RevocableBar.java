@@ -1,0 +1,67 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.devres.Devres;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.pci.BoundDevice;
+import dev.novahost.kernel.pci.PciAddress;
+
+/**
+ * The {@code revocable} policy's handle: {@code Devres<Bar0>}. Each access is a {@code try_access};
+ * once unbind has revoked the BAR, accesses are refused with {@code ENODEV} instead of touching the
+ * unmapped registers.
+ */
+public final class RevocableBar implements BarHandle {
+
+    private final PciAddress address;
+    private final Devres<IoMapping> bar;
+    private final BarAccounting accounting;
+
+    RevocableBar(PciAddress address, Devres<IoMapping> bar, BarAccounting accounting) {
+        this.address = address;
+        this.bar = bar;
+        this.accounting = accounting;
+    }
+
+    @Override
+    public Policy policy() {
+        return Policy.REVOCABLE;
+    }
+
+    @Override
+    public int read32(int offset) {
+        Bar0.checkOffset(offset);
+        var guard = bar.tryAccess();
+        if (guard.isEmpty()) {
+            throw refused(BarAccounting.Op.READ, offset);
+        }
+        try (var io = guard.get()) {
+            return io.get().read32(offset);
+        }
+    }
+
+    @Override
+    public void write32(int offset, int value) {
+        Bar0.checkOffset(offset);
+        var guard = bar.tryAccess();
+        if (guard.isEmpty()) {
+            throw refused(BarAccounting.Op.WRITE, offset);
+        }
+        try (var io = guard.get()) {
+            io.get().write32(offset, value);
+        }
+    }
+
+    @Override
+    public IoMapping access(BoundDevice bound) {
+        return bar.access(bound);
+    }
+
+    private KernelException refused(BarAccounting.Op op, int offset) {
+        accounting.record(op, BarAccounting.Result.REFUSED);
+        return KernelException.of(Errno.ENODEV, String.format(
+                "BAR0 of %s was revoked when its driver was unbound; access at 0x%06x refused", address, offset));
+    }
+}

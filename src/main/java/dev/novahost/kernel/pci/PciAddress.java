@@ -1,0 +1,44 @@
+package dev.novahost.kernel.pci;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import java.util.regex.Pattern;
+
+/** A PCI bus/device/function address, written {@code DDDD:BB:DD.F} in lower-case hex as sysfs does. */
+public record PciAddress(int domain, int bus, int device, int function) implements Comparable<PciAddress> {
+
+    private static final Pattern BDF = Pattern.compile("([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\\.([0-7])");
+
+    public PciAddress {
+        if (domain < 0 || domain > 0xffff || bus < 0 || bus > 0xff || device < 0 || device > 0x1f
+                || function < 0 || function > 7) {
+            throw KernelException.of(Errno.EINVAL, "PCI address out of range: domain " + domain + ", bus " + bus
+                    + ", device " + device + ", function " + function);
+        }
+    }
+
+    /** Parses {@code 0000:01:00.0}; anything else, or a device number above 0x1f, is {@code EINVAL}. */
+    public static PciAddress parse(String text) {
+        var m = BDF.matcher(text == null ? "" : text);
+        if (!m.matches()) {
+            throw KernelException.of(Errno.EINVAL,
+                    "'" + text + "' is not a PCI address; write it as DDDD:BB:DD.F in lower-case hex, e.g. 0000:01:00.0");
+        }
+        return new PciAddress(Integer.parseInt(m.group(1), 16), Integer.parseInt(m.group(2), 16),
+                Integer.parseInt(m.group(3), 16), Integer.parseInt(m.group(4)));
+    }
+
+    @Override
+    public int compareTo(PciAddress o) {
+        return Long.compare(key(), o.key());
+    }
+
+    private long key() {
+        return ((long) domain << 16) | (bus << 8) | (device << 3) | function;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%04x:%02x:%02x.%d", domain, bus, device, function);
+    }
+}

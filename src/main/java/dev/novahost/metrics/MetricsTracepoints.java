@@ -1,0 +1,78 @@
+package dev.novahost.metrics;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.pci.PciDevice;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The metrics that are events: bindings by result, unbind and revoke-wait durations, and the
+ * per-device {@code nova_device_info} series, which is registered when a device appears and removed
+ * with it so that no stale series outlives a device.
+ *
+ * <p>Thread-safety: called from any kernel thread; Micrometer meters are thread-safe and the info
+ * series table is a concurrent map keyed by device identity.
+ */
+public final class MetricsTracepoints implements Tracepoints {
+
+    private final MeterRegistry registry;
+    private final Timer unbindDuration;
+    private final Timer revokeWait;
+    private final Map<PciDevice, Gauge> deviceInfo = new ConcurrentHashMap<>();
+
+    public MetricsTracepoints(MeterRegistry registry) {
+        this.registry = registry;
+        this.unbindDuration = Timer.builder("nova.unbind.duration")
+                .description("Time from the start of unbind to the end of devres release")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.revokeWait = Timer.builder("nova.revoke.wait")
+                .description("Time revoke() waited for BAR accesses already in flight")
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    @Override
+    public void deviceAdded(PciDevice device) {
+        deviceInfo.computeIfAbsent(device, d -> Gauge.builder("nova.device.info", () -> 1)
+                .description("Identity of each device on the bus; the value is always 1")
+                .tag("address", d.address().toString())
+                .tag("chipset", d.chipset().name())
+                .tag("architecture", d.chipset().architecture().displayName())
+                .register(registry));
+    }
+
+    @Override
+    public void deviceRemoved(PciDevice device) {
+        var gauge = deviceInfo.remove(device);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+    }
+
+    @Override
+    public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
+        Counter.builder("nova.bindings")
+                .description("Probe attempts by result: bound, or the errno probe failed with")
+                .tag("result", errno.map(Enum::name).orElse("bound"))
+                .register(registry)
+                .increment();
+    }
+
+    @Override
+    public void unbindFinished(PciDevice device, String driver, long nanos) {
+        unbindDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void revokeWaited(long nanos) {
+        revokeWait.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}
