@@ -22,7 +22,7 @@ final class ProblemStatus {
             case EINVAL -> HttpStatus.BAD_REQUEST;
             case ENOENT, EBADF -> HttpStatus.NOT_FOUND;
             case EBUSY, EEXIST, EWOULDBLOCK, EAGAIN, EPROBE_DEFER -> HttpStatus.CONFLICT;
-            case ENODEV, ENXIO, EIO -> HttpStatus.GONE;
+            case ENODEV, ENXIO, EIO, EFAULT -> HttpStatus.GONE;
             case ENOSPC -> HttpStatus.INSUFFICIENT_STORAGE;
             case E2BIG -> HttpStatus.CONTENT_TOO_LARGE;
             case EPERM -> HttpStatus.FORBIDDEN;

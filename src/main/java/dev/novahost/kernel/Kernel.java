@@ -1,55 +1,76 @@
 package dev.novahost.kernel;
 
 import dev.novahost.kernel.driver.DriverCore;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
-import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.BarAccounting;
+import dev.novahost.kernel.novacore.DeviceFile;
+import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.novacore.NovaCore;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
-import dev.novahost.kernel.novacore.NovaCoreModule;
 import dev.novahost.kernel.novacore.NovaDevice;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import dev.novahost.kernel.pci.PciDevice;
+import dev.novahost.kernel.sanitizer.Sanitizer;
+import dev.novahost.kernel.timer.TimerEngine;
+import dev.novahost.kernel.work.Workqueue;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * One simulated machine: a clock, a PCI bus, the driver core and the nova-core module, wired together.
- * Its methods are the machine's user interface (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO
- * through the bound driver), each a short sequence of calls on the mechanisms that own the rules.
+ * One simulated machine: a clock and timer engine, a PCI bus, the driver core, the nova-core module,
+ * the kernel log and the sanitizer, wired together. Its methods are the machine's user interface
+ * (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO through the bound driver, timers, work and files),
+ * each a short sequence of calls on the mechanisms that own the rules.
  *
  * <p>Thread-safety: every method may be called from any thread; the mechanisms it calls state their
  * own locking. A kernel never calls out to Spring or HTTP.
  */
-public final class Kernel {
+public final class Kernel implements AutoCloseable {
 
-    private final Clock clock;
+    private final TimerEngine engine;
+    private final EventLog log;
+    private final Sanitizer sanitizer;
     private final PciBus bus;
     private final DriverCore driverCore;
-    private final NovaCoreDriver novaCore;
-    private final Module novaCoreModule;
+    private final Workqueue systemWq;
+    private final NovaCore novaCore;
     private final BarAccounting barAccounting = new BarAccounting();
     private final Tracepoints trace;
 
-    public Kernel(KernelConfig config, Clock clock, Tracepoints trace) {
-        this.clock = clock;
+    public Kernel(KernelConfig config, TimerEngine engine, Tracepoints trace) {
+        this.engine = engine;
         this.trace = trace;
-        this.bus = new PciBus(clock, config.maxDevices());
+        this.log = new EventLog(engine.clock(), config.eventLogCapacity());
+        this.sanitizer = new Sanitizer(engine.clock(), log);
+        this.bus = new PciBus(engine, config.maxDevices());
         this.driverCore = new DriverCore(bus, trace);
-        this.novaCore = new NovaCoreDriver(barAccounting);
-        this.driverCore.declare(NovaCoreDriver.NAME);
-        this.novaCoreModule = new Module(NovaCoreDriver.NAME, new NovaCoreModule(driverCore, novaCore));
+        this.systemWq = new Workqueue("events", engine);
+        this.novaCore = new NovaCore(driverCore, engine, systemWq, log, sanitizer, barAccounting);
         if (config.loadNovaCore()) {
-            novaCoreModule.load();
+            novaCore.module().load();
         }
     }
 
+    /** A kernel on real time, its timer engine served by {@code config.timerThreads()} threads. */
+    public Kernel(KernelConfig config, Clock clock, Tracepoints trace) {
+        this(config, TimerEngine.realTime(clock, config.timerThreads()), trace);
+    }
+
     public Clock clock() {
-        return clock;
+        return engine.clock();
+    }
+
+    public TimerEngine engine() {
+        return engine;
     }
 
     public PciBus bus() {
@@ -60,12 +81,24 @@ public final class Kernel {
         return driverCore;
     }
 
+    public EventLog log() {
+        return log;
+    }
+
+    public Sanitizer sanitizer() {
+        return sanitizer;
+    }
+
     public BarAccounting barAccounting() {
         return barAccounting;
     }
 
+    public NovaCoreDriver novaCoreDriver() {
+        return novaCore.driver();
+    }
+
     public List<Module> modules() {
-        return List.of(novaCoreModule);
+        return List.of(novaCore.module());
     }
 
     /** {@code ENOENT} (not found) for a module the kernel does not have. */
@@ -76,37 +109,21 @@ public final class Kernel {
 
     public void load(String module) {
         module(module).load();
+        log.append("", "", "module.loaded", module + ": loaded, generation " + module(module).generation());
     }
 
     public void unload(String module, UnloadMode mode) {
         module(module).unload(mode);
+        log.append("", "", "module.unloaded", module + ": unloaded (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")");
     }
 
-    /**
-     * Back to a clean host: nova-core unloaded (open files disassociated), every device unplugged,
-     * policies back to their defaults. For test suites and demos that share one service.
-     */
-    public void reset() {
-        for (Module module : modules()) {
-            if (module.state() == ModuleState.LIVE) {
-                module.unload(UnloadMode.DISASSOCIATE);
-            }
-        }
-        for (PciDevice device : bus.devices()) {
-            try {
-                hotUnplug(device.address());
-            } catch (KernelException alreadyGone) {
-                // unplugged concurrently: that is the state we want
-            }
-        }
-        for (String driver : driverCore.driverNames()) {
-            driverCore.setPolicy(driver, Policy.REVOCABLE);
-        }
-    }
+    // --- devices ------------------------------------------------------------------------------------
 
     /** A device appears on the bus and, like {@code device_add}, is offered to the registered drivers. */
     public PciDevice hotplug(Chipset chipset, Optional<PciAddress> address, int revision) {
         var device = bus.add(chipset, address, revision);
+        log.append(device.address().toString(), "", "pci.added", device.address() + ": [10de:"
+                + String.format("%04x", device.deviceId()) + "] " + chipset + " hot-plugged");
         trace.deviceAdded(device);
         driverCore.autoprobe(device);
         return device;
@@ -125,6 +142,7 @@ public final class Kernel {
         } finally {
             device.lock().unlock();
         }
+        log.append(address.toString(), "", "pci.removed", address + ": hot-unplugged");
         trace.deviceRemoved(device);
     }
 
@@ -132,39 +150,122 @@ public final class Kernel {
     public PciDevice surpriseRemove(PciAddress address) {
         var device = bus.get(address);
         bus.surpriseRemove(device);
+        log.append(address.toString(), "", "pci.surprise-removal", address + ": link down, device gone from the bus");
         return device;
     }
 
     /** nova-core's data for the device; {@code ENODEV} (gone, not unknown) when nova-core is not bound to it. */
     public NovaDevice novaCore(PciAddress address) {
         var device = bus.get(address);
-        return driverCore.driverData(device, novaCore).orElseThrow(() -> KernelException.of(Errno.ENODEV,
+        return driverCore.driverData(device, novaCore.driver()).orElseThrow(() -> KernelException.of(Errno.ENODEV,
                 "No driver is bound to " + address + ", so there is no BAR0 mapping to access; bind nova-core first"));
     }
 
+    // --- registers through the driver ---------------------------------------------------------------
+
     public int mmioRead(PciAddress address, int offset) {
         Bar0.checkOffset(offset);
-        return novaCore(address).bar().read32(offset);
+        var device = novaCore(address);
+        return novaCore.driver().mmio(device, () -> device.bar().read32(offset));
     }
 
     public void mmioWrite(PciAddress address, int offset, int value) {
         Bar0.checkOffset(offset);
-        novaCore(address).bar().write32(offset, value);
+        var device = novaCore(address);
+        novaCore.driver().mmio(device, () -> {
+            device.bar().write32(offset, value);
+            return value;
+        });
     }
 
     /** Reads {@code count} consecutive registers through one handle; fails whole if any read fails. */
     public int[] mmioReadRange(PciAddress address, int offset, int count) {
+        if (count < 1) {
+            throw KernelException.of(Errno.EINVAL, "A range read needs at least one register, asked for " + count);
+        }
         Bar0.checkOffset(offset);
         Bar0.checkOffset(offset + 4L * (count - 1));
-        var bar = novaCore(address).bar();
+        var device = novaCore(address);
         var values = new int[count];
         for (int i = 0; i < count; i++) {
-            values[i] = bar.read32(offset + 4 * i);
+            int at = offset + 4 * i;
+            values[i] = novaCore.driver().mmio(device, () -> device.bar().read32(at));
         }
         return values;
     }
 
     public long readPtimer(PciAddress address) {
-        return novaCore(address).ptimer().readTime();
+        var device = novaCore(address);
+        long[] time = new long[1];
+        novaCore.driver().mmio(device, () -> {
+            time[0] = device.ptimer().readTime();
+            return 0;
+        });
+        return time[0];
+    }
+
+    // --- timers, work, files ------------------------------------------------------------------------
+
+    public DriverTimer armTimer(PciAddress address, DriverTimer.Spec spec) {
+        return novaCore.driver().armTimer(novaCore(address), spec);
+    }
+
+    public DriverWork queueWork(PciAddress address, DriverWork.Spec spec) {
+        return novaCore.driver().queueWork(novaCore(address), spec);
+    }
+
+    public DeviceFile openFile(PciAddress address) {
+        return novaCore.driver().openFile(novaCore(address), novaCore.module());
+    }
+
+    public Faults faults() {
+        return novaCore.driver().faults();
+    }
+
+    public void setFaults(Faults faults) {
+        novaCore.driver().setFaults(faults);
+        log.append("", "", "driver.faults", "nova-core: injected faults now " + faults);
+    }
+
+    // --- the whole host -----------------------------------------------------------------------------
+
+    /**
+     * Back to a clean host: every timer, work item and file of nova-core's stopped, nova-core unloaded,
+     * every device unplugged, policies and faults back to their defaults, violations and taints
+     * forgotten. For test suites and demos that share one service.
+     */
+    public void reset() {
+        var driver = novaCore.driver();
+        driver.objects().files().forEach(file -> quietly(() -> driver.closeFile(file.fd())));
+        driver.objects().timers().forEach(timer -> quietly(() -> driver.cancelTimer(timer.id())));
+        driver.objects().works().forEach(work -> quietly(() -> driver.cancelWork(work.id())));
+        driver.setFaults(Faults.NONE);
+        for (Module module : modules()) {
+            if (module.state() == ModuleState.LIVE) {
+                module.unload(UnloadMode.DISASSOCIATE);
+            }
+        }
+        for (PciDevice device : bus.devices()) {
+            quietly(() -> hotUnplug(device.address()));
+        }
+        for (String name : driverCore.driverNames()) {
+            driverCore.setPolicy(name, Policy.REVOCABLE);
+        }
+        sanitizer.clear();
+        log.append("", "", "host.reset", "host reset to a clean state");
+    }
+
+    /** Ignores "already gone": in a reset, racing with another caller to the same end is fine. */
+    private static void quietly(Runnable step) {
+        try {
+            step.run();
+        } catch (KernelException alreadyGone) {
+            // the object went away concurrently: that is the state we want
+        }
+    }
+
+    @Override
+    public void close() {
+        engine.close();
     }
 }

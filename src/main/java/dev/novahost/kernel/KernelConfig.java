@@ -3,16 +3,24 @@ package dev.novahost.kernel;
 /**
  * How a kernel is built.
  *
- * @param maxDevices     devices the bus accepts before {@code ENOSPC}
- * @param loadNovaCore   whether nova-core is loaded at boot (otherwise it waits for {@code insmod})
+ * @param maxDevices        devices the bus accepts before {@code ENOSPC}
+ * @param loadNovaCore      whether nova-core is loaded at boot (otherwise it waits for {@code insmod})
+ * @param timerThreads      threads serving the timer engine on real time
+ * @param eventLogCapacity  events the kernel log keeps before the oldest fall out
  */
-public record KernelConfig(int maxDevices, boolean loadNovaCore) {
+public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity) {
 
-    public static final KernelConfig DEFAULTS = new KernelConfig(256, false);
+    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000);
 
     public KernelConfig {
-        if (maxDevices < 1) {
-            throw new IllegalArgumentException("maxDevices must be at least 1, was " + maxDevices);
+        if (maxDevices < 1 || timerThreads < 1 || eventLogCapacity < 16) {
+            throw new IllegalArgumentException("maxDevices and timerThreads must be at least 1 and the event log"
+                    + " must hold at least 16 events: " + maxDevices + ", " + timerThreads + ", " + eventLogCapacity);
         }
+    }
+
+    /** The defaults with this many devices and nova-core loaded or not. */
+    public KernelConfig(int maxDevices, boolean loadNovaCore) {
+        this(maxDevices, loadNovaCore, DEFAULTS.timerThreads(), DEFAULTS.eventLogCapacity());
     }
 }

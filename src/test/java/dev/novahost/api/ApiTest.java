@@ -15,6 +15,7 @@ import com.atlassian.oai.validator.mockmvc.OpenApiMatchers;
 import com.atlassian.oai.validator.model.Request;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
@@ -28,6 +29,7 @@ import org.springframework.test.web.servlet.ResultActions;
  */
 @SpringBootTest
 @AutoConfigureMockMvc
+@AutoConfigureMetrics
 abstract class ApiTest {
 
     /** Parsed once: the contract at the repo root, as served at /openapi.yaml. */

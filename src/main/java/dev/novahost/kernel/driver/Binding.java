@@ -9,4 +9,8 @@ public record Binding<D>(PciDriver<D> driver, D data, DevresList devres, Policy 
     void remove() {
         driver.remove(bound, data);
     }
+
+    void leakCheck() {
+        driver.leakCheck(bound, data);
+    }
 }

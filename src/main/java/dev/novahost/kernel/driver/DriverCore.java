@@ -205,12 +205,17 @@ public final class DriverCore {
         D data;
         try {
             data = driver.probe(new ProbeContext(bound, devres, policy, trace));
-        } catch (KernelException failed) {
+        } catch (RuntimeException failed) {
             releaseAll(device, devres);
-            var errno = failed.errno() == Errno.EPROBE_DEFER ? Errno.EAGAIN : failed.errno();
+            if (!(failed instanceof KernelException)) {
+                trace.probeFinished(device, driver.name(), Optional.of(Errno.EIO));
+                throw failed;
+            }
+            var kernelError = (KernelException) failed;
+            var errno = kernelError.errno() == Errno.EPROBE_DEFER ? Errno.EAGAIN : kernelError.errno();
             trace.probeFinished(device, driver.name(), Optional.of(errno));
-            throw errno == failed.errno() ? failed
-                    : KernelException.of(errno, "Probe of " + device.address() + " deferred: " + failed.getMessage());
+            throw errno == kernelError.errno() ? kernelError
+                    : KernelException.of(errno, "Probe of " + device.address() + " deferred: " + kernelError.getMessage());
         }
         bindings.put(device, new Binding<>(driver, data, devres, policy, bound));
         trace.probeFinished(device, driver.name(), Optional.empty());
@@ -222,6 +227,7 @@ public final class DriverCore {
         binding.remove();
         releaseAll(device, binding.devres());
         bindings.remove(device);
+        binding.leakCheck();
         trace.unbindFinished(device, binding.driver().name(), System.nanoTime() - start);
     }
 

@@ -25,4 +25,11 @@ public interface PciDriver<D> {
 
     /** Lets go of the device; runs before the device's devres list is released. */
     void remove(BoundDevice bound, D data);
+
+    /**
+     * Runs once the devres list is released and the device is unbound: anything of the driver's still
+     * held now is a leak (the kernel finds these with kmemleak or the next {@code request_mem_region}).
+     */
+    default void leakCheck(BoundDevice bound, D data) {
+    }
 }

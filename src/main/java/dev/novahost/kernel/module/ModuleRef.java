@@ -32,9 +32,14 @@ public final class ModuleRef {
         }
     }
 
-    /** Unload in disassociate mode calls this: the holder disconnects itself, then drops the reference. */
+    /**
+     * Unload in disassociate mode calls this: the holder disconnects itself, then the reference is
+     * dropped. A holder that already dropped its reference (closed meanwhile) is left alone.
+     */
     void disassociate() {
-        disassociate.run();
-        put();
+        if (dropped.compareAndSet(false, true)) {
+            disassociate.run();
+            module.release(this);
+        }
     }
 }

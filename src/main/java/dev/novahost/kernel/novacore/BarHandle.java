@@ -10,10 +10,11 @@ import dev.novahost.kernel.pci.BoundDevice;
  * <p>Offsets are checked before anything else ({@code EINVAL}); a handle whose BAR is gone refuses
  * with {@code ENODEV} (revoked) or {@code ENXIO} (unmapped behind a plain handle's back).
  */
-public sealed interface BarHandle permits RevocableBar, FencedBar {
+public sealed interface BarHandle extends RegisterReader permits RevocableBar, FencedBar {
 
     Policy policy();
 
+    @Override
     int read32(int offset);
 
     void write32(int offset, int value);

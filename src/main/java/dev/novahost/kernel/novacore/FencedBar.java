@@ -1,7 +1,10 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
+import dev.novahost.kernel.pci.PciDevice;
 
 /**
  * The {@code fenced} policy's handle: the plain mapping, no per-access check. It is safe only because
@@ -10,9 +13,11 @@ import dev.novahost.kernel.pci.BoundDevice;
  */
 public final class FencedBar implements BarHandle {
 
+    private final PciDevice device;
     private final IoMapping mapping;
 
-    FencedBar(IoMapping mapping) {
+    FencedBar(PciDevice device, IoMapping mapping) {
+        this.device = device;
         this.mapping = mapping;
     }
 
@@ -33,6 +38,10 @@ public final class FencedBar implements BarHandle {
 
     @Override
     public IoMapping access(BoundDevice bound) {
+        if (bound.device() != device) {
+            throw KernelException.of(Errno.EINVAL, "BAR0 of " + device.address()
+                    + " accessed with the bound-device proof of " + bound.device().address());
+        }
         return mapping;
     }
 }

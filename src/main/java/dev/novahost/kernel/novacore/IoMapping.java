@@ -12,7 +12,7 @@ import dev.novahost.kernel.pci.PciAddress;
  *
  * <p>Thread-safety: the mapping state is volatile; the registers behind it are thread-safe.
  */
-public final class IoMapping {
+public final class IoMapping implements RegisterReader {
 
     private final PciAddress address;
     private final Bar0 bar0;
@@ -25,6 +25,7 @@ public final class IoMapping {
         this.accounting = accounting;
     }
 
+    @Override
     public int read32(int offset) {
         Bar0.checkOffset(offset);
         requireMapped(BarAccounting.Op.READ, offset);

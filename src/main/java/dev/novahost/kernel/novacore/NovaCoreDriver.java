@@ -3,16 +3,36 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;
+import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.driver.PciDriver;
+import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.driver.ProbeContext;
+import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
- * The nova-core PCI driver: probes NVIDIA display-class devices as the real driver does and keeps
- * its BAR0 behind the handle the policy asks for.
+ * The nova-core PCI driver: probes NVIDIA display-class devices as the real driver does, keeps BAR0
+ * behind the handle the policy asks for, and owns the timers, work items and files made on a device.
+ *
+ * <p>Its {@code remove()} is the C driver's teardown, with the steps the {@link Faults} leave out left
+ * out. Under {@code fenced} nothing else protects the device: what remove() forgot is still there when
+ * the driver data is freed, and runs into freed memory later. Under {@code revocable} the framework owns
+ * the driver data and the device resources: dropping them cancels and frees whatever remove() forgot,
+ * and the sanitizer records each such save as {@code prevented}.
+ *
+ * <p>Thread-safety: probe and remove run under the device lock (driver core); object creation may race
+ * with remove and is refused once remove has begun ({@link NovaDevice}). Faults and the module's objects
+ * are volatile references to immutable or thread-safe values.
  */
 public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
@@ -21,17 +41,33 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     static final String DEVRES_ENABLE = "pci_enable_device";
     static final String DEVRES_REGION = "pci_request_region BAR0";
     static final String DEVRES_IOMAP = "pci_iomap BAR0";
-    static final String DEVRES_PTIMER = "ptimer subdevice";
+    static final String DEVRES_IRQ = "request_irq PTIMER alarm";
+    static final String DEVRES_DRVDATA = "driver data";
 
-    private final BarAccounting accounting;
+    private final NovaContext ctx;
+    private final ObjectTable objects = new ObjectTable();
+    private volatile Faults faults = Faults.NONE;
+    private volatile ModuleObjects module;
 
-    public NovaCoreDriver(BarAccounting accounting) {
-        this.accounting = accounting;
+    NovaCoreDriver(NovaContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    public ObjectTable objects() {
+        return objects;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public void setFaults(Faults faults) {
+        this.faults = faults;
     }
 
     /** {@code PCI_VENDOR_ID_NVIDIA}, display class: what nova-core's id table names. */
@@ -40,34 +76,88 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         return device.vendorId() == Chipset.VENDOR_NVIDIA && (device.classCode() >> 16) == 0x03;
     }
 
-    /** Enable, claim the region, map BAR0, identify the chip, create the timer subdevice; all devres-managed. */
+    // --- probe --------------------------------------------------------------------------------------
+
+    /**
+     * Enable, claim the region, map BAR0, identify the chip, install the interrupt handler, create the
+     * timer subdevice. Each step is devres-managed (the devres list undoes a failed probe in reverse),
+     * except where a fault makes the driver use the unmanaged C call instead.
+     */
     @Override
     public NovaDevice probe(ProbeContext ctx) {
+        var loaded = module;
+        if (loaded == null) {
+            throw KernelException.of(Errno.ENODEV, "nova-core is not loaded");
+        }
+        var bugs = faults;
         PciDevice device = ctx.device();
         var devres = ctx.devres();
+        var history = new History();
+        this.ctx.log().append(history, device.address().toString(), "", "driver.probe",
+                "nova-core " + device.address() + ": probing, " + lower(ctx.policy()) + " policy");
 
         device.enable();
         devres.add(DEVRES_ENABLE, device::disable);
+        requestRegion(ctx, bugs, history);
+        BarHandle bar = iomap(ctx, device, devres);
+        Chipset chipset = identify(ctx.bound(), bar);
+        int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
 
+        var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history);
+        requestIrq(ctx, bugs, data);
+        devres.add(DEVRES_DRVDATA, () -> drop(data));
+        if (bugs.probeFailure().isPresent()) {
+            var errno = bugs.probeFailure().get();
+            throw KernelException.of(errno, device.address() + ": probe failed with " + errno + " (injected fault)");
+        }
+        this.ctx.log().append(history, data.address(), "", "driver.bound",
+                "nova-core " + data.address() + ": " + chipset + " rev " + Integer.toHexString(revision) + " bound");
+        return data;
+    }
+
+    private void requestRegion(ProbeContext ctx, Faults bugs, History history) {
+        var device = ctx.device();
         device.requestRegion(NAME);
-        devres.add(DEVRES_REGION, device::releaseRegion);
+        if (!bugs.leakRegion()) {
+            ctx.devres().add(DEVRES_REGION, device::releaseRegion);
+        } else if (ctx.policy() == Policy.REVOCABLE) {
+            // The framework owns every device resource; the unmanaged request is caught at unbind.
+            ctx.devres().add(DEVRES_REGION, () -> {
+                if (device.isRegionHeld()) {
+                    device.releaseRegion();
+                    reportDevice(ctx.device(), ctx.policy(), history, ViolationKind.DEVRES_LEAK, Outcome.PREVENTED,
+                            "BAR0 region left claimed by remove(); released by devres");
+                }
+            });
+        }
+    }
 
-        var mapping = new IoMapping(device.address(), device.bar0(), accounting);
-        BarHandle bar = switch (ctx.policy()) {
+    private BarHandle iomap(ProbeContext ctx, PciDevice device, DevresList devres) {
+        var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
+        return switch (ctx.policy()) {
             case REVOCABLE -> new RevocableBar(device.address(), Devres.register(device, devres, DEVRES_IOMAP,
-                    mapping, IoMapping::unmap, ctx.trace()::revokeWaited), accounting);
+                    mapping, IoMapping::unmap, ctx.trace()::revokeWaited), this.ctx.accounting());
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
-                yield new FencedBar(mapping);
+                yield new FencedBar(device, mapping);
             }
         };
+    }
 
-        Chipset chipset = identify(ctx.bound(), bar);
-
-        var ptimer = new Ptimer(bar);
-        devres.add(DEVRES_PTIMER, () -> { });
-        int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
-        return new NovaDevice(chipset, revision, bar, ptimer);
+    private void requestIrq(ProbeContext ctx, Faults bugs, NovaDevice data) {
+        var handler = new IrqHandler(this.ctx, data, ctx.device().irq());
+        handler.request();
+        data.attachIrq(handler);
+        if (!bugs.forgetIrqFree()) {
+            ctx.devres().add(DEVRES_IRQ, handler::free);
+        } else if (ctx.policy() == Policy.REVOCABLE) {
+            ctx.devres().add(DEVRES_IRQ, () -> {
+                if (handler.free()) {
+                    ModuleCall.report(this.ctx, handler, ViolationKind.IRQ_AFTER_REMOVE, Outcome.PREVENTED,
+                            "IRQ handler left installed by remove(); freed by devres before it could run");
+                }
+            });
+        }
     }
 
     /**
@@ -91,8 +181,241 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                 String.format("%s: unsupported chipset 0x%03x (NV_PMC_BOOT_0 = 0x%08x)", address, id, boot0)));
     }
 
+    // --- remove -------------------------------------------------------------------------------------
+
+    /**
+     * The C driver's teardown: disconnect open files (fenced), cancel the timers and work it owns (and,
+     * fenced, the module-scope ones that use this device), in that order unless the order is wrong.
+     */
     @Override
     public void remove(BoundDevice bound, NovaDevice data) {
-        // Nothing to stop yet: every resource probe took is devres-managed and released after this returns.
+        var bugs = faults;
+        data.beginRemove();
+        log(data, "driver.remove", "remove() started");
+        boolean fenced = data.policy() == Policy.FENCED;
+        if (fenced) {
+            data.sysfsDrain();
+        }
+        if (fenced && !bugs.forgetFileDisconnect()) {
+            data.files().forEach(DeviceFile::disconnect);
+        }
+        var timers = new ArrayList<>(data.timers());
+        var works = new ArrayList<>(data.works());
+        var loaded = module;
+        if (fenced && loaded != null) {
+            timers.addAll(loaded.timersOf(data));
+            works.addAll(loaded.worksOf(data));
+        }
+        Runnable cancelTimers = () -> {
+            if (!bugs.forgetTimerCancel()) {
+                timers.forEach(DriverTimer::cancel);
+            }
+        };
+        Runnable cancelWorks = () -> {
+            if (!bugs.forgetWorkCancel()) {
+                works.forEach(DriverWork::cancelSync);
+            }
+        };
+        if (bugs.wrongCancelOrder()) {
+            cancelWorks.run();
+            cancelTimers.run();
+        } else {
+            cancelTimers.run();
+            cancelWorks.run();
+        }
+        data.markRemoved();
+        log(data, "driver.removed", "remove() returned");
+    }
+
+    /**
+     * The devres entry that frees the driver data. What is still armed or pending now was forgotten by
+     * remove(): under revocable the drop cancels it ({@code HrTimer} and work drop), under fenced the
+     * memory is freed under it (ODEBUG's "free active object").
+     */
+    private void drop(NovaDevice data) {
+        boolean revocable = data.policy() == Policy.REVOCABLE;
+        var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
+        for (DriverTimer timer : data.timers()) {
+            if (timer.isActive()) {
+                if (revocable) {
+                    timer.cancel();
+                }
+                ModuleCall.report(ctx, timer, ViolationKind.TIMER_FREE_ACTIVE, outcome, timer.name()
+                        + (revocable ? " still armed when the driver data was dropped; the drop cancelled it"
+                        : " still armed when the driver data was freed"));
+            }
+            if (!timer.isActive()) {
+                objects.remove(timer);
+            }
+        }
+        for (DriverWork work : data.works()) {
+            if (work.isActive()) {
+                if (revocable) {
+                    work.disable();
+                }
+                ModuleCall.report(ctx, work, ViolationKind.WORK_FREE_ACTIVE, outcome, work.name()
+                        + (revocable ? " still pending when the driver data was dropped; the drop cancelled it"
+                        : " still pending when the driver data was freed"));
+            }
+            if (!work.isActive()) {
+                objects.remove(work);
+            }
+        }
+        data.markFreed();
+        log(data, "driver.freed", "driver data freed");
+    }
+
+    /** After the devres list is released nothing of the driver's may remain: kmemleak's scan. */
+    @Override
+    public void leakCheck(BoundDevice bound, NovaDevice data) {
+        if (bound.device().isRegionHeld()) {
+            reportDevice(bound.device(), data.policy(), data.history(), ViolationKind.DEVRES_LEAK, Outcome.OCCURRED,
+                    "BAR0 region still claimed after unbind; the next probe will fail with EBUSY");
+        }
+    }
+
+    // --- objects made through the API ---------------------------------------------------------------
+
+    public DriverTimer armTimer(NovaDevice device, DriverTimer.Spec spec) {
+        var loaded = liveModule();
+        var timer = new DriverTimer(ctx, device, loaded.text(), spec);
+        if (spec.scope() == Scope.DEVICE) {
+            device.add(timer);
+        } else {
+            device.checkNotRemoving();
+            loaded.add(timer);
+        }
+        objects.add(timer);
+        timer.start();
+        return timer;
+    }
+
+    public DriverWork queueWork(NovaDevice device, DriverWork.Spec spec) {
+        var loaded = liveModule();
+        var queue = spec.scope() == Scope.DEVICE ? ctx.systemWq() : loaded.workqueue();
+        var work = new DriverWork(ctx, device, loaded.text(), queue, spec);
+        if (spec.scope() == Scope.DEVICE) {
+            device.add(work);
+        } else {
+            device.checkNotRemoving();
+            loaded.add(work);
+        }
+        objects.add(work);
+        work.submit();
+        return work;
+    }
+
+    /** {@code open}: a module reference first ({@code try_module_get}), {@code ENODEV} once unload has begun. */
+    public DeviceFile openFile(NovaDevice device, Module owner) {
+        var file = new DeviceFile(ctx, objects.allocateFd(), device);
+        var ref = owner.tryGet(file::disassociate).orElseThrow(() -> KernelException.of(Errno.ENODEV,
+                "nova-core is being unloaded; try_module_get failed"));
+        try {
+            device.add(file);
+        } catch (KernelException unbinding) {
+            ref.put();
+            throw unbinding;
+        }
+        file.opened(ref);
+        objects.add(file);
+        return file;
+    }
+
+    public void cancelTimer(long id) {
+        var timer = objects.timer(id);
+        timer.cancel();
+        objects.remove(timer);
+    }
+
+    public void cancelWork(long id) {
+        var work = objects.work(id);
+        work.disable();
+        objects.remove(work);
+    }
+
+    public void closeFile(int fd) {
+        var file = objects.file(fd);
+        try {
+            file.close();
+        } finally {
+            objects.remove(file);
+        }
+    }
+
+    /**
+     * A register access through the driver's MMIO attribute (the HTTP API). Under fenced the attribute
+     * is fenced by its active reference; under revocable the BAR handle itself refuses once revoked, and
+     * the refusal is reported as prevented.
+     */
+    public int mmio(NovaDevice device, IntSupplier access) {
+        try {
+            if (device.policy() == Policy.FENCED) {
+                var active = device.sysfsEnter().orElseThrow(() -> KernelException.of(Errno.ENODEV,
+                        device.address() + " is being unbound; its MMIO attribute is gone"));
+                try (active) {
+                    return access.getAsInt();
+                }
+            }
+            return access.getAsInt();
+        } catch (KernelException failure) {
+            if (failure.errno() == Errno.ENODEV || failure.errno() == Errno.ENXIO) {
+                ModuleCall.reportBarFailure(ctx, new SysfsMmio(device), failure);
+            }
+            throw failure;
+        }
+    }
+
+    // --- module init / exit -------------------------------------------------------------------------
+
+    void moduleLoaded(ModuleObjects objects) {
+        this.module = objects;
+    }
+
+    /**
+     * {@code module_exit} after the driver is unregistered: stop the module-scope timers and work (as
+     * far as the faults let it), destroy the module's workqueue (draining what is queued; delayed work
+     * whose timer has not fired is not waited for).
+     */
+    void moduleExit() {
+        var loaded = module;
+        var bugs = faults;
+        if (!bugs.forgetTimerCancel()) {
+            loaded.timers().forEach(DriverTimer::cancel);
+        }
+        if (!bugs.forgetWorkCancel()) {
+            loaded.works().forEach(DriverWork::cancelSync);
+        }
+        loaded.workqueue().destroy();
+        loaded.timers().stream().filter(t -> !t.isActive()).forEach(objects::remove);
+        loaded.works().stream().filter(w -> !w.isActive()).forEach(objects::remove);
+        module = null;
+    }
+
+    private ModuleObjects liveModule() {
+        var loaded = module;
+        if (loaded == null) {
+            throw KernelException.of(Errno.ENODEV, "nova-core is not loaded");
+        }
+        return loaded;
+    }
+
+    private void log(NovaDevice data, String type, String message) {
+        ctx.log().append(data.history(), data.address(), "", type, "nova-core " + data.address() + ": " + message);
+    }
+
+    private void reportDevice(PciDevice device, Policy policy, History history, ViolationKind kind, Outcome outcome,
+                              String message) {
+        var generation = Optional.ofNullable(module).map(m -> m.text().generation()).orElse(0);
+        ctx.sanitizer().report(kind, outcome, policy, device.address().toString(), "region " + device.address(),
+                generation, message, history.events());
+    }
+
+    private static String lower(Policy policy) {
+        return policy.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    List<DriverTimer> moduleTimers() {
+        var loaded = module;
+        return loaded == null ? List.of() : loaded.timers();
     }
 }

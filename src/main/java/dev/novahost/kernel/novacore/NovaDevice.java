@@ -1,7 +1,182 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.devres.Revocable;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.module.ModuleText;
+import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
-/** nova-core's per-device data ({@code struct NovaCore}): what probe found and built. */
-public record NovaDevice(Chipset chipset, int revision, BarHandle bar, Ptimer ptimer) {
+/**
+ * nova-core's per-device data ({@code struct NovaCore}): what probe found and built, and the timers,
+ * work items and open files that belong to the device.
+ *
+ * <p>Lifecycle: created by probe; {@link #beginRemove()} when {@code remove()} starts (no new objects
+ * from then on); {@link #markRemoved()} when it returns; freed when the devres list drops it. Code of
+ * the device that runs after {@code markRemoved} is a use-after-free.
+ *
+ * <p>Thread-safety: the object sets and the removing flag are guarded by {@code this}, so an object
+ * is either added before remove() takes its snapshot (and is torn down with the device) or refused.
+ * The lifecycle flags are volatile for the lock-free checks callbacks make.
+ */
+public final class NovaDevice {
+
+    private final BoundDevice bound;
+    private final Policy policy;
+    private final ModuleText text;
+    private final Chipset chipset;
+    private final int revision;
+    private final BarHandle bar;
+    private final Ptimer ptimer;
+    private final History history;
+    private final Set<DriverTimer> timers = new LinkedHashSet<>();
+    private final Set<DriverWork> works = new LinkedHashSet<>();
+    private final Set<DeviceFile> files = new LinkedHashSet<>();
+    /**
+     * The active reference of the driver's MMIO attribute (kernfs's {@code kernfs_get_active}): under
+     * fenced, remove() drains the HTTP accesses in flight before anything is torn down.
+     */
+    private final Revocable<NovaDevice> sysfsActive = new Revocable<>(this, d -> { }, nanos -> { });
+    private volatile IrqHandler irq;
+    private boolean removing;
+    private volatile boolean removed;
+    private volatile boolean freed;
+
+    NovaDevice(BoundDevice bound, Policy policy, ModuleText text, Chipset chipset, int revision, BarHandle bar,
+               History history) {
+        this.bound = bound;
+        this.policy = policy;
+        this.text = text;
+        this.chipset = chipset;
+        this.revision = revision;
+        this.bar = bar;
+        this.ptimer = new Ptimer(bar);
+        this.history = history;
+    }
+
+    public String address() {
+        return bound.device().address().toString();
+    }
+
+    BoundDevice bound() {
+        return bound;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    ModuleText text() {
+        return text;
+    }
+
+    public Chipset chipset() {
+        return chipset;
+    }
+
+    public int revision() {
+        return revision;
+    }
+
+    public BarHandle bar() {
+        return bar;
+    }
+
+    public Ptimer ptimer() {
+        return ptimer;
+    }
+
+    /** The binding's own events: probe, remove() started and returned, revoked, freed. */
+    History history() {
+        return history;
+    }
+
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    public boolean isFreed() {
+        return freed;
+    }
+
+    synchronized void add(DriverTimer timer) {
+        refuseWhileRemoving();
+        timers.add(timer);
+    }
+
+    synchronized void add(DriverWork work) {
+        refuseWhileRemoving();
+        works.add(work);
+    }
+
+    synchronized void add(DeviceFile file) {
+        refuseWhileRemoving();
+        files.add(file);
+    }
+
+    synchronized void forget(DeviceFile file) {
+        files.remove(file);
+    }
+
+    /** For module-scope objects, which belong to the module but still need the device bound to be made. */
+    synchronized void checkNotRemoving() {
+        refuseWhileRemoving();
+    }
+
+    /** Enters the MMIO attribute; empty once a fenced remove() has drained it. */
+    Optional<Revocable.Guard<NovaDevice>> sysfsEnter() {
+        return sysfsActive.tryAccess();
+    }
+
+    /** {@code kernfs_drain}: no new attribute access starts, those in flight finish. */
+    void sysfsDrain() {
+        sysfsActive.revoke();
+    }
+
+    void attachIrq(IrqHandler handler) {
+        this.irq = handler;
+    }
+
+    /** Interrupts this driver instance has handled. */
+    public long irqsHandled() {
+        var handler = irq;
+        return handler == null ? 0 : handler.handled();
+    }
+
+    private void refuseWhileRemoving() {
+        if (removing) {
+            throw KernelException.of(Errno.ENODEV, address() + " is being unbound");
+        }
+    }
+
+    synchronized void beginRemove() {
+        removing = true;
+    }
+
+    void markRemoved() {
+        removed = true;
+    }
+
+    void markFreed() {
+        freed = true;
+    }
+
+    synchronized List<DriverTimer> timers() {
+        return new ArrayList<>(timers);
+    }
+
+    synchronized List<DriverWork> works() {
+        return new ArrayList<>(works);
+    }
+
+    synchronized List<DeviceFile> files() {
+        return new ArrayList<>(files);
+    }
 }

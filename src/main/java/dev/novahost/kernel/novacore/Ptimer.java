@@ -20,8 +20,13 @@ public final class Ptimer {
         this.bar = bar;
     }
 
-    /** The device time in nanoseconds. */
+    /** The device time in nanoseconds, through the driver's BAR handle. */
     public long readTime() {
+        return readTime(bar);
+    }
+
+    /** The device time in nanoseconds, through whatever reaches the registers. */
+    static long readTime(RegisterReader bar) {
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
             int high = bar.read32(Bar0.NV_PTIMER_TIME_1);
             int low = bar.read32(Bar0.NV_PTIMER_TIME_0);

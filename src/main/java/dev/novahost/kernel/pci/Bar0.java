@@ -40,6 +40,7 @@ public final class Bar0 {
     private final int boot0;
     private final int boot42;
     private final Clock clock;
+    private volatile Runnable alarmChanged = () -> { };
     private final AtomicIntegerArray scratch = new AtomicIntegerArray((SCRATCH_LAST - SCRATCH_FIRST) / 4 + 1);
     private volatile boolean linkDown;
 
@@ -122,8 +123,15 @@ public final class Bar0 {
                 if (isScratch(offset)) {
                     scratch.set(scratchIndex(offset), value);
                 }
+                return;
             }
         }
+        alarmChanged.run();
+    }
+
+    /** Who to tell when the alarm's deadline moves (the device schedules its interrupt on it). */
+    void onAlarmChanged(Runnable listener) {
+        this.alarmChanged = listener;
     }
 
     /** The device fell off the bus (surprise removal): from now on reads are all ones, writes vanish. */
@@ -160,7 +168,7 @@ public final class Bar0 {
     }
 
     /** INTR_0 bit 0 rises once TIME_0 has passed ALARM_0 while the interrupt is enabled, and stays up. */
-    private synchronized boolean alarmPending() {
+    public synchronized boolean alarmPending() {
         if (!alarmPending && (intrEnable & 1) != 0 && clock.nanoTime() >= alarmDeadline) {
             alarmPending = true;
         }

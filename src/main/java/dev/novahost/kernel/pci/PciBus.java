@@ -1,6 +1,7 @@
 package dev.novahost.kernel.pci;
 
-import dev.novahost.kernel.Clock;
+import dev.novahost.kernel.irq.IrqAccounting;
+import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import java.util.List;
@@ -18,12 +19,17 @@ public final class PciBus {
     public static final int DEFAULT_REVISION = 0xa1;
 
     private final ConcurrentSkipListMap<PciAddress, PciDevice> devices = new ConcurrentSkipListMap<>();
-    private final Clock clock;
+    private final TimerEngine engine;
+    private final IrqAccounting irqAccounting = new IrqAccounting();
     private final int maxDevices;
 
-    public PciBus(Clock clock, int maxDevices) {
-        this.clock = clock;
+    public PciBus(TimerEngine engine, int maxDevices) {
+        this.engine = engine;
         this.maxDevices = maxDevices;
+    }
+
+    public IrqAccounting irqAccounting() {
+        return irqAccounting;
     }
 
     /**
@@ -42,7 +48,7 @@ public final class PciBus {
         if (devices.containsKey(at)) {
             throw KernelException.of(Errno.EEXIST, "A device already sits at " + at);
         }
-        var device = new PciDevice(at, chipset, revision, clock);
+        var device = new PciDevice(at, chipset, revision, engine, irqAccounting);
         devices.put(at, device);
         return device;
     }
@@ -81,5 +87,6 @@ public final class PciBus {
     /** Takes the device off the bus; the caller has already released its driver. */
     public synchronized void remove(PciDevice device) {
         devices.remove(device.address(), device);
+        device.detach();
     }
 }

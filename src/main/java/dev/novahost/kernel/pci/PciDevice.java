@@ -1,8 +1,10 @@
 package dev.novahost.kernel.pci;
 
-import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.irq.IrqAccounting;
+import dev.novahost.kernel.irq.IrqLine;
+import dev.novahost.kernel.timer.TimerEngine;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,13 +26,50 @@ public final class PciDevice {
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicInteger enableCount = new AtomicInteger();
     private final AtomicReference<String> regionOwner = new AtomicReference<>();
+    private final IrqLine irq;
+    private final TimerEngine engine;
+    /** The PTIMER alarm, scheduled on the engine for the moment TIME_0 passes ALARM_0. */
+    private final TimerEngine.Entry alarm = new TimerEngine.Entry() {
+        @Override
+        protected void expire() {
+            if (!bar0.isLinkDown() && bar0.alarmPending()) {
+                irq.raise();
+            }
+        }
+    };
     private volatile DeviceState state = DeviceState.PRESENT;
 
-    PciDevice(PciAddress address, Chipset chipset, int revision, Clock clock) {
+    PciDevice(PciAddress address, Chipset chipset, int revision, TimerEngine engine, IrqAccounting irqAccounting) {
         this.address = address;
         this.chipset = chipset;
         this.revision = revision;
-        this.bar0 = new Bar0(chipset, revision, clock);
+        this.engine = engine;
+        this.bar0 = new Bar0(chipset, revision, engine.clock());
+        this.irq = new IrqLine(address.toString(), irqAccounting);
+        bar0.onAlarmChanged(this::scheduleAlarm);
+    }
+
+    /**
+     * The alarm interrupt is an edge: scheduled for the next time TIME_0 passes ALARM_0 while enabled,
+     * not while the previous one is still pending (unacknowledged) or the interrupt is disabled.
+     */
+    private void scheduleAlarm() {
+        long deadline = bar0.alarmDeadline();
+        if (deadline == Long.MAX_VALUE || bar0.alarmPending()) {
+            engine.cancel(alarm);
+        } else {
+            engine.schedule(alarm, deadline);
+        }
+    }
+
+    /** The device's interrupt line (its MSI, in effect). */
+    public IrqLine irq() {
+        return irq;
+    }
+
+    /** Off the bus for good: no more interrupts. */
+    void detach() {
+        engine.cancel(alarm);
     }
 
     public PciAddress address() {

@@ -160,6 +160,8 @@ class RevocableTest {
      * Readers hammer {@code tryAccess} while two revokers race to revoke, round after round. Every reader
      * takes a ticket from a shared counter before each attempt; the winning revoker takes one after its
      * {@code revoke()} returned. A successful access with a later ticket began after revocation finished.
+     * Every fourth round one reader keeps its guard open until revocation has begun, so that revoke is
+     * sure to meet an access in flight however the threads happen to be scheduled.
      */
     @Nested
     class UnderConcurrency {
@@ -178,12 +180,17 @@ class RevocableTest {
             final Revocable<Mapping> revocable = revocable(mapping);
             final AtomicLong tickets = new AtomicLong();
             final AtomicLong accesses = new AtomicLong();
+            /** Accesses still inside their guard when revocation began: the ones revoke() had to wait for. */
+            final AtomicLong accessesOverlappingRevoke = new AtomicLong();
             final AtomicLong lastSuccessfulTicket = new AtomicLong(-1);
             final AtomicLong revokeReturnedTicket = new AtomicLong(Long.MAX_VALUE);
             final AtomicInteger revokesThatRevoked = new AtomicInteger();
+            /** Every fourth round one reader keeps its guard open until revocation begins, so revoke must wait. */
+            final AtomicBoolean guardHeld;
 
             Round(int number) {
                 this.number = number;
+                this.guardHeld = new AtomicBoolean(number % 4 != 0);
             }
 
             void read(ConcurrentLinkedQueue<String> failures) {
@@ -197,10 +204,18 @@ class RevocableTest {
                         return;
                     }
                     try (var g = guard.get()) {
+                        accesses.incrementAndGet();
+                        if (holdsItsGuardUntilRevokeBegins()) {
+                            while (!revocable.isRevoked()) {
+                                Thread.yield();
+                            }
+                        }
+                        if (revocable.isRevoked()) {
+                            accessesOverlappingRevoke.incrementAndGet();
+                        }
                         if (g.get().released.get()) {
                             failures.add("round " + number + ": a reader inside its guard saw the resource released");
                         }
-                        accesses.incrementAndGet();
                     }
                     lastSuccessfulTicket.accumulateAndGet(ticket, Math::max);
                     if (attempt % 16 == 15) {
@@ -208,6 +223,10 @@ class RevocableTest {
                     }
                 }
                 failures.add("round " + number + ": tryAccess never refused");
+            }
+
+            private boolean holdsItsGuardUntilRevokeBegins() {
+                return guardHeld.compareAndSet(false, true);
             }
 
             /** Lets a round-dependent number of accesses in first, so the revoke lands at varying points. */
@@ -285,6 +304,9 @@ class RevocableTest {
             assertThat(finished).as("rounds run").hasSizeGreaterThanOrEqualTo(100);
             long accesses = finished.stream().mapToLong(r -> r.accesses.get()).sum();
             assertThat(accesses).as("successful accesses over all rounds").isGreaterThan(finished.size());
+            long racedRounds = finished.stream().filter(r -> r.accessesOverlappingRevoke.get() > 0).count();
+            assertThat(racedRounds).as("rounds in which revoke began with an access in flight")
+                    .isGreaterThanOrEqualTo(finished.size() / 5);
         }
     }
 

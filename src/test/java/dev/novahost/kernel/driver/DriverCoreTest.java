@@ -1,5 +1,6 @@
 package dev.novahost.kernel.driver;
 
+import dev.novahost.kernel.timer.TimerEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -17,6 +18,7 @@ import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.pci.DeviceState;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import dev.novahost.kernel.pci.PciDevice;
@@ -44,7 +46,8 @@ class DriverCoreTest {
     private static final List<String> PROBE_FAILURE_RELEASES =
             List.of("pci_iomap BAR0", "pci_request_region BAR0", "pci_enable_device");
     private static final List<String> UNBIND_RELEASES =
-            List.of("ptimer subdevice", "pci_iomap BAR0", "pci_request_region BAR0", "pci_enable_device");
+            List.of("driver data", "request_irq PTIMER alarm", "pci_iomap BAR0", "pci_request_region BAR0",
+                    "pci_enable_device");
     private static final int GA102_A1_BOOT_0 = 0x172000a1;
 
     private final ManualClock clock = new ManualClock(0);
@@ -74,6 +77,20 @@ class DriverCoreTest {
     private static void assertReleased(PciDevice device) {
         assertThat(device.isEnabled()).as("device enabled").isFalse();
         assertThat(device.isRegionHeld()).as("BAR0 region held").isFalse();
+    }
+
+    @Test
+    void nothingIsLeftBoundOrHeldAfterAFullCycle() {
+        var kernel = kernel(true);
+        var gpu = plug(kernel, Chipset.GA102);
+        kernel.driverCore().unbind(NOVA_CORE, gpu.address());
+        kernel.driverCore().bind(NOVA_CORE, gpu.address());
+        kernel.unload(NOVA_CORE, UnloadMode.PIN);
+        kernel.hotUnplug(gpu.address());
+
+        assertReleased(gpu);
+        assertThat(kernel.bus().devices()).isEmpty();
+        assertThatCode(() -> kernel.load(NOVA_CORE)).doesNotThrowAnyException();
     }
 
     @Nested
@@ -392,6 +409,56 @@ class DriverCoreTest {
     }
 
     @Nested
+    class MmioThroughTheBoundDriver {
+
+        private final Kernel kernel = kernel(true);
+        private final PciAddress at = plug(kernel, Chipset.GA102).address();
+
+        @Test
+        void aRangeReadReturnsConsecutiveRegisters() {
+            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 1);
+            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST + 4, 2);
+
+            assertThat(kernel.mmioReadRange(at, Bar0.SCRATCH_FIRST, 3)).containsExactly(1, 2, 0);
+        }
+
+        @Test
+        void aRangeReadThatRunsPastTheBarFailsWhole() {
+            failure(() -> kernel.mmioReadRange(at, Bar0.SIZE - 8, 3), Errno.EINVAL);
+        }
+
+        /** The second offset check passes for count -1 whenever offset >= 8 (it checks offset - 8). */
+        @Test
+        void aRangeReadWithANegativeCountIsEinval() {
+            failure(() -> kernel.mmioReadRange(at, Bar0.SCRATCH_FIRST, -1), Errno.EINVAL);
+        }
+
+        @Test
+        void aRangeReadLongerThanTheBarIsEinvalBeforeAnythingIsAllocated() {
+            failure(() -> kernel.mmioReadRange(at, Bar0.NV_PMC_BOOT_0, Integer.MAX_VALUE), Errno.EINVAL);
+        }
+
+        @Test
+        void aSurpriseRemovedDeviceStaysBoundAndReadsAllOnes() {
+            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 7);
+
+            var device = kernel.surpriseRemove(at);
+
+            assertThat(device.state()).isEqualTo(DeviceState.REMOVED);
+            assertThat(kernel.novaCore(at).chipset()).as("still bound").isEqualTo(Chipset.GA102);
+            assertThat(kernel.mmioRead(at, Bar0.NV_PMC_BOOT_0)).isEqualTo(0xffffffff);
+            assertThat(kernel.mmioRead(at, Bar0.SCRATCH_FIRST)).isEqualTo(0xffffffff);
+            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 8);
+            assertThat(kernel.readPtimer(at)).as("both TIME words read all ones").isEqualTo(-1L);
+
+            kernel.hotUnplug(at);
+
+            assertReleased(device);
+            assertThat(kernel.bus().size()).isZero();
+        }
+    }
+
+    @Nested
     class Policies {
 
         @ParameterizedTest
@@ -478,7 +545,7 @@ class DriverCoreTest {
     @Nested
     class OtherDrivers {
 
-        private final PciBus bus = new PciBus(clock, 4);
+        private final PciBus bus = new PciBus(TimerEngine.realTime(clock, 1), 4);
         private final DriverCore core = new DriverCore(bus, trace);
         private final PciDevice gpu = bus.add(Chipset.GA102, Optional.empty(), 0xa1);
 
@@ -630,19 +697,5 @@ class DriverCoreTest {
         void clear() {
             events.clear();
         }
-    }
-
-    @Test
-    void nothingIsLeftBoundOrHeldAfterAFullCycle() {
-        var kernel = kernel(true);
-        var gpu = plug(kernel, Chipset.GA102);
-        kernel.driverCore().unbind(NOVA_CORE, gpu.address());
-        kernel.driverCore().bind(NOVA_CORE, gpu.address());
-        kernel.unload(NOVA_CORE, UnloadMode.PIN);
-        kernel.hotUnplug(gpu.address());
-
-        assertReleased(gpu);
-        assertThat(kernel.bus().devices()).isEmpty();
-        assertThatCode(() -> kernel.load(NOVA_CORE)).doesNotThrowAnyException();
     }
 }

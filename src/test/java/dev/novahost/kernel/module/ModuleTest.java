@@ -211,6 +211,27 @@ class ModuleTest {
         assertThat(module.refcount()).isZero();
     }
 
+    /**
+     * A file that closes while a disassociating unload walks the holders has dropped its reference;
+     * it must not then be told to disconnect. The first holder's disassociate closes the second
+     * holder's file, deterministically placing that close between the unload's snapshot and its call.
+     */
+    @Test
+    void aHolderThatClosedDuringADisassociatingUnloadIsNotDisconnected() {
+        module.load();
+        var second = new AtomicReference<ModuleRef>();
+        get(() -> {
+            code.log.add("disassociate first");
+            second.get().put(); // meanwhile, the second file is closed by its owner
+        });
+        second.set(get(() -> code.log.add("disassociate second")));
+
+        module.unload(UnloadMode.DISASSOCIATE);
+
+        assertThat(code.log).containsExactly("init 1", "disassociate first", "exit");
+        assertThat(module.refcount()).isZero();
+    }
+
     @Test
     void forcedUnloadLeavesHoldersPointingIntoFreedText() {
         module.load();

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.pci;
 
+import dev.novahost.kernel.timer.TimerEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -178,7 +179,7 @@ class Bar0Test {
     @Nested
     class SurpriseRemoval {
 
-        private final PciBus bus = new PciBus(clock, 4);
+        private final PciBus bus = new PciBus(TimerEngine.realTime(clock, 1), 4);
         private final PciDevice device = bus.add(Chipset.GA102, Optional.empty(), 0xa1);
 
         @Test

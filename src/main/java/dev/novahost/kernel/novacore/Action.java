@@ -1,0 +1,24 @@
+package dev.novahost.kernel.novacore;
+
+import java.util.Locale;
+
+/** What a timer or work callback does when it runs. */
+public enum Action {
+    /** Read the 64-bit PTIMER through the BAR (high, low, high). */
+    READ_PTIMER,
+    /** Read one register ({@code NV_PMC_BOOT_0}) through the BAR. */
+    TOUCH_BAR,
+    /** Queue a given work item: the timer → work chain. */
+    QUEUE_WORK,
+    /** Touch nothing. */
+    NOOP;
+
+    /** {@code read-ptimer}, {@code touch-bar}, {@code queue-work}, {@code noop}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public boolean touchesBar() {
+        return this == READ_PTIMER || this == TOUCH_BAR;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.module.ModuleRef;
+import dev.novahost.kernel.module.ModuleText;
+import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntSupplier;
+
+/**
+ * An open device file ({@code struct file} on nova-core's char device): it holds a module reference
+ * for as long as it is open ({@code fops.owner}), and its ops reach the registers through the driver's
+ * BAR handle.
+ *
+ * <p>States: {@code open}; {@code disconnected}, either by a fenced {@code remove()} (ops then fail
+ * with {@code ENODEV}) or by a disassociating unload (ops fail with {@code EIO} and run no module code);
+ * {@code closed}. An op on a file whose module text was force-unloaded is an instruction fetch from
+ * freed memory.
+ *
+ * <p>Thread-safety: ops hold the read side of {@code ops} while they run; disconnect takes the write
+ * side, so it waits for ops in flight (the fence a correct C driver needs) and no op starts on a
+ * disconnected file.
+ */
+public final class DeviceFile implements DriverObject {
+
+    public enum State { OPEN, DISCONNECTED, CLOSED }
+
+    private final NovaContext ctx;
+    private final int fd;
+    private final NovaDevice owner;
+    private final History history = new History();
+    private final ReentrantReadWriteLock ops = new ReentrantReadWriteLock();
+    private ModuleRef ref;
+    private volatile State state = State.OPEN;
+    private volatile Errno disconnectedWith;
+
+    DeviceFile(NovaContext ctx, int fd, NovaDevice owner) {
+        this.ctx = ctx;
+        this.fd = fd;
+        this.owner = owner;
+    }
+
+    /** Called once the module reference is taken: the file is open. */
+    void opened(ModuleRef moduleRef) {
+        this.ref = moduleRef;
+        log("file.opened", "opened, module reference taken on " + moduleRef.text());
+    }
+
+    public int read(int offset) {
+        return op(offset, () -> owner.bar().read32(offset));
+    }
+
+    public void write(int offset, int value) {
+        op(offset, () -> {
+            owner.bar().write32(offset, value);
+            return value;
+        });
+    }
+
+    private int op(int offset, IntSupplier access) {
+        Bar0.checkOffset(offset);
+        ops.readLock().lock();
+        try {
+            checkCallable();
+            try {
+                return access.getAsInt();
+            } catch (KernelException failure) {
+                if (failure.errno() == Errno.ENODEV || failure.errno() == Errno.ENXIO) {
+                    ModuleCall.reportBarFailure(ctx, this, failure);
+                }
+                throw failure;
+            }
+        } finally {
+            ops.readLock().unlock();
+        }
+    }
+
+    /** The checks before a file op runs module code, in the order the kernel would fail them. */
+    private void checkCallable() {
+        switch (state) {
+            case CLOSED -> throw KernelException.of(Errno.EBADF, "fd " + fd + " is closed");
+            case DISCONNECTED -> {
+                if (disconnectedWith == Errno.EIO) {
+                    throw KernelException.of(Errno.EIO, "fd " + fd + " was disassociated when " + ref.text()
+                            + " was unloaded; its ops no longer reach the driver");
+                }
+            }
+            case OPEN -> { }
+        }
+        if (!ModuleCall.textAlive(ctx, this)) {
+            throw KernelException.of(Errno.EFAULT, "fd " + fd + ": the file op points into " + ref.text()
+                    + ", which was force-unloaded (exec_after_unload)");
+        }
+        if (state == State.DISCONNECTED) {
+            throw KernelException.of(Errno.ENODEV, "fd " + fd + " was disconnected when " + owner.address()
+                    + " was unbound");
+        }
+    }
+
+    /** A fenced remove() disconnects the file: waits for ops in flight, then every later op gets ENODEV. */
+    void disconnect() {
+        disconnect(Errno.ENODEV, "disconnected by remove()");
+    }
+
+    /** A disassociating unload: later ops get EIO and run no module code; the module reference is dropped. */
+    void disassociate() {
+        disconnect(Errno.EIO, "disassociated by module unload");
+    }
+
+    private void disconnect(Errno with, String why) {
+        ops.writeLock().lock();
+        try {
+            if (state == State.OPEN) {
+                disconnectedWith = with;
+                state = State.DISCONNECTED;
+                log("file.disconnected", why);
+            }
+        } finally {
+            ops.writeLock().unlock();
+        }
+    }
+
+    /** {@code release}: module code too, so a force-unloaded module makes it an exec_after_unload. */
+    public void close() {
+        ops.writeLock().lock();
+        try {
+            if (state == State.CLOSED) {
+                throw KernelException.of(Errno.EBADF, "fd " + fd + " is already closed");
+            }
+            if (disconnectedWith != Errno.EIO && ref.text().isFreed()) {
+                ModuleCall.report(ctx, this, ViolationKind.EXEC_AFTER_UNLOAD, Outcome.OCCURRED,
+                        "fd " + fd + ": release() calls into " + ref.text() + ", which was unloaded");
+            }
+            state = State.CLOSED;
+            log("file.closed", "closed, module reference dropped");
+        } finally {
+            ops.writeLock().unlock();
+        }
+        ref.put();
+        owner.forget(this);
+    }
+
+    private void log(String type, String message) {
+        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public String name() {
+        return "file " + fd;
+    }
+
+    @Override
+    public NovaDevice owner() {
+        return owner;
+    }
+
+    @Override
+    public Scope scope() {
+        return Scope.DEVICE;
+    }
+
+    @Override
+    public ModuleText text() {
+        return ref.text();
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+
+    public String state() {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.module.ModuleText;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.timer.HrTimer;
+import dev.novahost.kernel.work.WorkItem;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A timer nova-core armed on a device: an {@link HrTimer} whose callback is driver code, so it goes
+ * through the {@link ModuleCall} checks before doing its action.
+ *
+ * <p>A callback that is caught running after remove() or after module unload is stopped: it does not
+ * do its action and is not re-armed. A refused BAR access (revocable) does not stop a periodic timer;
+ * an access to an unmapped BAR (fenced) does.
+ */
+public final class DriverTimer implements DriverObject {
+
+    /** What the caller asked for. */
+    public record Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
+                       Optional<DriverWork> target) {
+    }
+
+    private final NovaContext ctx;
+    private final long id;
+    private final NovaDevice owner;
+    private final ModuleText text;
+    private final Spec spec;
+    private final History history = new History();
+    private final HrTimer hrtimer;
+    private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
+    private volatile long expires;
+
+    DriverTimer(NovaContext ctx, NovaDevice owner, ModuleText text, Spec spec) {
+        this.ctx = ctx;
+        this.id = ctx.nextId();
+        this.owner = owner;
+        this.text = text;
+        this.spec = spec;
+        this.hrtimer = new HrTimer(ctx.engine(), t -> fire());
+        log("timer.created", String.format("%s %s timer, %s, %d ns%s", spec.scope().name().toLowerCase(Locale.ROOT),
+                spec.mode().name().toLowerCase(Locale.ROOT), spec.action().wireName(), spec.delayNs(),
+                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : ""));
+    }
+
+    void start() {
+        expires = ctx.engine().clock().nanoTime() + spec.delayNs();
+        hrtimer.start(expires);
+        log("timer.armed", "armed for " + expires + " ns");
+    }
+
+    /** Cancels for good and waits for a running callback; true if it was armed or running. */
+    public boolean cancel() {
+        boolean stopped = hrtimer.cancel();
+        log("timer.cancelled", stopped ? "cancelled (hrtimer_cancel + shutdown)" : "cancelled while idle");
+        return stopped;
+    }
+
+    /** Holds the next callback in flight until the hold is released. */
+    public CallbackHold holdNextCallback() {
+        var next = new CallbackHold();
+        hold.set(next);
+        return next;
+    }
+
+    private OptionalLong fire() {
+        var pending = hold.getAndSet(null);
+        if (pending != null) {
+            pending.pause();
+        }
+        log("timer.fired", "callback entered");
+        if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
+            log("timer.stopped", "callback stopped");
+            return OptionalLong.empty();
+        }
+        if (spec.mode() == TimerMode.ONESHOT) {
+            return OptionalLong.empty();
+        }
+        long now = ctx.engine().clock().nanoTime();
+        long next = expires + spec.periodNs();
+        expires = next > now ? next : now + spec.periodNs(); // hrtimer_forward_now: skip missed periods
+        return OptionalLong.of(expires);
+    }
+
+    /** Does the action; false when the callback must stop. */
+    private boolean act() {
+        return switch (spec.action()) {
+            case READ_PTIMER, TOUCH_BAR -> ModuleCall.touchBar(ctx, this, spec.action());
+            case QUEUE_WORK -> {
+                spec.target().ifPresent(work -> {
+                    if (work.queueFromCallback() == WorkItem.QueueResult.QUEUED) {
+                        log("timer.queued-work", "queued " + work.name());
+                    }
+                });
+                yield true;
+            }
+            case NOOP -> true;
+        };
+    }
+
+    private void log(String type, String message) {
+        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    }
+
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return "timer " + id;
+    }
+
+    @Override
+    public NovaDevice owner() {
+        return owner;
+    }
+
+    @Override
+    public Scope scope() {
+        return spec.scope();
+    }
+
+    @Override
+    public ModuleText text() {
+        return text;
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    public HrTimer.State state() {
+        return hrtimer.state();
+    }
+
+    public boolean isActive() {
+        return hrtimer.isActive();
+    }
+
+    public long expirations() {
+        return hrtimer.expirations();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.module.ModuleText;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.work.WorkItem;
+import dev.novahost.kernel.work.Workqueue;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A work item nova-core queued for a device: device scope on the system workqueue, module scope on
+ * the module's own workqueue. Its function is driver code and goes through the {@link ModuleCall}
+ * checks; it may re-queue itself a given number of times.
+ */
+public final class DriverWork implements DriverObject {
+
+    /** What the caller asked for: an optional delay, how many times the work re-queues itself. */
+    public record Spec(long delayNs, long requeue, Scope scope, Action action) {
+    }
+
+    private final NovaContext ctx;
+    private final long id;
+    private final NovaDevice owner;
+    private final ModuleText text;
+    private final Spec spec;
+    private final History history = new History();
+    private final AtomicLong requeuesLeft;
+    private final WorkItem item;
+    private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
+
+    DriverWork(NovaContext ctx, NovaDevice owner, ModuleText text, Workqueue queue, Spec spec) {
+        this.ctx = ctx;
+        this.id = ctx.nextId();
+        this.owner = owner;
+        this.text = text;
+        this.spec = spec;
+        this.requeuesLeft = new AtomicLong(spec.requeue());
+        this.item = new WorkItem(queue, w -> run(), w -> queuedOntoDeadQueue(queue));
+        log("work.created", String.format("%s work on %s, %s, delay %d ns, requeue %d",
+                spec.scope().name().toLowerCase(Locale.ROOT), queue.name(), spec.action().wireName(), spec.delayNs(),
+                spec.requeue()));
+    }
+
+    /** The first submission, as the caller asked: delayed or not. */
+    void submit() {
+        if (spec.delayNs() > 0) {
+            item.queueDelayed(spec.delayNs());
+            log("work.delayed", "queued with a delay of " + spec.delayNs() + " ns");
+        } else {
+            item.queue();
+            log("work.queued", "queued");
+        }
+    }
+
+    /** {@code queue_work} from a timer callback (the timer → work chain). */
+    WorkItem.QueueResult queueFromCallback() {
+        return item.queue();
+    }
+
+    /** {@code cancel_work_sync}: the work may be queued again afterwards. */
+    boolean cancelSync() {
+        boolean stopped = item.cancelSync();
+        log("work.cancelled", stopped ? "cancel_work_sync stopped it" : "cancel_work_sync found it idle");
+        return stopped;
+    }
+
+    /** {@code disable_work_sync}: cancelled for good. */
+    public boolean disable() {
+        boolean stopped = item.disableSync();
+        log("work.disabled", "disabled for good");
+        return stopped;
+    }
+
+    public void flush() {
+        item.flush();
+    }
+
+    /** Holds the next run of the work function in flight until the hold is released. */
+    public CallbackHold holdNextRun() {
+        var next = new CallbackHold();
+        hold.set(next);
+        return next;
+    }
+
+    /** Pending, delayed or running: what ODEBUG calls active. */
+    boolean isActive() {
+        return item.isPending() || item.isDelayed() || item.state() == WorkItem.State.RUNNING;
+    }
+
+    private boolean run() {
+        var pending = hold.getAndSet(null);
+        if (pending != null) {
+            pending.pause();
+        }
+        log("work.running", "work function entered");
+        if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
+            log("work.stopped", "work function stopped");
+            return false;
+        }
+        if (spec.action().touchesBar() && !ModuleCall.touchBar(ctx, this, spec.action())) {
+            return false;
+        }
+        return requeuesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+
+    /** The delay timer fired onto a destroyed workqueue: a use-after-free of the queue. */
+    private void queuedOntoDeadQueue(Workqueue queue) {
+        log("work.dead-queue", "delayed work timer fired onto destroyed workqueue " + queue.name());
+        ModuleCall.report(ctx, this, ViolationKind.WORK_AFTER_REMOVE, Outcome.OCCURRED, String.format(
+                "%s: delayed work queued onto workqueue %s after it was destroyed", name(), queue.name()));
+    }
+
+    private void log(String type, String message) {
+        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    }
+
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return "work " + id;
+    }
+
+    @Override
+    public NovaDevice owner() {
+        return owner;
+    }
+
+    @Override
+    public Scope scope() {
+        return spec.scope();
+    }
+
+    @Override
+    public ModuleText text() {
+        return text;
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    /** {@code pending} (queued or delayed), {@code running}, {@code idle} or {@code cancelled}. */
+    public String state() {
+        var state = item.state();
+        if (state == WorkItem.State.IDLE && item.isDelayed()) {
+            return "pending";
+        }
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+
+    public long executions() {
+        return item.executions();
+    }
+}

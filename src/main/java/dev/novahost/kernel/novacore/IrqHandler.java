@@ -1,0 +1,97 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.irq.IrqLine;
+import dev.novahost.kernel.module.ModuleText;
+import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * nova-core's interrupt handler for the PTIMER alarm: acknowledges {@code NV_PTIMER_INTR_0} and counts.
+ * It runs only while the device is bound (unbind frees it before revoking the BAR), so it reads the
+ * registers under the bound-device proof. One that runs after remove() or after unload is reported
+ * and takes itself off the line.
+ */
+final class IrqHandler implements DriverObject, IrqLine.Handler {
+
+    private final NovaContext ctx;
+    private final NovaDevice owner;
+    private final IrqLine line;
+    private final History history = new History();
+    private final AtomicLong handled = new AtomicLong();
+
+    IrqHandler(NovaContext ctx, NovaDevice owner, IrqLine line) {
+        this.ctx = ctx;
+        this.owner = owner;
+        this.line = line;
+    }
+
+    void request() {
+        line.request(this);
+        log("irq.requested", "request_irq: PTIMER alarm handler installed");
+    }
+
+    /** {@code free_irq}; true if the handler was still installed. */
+    boolean free() {
+        boolean freed = line.free(this);
+        if (freed) {
+            log("irq.freed", "free_irq");
+        }
+        return freed;
+    }
+
+    boolean isInstalled() {
+        return line.handler().orElse(null) == this;
+    }
+
+    @Override
+    public boolean handle() {
+        log("irq.fired", "PTIMER alarm interrupt");
+        if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
+            line.free(this);
+            log("irq.stopped", "handler stopped and taken off the line");
+            return false;
+        }
+        var registers = owner.bar().access(owner.bound());
+        if ((registers.read32(Bar0.NV_PTIMER_INTR_0) & 1) == 0) {
+            return false;
+        }
+        registers.write32(Bar0.NV_PTIMER_INTR_0, 1);
+        handled.incrementAndGet();
+        return true;
+    }
+
+    long handled() {
+        return handled.get();
+    }
+
+    private void log(String type, String message) {
+        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    }
+
+    @Override
+    public String name() {
+        return "irq " + owner.address();
+    }
+
+    @Override
+    public NovaDevice owner() {
+        return owner;
+    }
+
+    @Override
+    public Scope scope() {
+        return Scope.DEVICE;
+    }
+
+    @Override
+    public ModuleText text() {
+        return owner.text();
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A call into nova-core's code through a function pointer (a timer or work callback, a file op, the
+ * IRQ handler), with the checks KASAN and the page-fault handler would make: the text must not have
+ * been freed, and code of a device whose {@code remove()} has returned must not run. A failed check is
+ * reported and the call does not go ahead; the rest of the kernel goes on.
+ */
+final class ModuleCall {
+
+    private ModuleCall() {
+    }
+
+    /** Whether the object's code is still mapped; reports an instruction fetch from freed text when not. */
+    static boolean textAlive(NovaContext ctx, DriverObject object) {
+        if (object.text().isFreed()) {
+            report(ctx, object, ViolationKind.EXEC_AFTER_UNLOAD, Outcome.OCCURRED, String.format(
+                    "%s calls into %s, which was unloaded", object.name(), object.text()));
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether the object's code may run now; reports the violation when not. */
+    static boolean enter(NovaContext ctx, DriverObject object, ViolationKind afterRemove) {
+        if (!textAlive(ctx, object)) {
+            return false;
+        }
+        if (object.scope() == Scope.DEVICE && object.owner().isRemoved()) {
+            report(ctx, object, afterRemove, Outcome.OCCURRED, String.format(
+                    "%s of %s ran after remove() returned", object.name(), object.owner().address()));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A BAR access by a callback. Device-scope code runs only while the device is bound (the unbind
+     * path stops it before revoking), so it uses the bound-device proof: no revocation check. Module-
+     * scope code may outlive the binding and goes through the handle, which may refuse (revocable) or
+     * find the mapping gone (fenced). Returns false if the access failed.
+     */
+    static boolean touchBar(NovaContext ctx, DriverObject object, Action action) {
+        var owner = object.owner();
+        RegisterReader registers = object.scope() == Scope.DEVICE ? owner.bar().access(owner.bound()) : owner.bar();
+        try {
+            if (action == Action.READ_PTIMER) {
+                Ptimer.readTime(registers);
+            } else {
+                registers.read32(0);
+            }
+            return true;
+        } catch (KernelException refused) {
+            reportBarFailure(ctx, object, refused);
+            return false;
+        }
+    }
+
+    /** A refused access ({@code ENODEV}: the handle was revoked) was prevented; an unmapped one occurred. */
+    static void reportBarFailure(NovaContext ctx, DriverObject object, KernelException failure) {
+        var outcome = failure.errno() == Errno.ENXIO ? Outcome.OCCURRED : Outcome.PREVENTED;
+        report(ctx, object, ViolationKind.MMIO_AFTER_REVOKE, outcome, object.name() + ": " + failure.getMessage());
+    }
+
+    static void report(NovaContext ctx, DriverObject object, ViolationKind kind, Outcome outcome, String message) {
+        var owner = object.owner();
+        ctx.sanitizer().report(kind, outcome, owner.policy(), owner.address(), object.name(),
+                object.text().generation(), message, timeline(object));
+    }
+
+    /** The object's own events and its device's binding events, which together tell how it came to this. */
+    static List<KernelEvent> timeline(DriverObject object) {
+        var events = new ArrayList<>(object.history().events());
+        events.addAll(object.owner().history().events());
+        return events;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.sanitizer.Sanitizer;
+import dev.novahost.kernel.timer.TimerEngine;
+import dev.novahost.kernel.work.Workqueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What nova-core's objects share with the rest of the kernel: the engine their callbacks run on, the
+ * system workqueue device work goes to, the log they write, the sanitizer they report to, and the
+ * host-wide id counter for timers and work items.
+ */
+record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
+                   BarAccounting accounting, AtomicLong ids) {
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+}

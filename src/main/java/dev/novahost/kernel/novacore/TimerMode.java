@@ -1,0 +1,5 @@
+package dev.novahost.kernel.novacore;
+
+public enum TimerMode {
+    ONESHOT, PERIODIC
+}

@@ -1,0 +1,188 @@
+package dev.novahost.kernel.timer;
+
+import java.util.OptionalLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A high-resolution timer ({@code struct hrtimer}): armed for a deadline, its callback runs on a timer
+ * engine thread and may ask to be re-armed (a periodic timer does).
+ *
+ * <p>Invariant: once {@link #cancel()} returns, the callback is not running and never runs again,
+ * even for a periodic timer racing its own re-arm: cancel is {@code hrtimer_cancel} followed by
+ * {@code timer_shutdown_sync}, so a cancelled timer stays cancelled.
+ *
+ * <p>Thread-safety: state changes happen under the timer's own lock; the callback runs without it.
+ * A cancel that finds the callback running waits on the lock's condition until the callback returns
+ * (unless the callback cancels its own timer, which would deadlock in the kernel and here just marks
+ * it cancelled). Re-arming happens under the lock only if no cancel arrived, which is what makes the
+ * periodic re-arm and cancel race safe.
+ */
+public final class HrTimer {
+
+    public enum State { INACTIVE, ARMED, RUNNING, EXPIRED, CANCELLED }
+
+    /** The callback: returns the next deadline to re-arm for, or empty to stop ({@code HRTIMER_RESTART}). */
+    @FunctionalInterface
+    public interface Callback {
+        OptionalLong run(HrTimer timer);
+    }
+
+    private final TimerEngine engine;
+    private final Callback callback;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
+    private final TimerEngine.Entry entry = new TimerEngine.Entry() {
+        @Override
+        protected void expire() {
+            fire();
+        }
+    };
+    private State state = State.INACTIVE;
+    /** A cancel arrived while the callback ran: do not re-arm. */
+    private boolean stopRequested;
+    /** Shut down for good ({@code timer_shutdown}): never armed again. */
+    private boolean shutdown;
+    private Thread runner;
+    private long expirations;
+
+    public HrTimer(TimerEngine engine, Callback callback) {
+        this.engine = engine;
+        this.callback = callback;
+    }
+
+    /** {@code hrtimer_start}: arms (or re-arms) the timer for an absolute clock deadline. False once shut down. */
+    public boolean start(long deadline) {
+        lock.lock();
+        try {
+            if (shutdown || stopRequested) {
+                return false;
+            }
+            if (state != State.RUNNING) {
+                state = State.ARMED;
+            }
+            engine.schedule(entry, deadline);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code hrtimer_cancel} then {@code timer_shutdown_sync}: stops the timer for good and waits for a
+     * running callback to return. Returns whether the timer was armed or running.
+     */
+    public boolean cancel() {
+        return cancel(true);
+    }
+
+    /** {@code hrtimer_cancel} alone: as {@link #cancel()}, but the timer may be started again. */
+    public boolean cancelKeepingUsable() {
+        return cancel(false);
+    }
+
+    private boolean cancel(boolean forGood) {
+        lock.lock();
+        try {
+            shutdown |= forGood;
+            boolean active = state == State.ARMED || state == State.RUNNING;
+            engine.cancel(entry);
+            if (state == State.RUNNING) {
+                stopRequested = true;
+                if (runner == Thread.currentThread()) {
+                    return true; // cancelled from its own callback: finish() settles the state
+                }
+                while (state == State.RUNNING) {
+                    idle.awaitUninterruptibly();
+                }
+            }
+            stopRequested = false;
+            if (shutdown) {
+                state = State.CANCELLED;
+            } else if (state == State.ARMED) {
+                state = State.INACTIVE;
+            }
+            idle.signalAll();
+            return active;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public State state() {
+        lock.lock();
+        try {
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Armed or running: the kernel's {@code hrtimer_active}. */
+    public boolean isActive() {
+        var s = state();
+        return s == State.ARMED || s == State.RUNNING;
+    }
+
+    public long expirations() {
+        lock.lock();
+        try {
+            return expirations;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The deadline it is armed for, if armed. */
+    public OptionalLong deadline() {
+        lock.lock();
+        try {
+            return state == State.ARMED ? OptionalLong.of(entry.deadline()) : OptionalLong.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void fire() {
+        lock.lock();
+        try {
+            if (state != State.ARMED || stopRequested) {
+                return;
+            }
+            state = State.RUNNING;
+            runner = Thread.currentThread();
+            expirations++;
+        } finally {
+            lock.unlock();
+        }
+        OptionalLong restart = OptionalLong.empty();
+        try {
+            restart = callback.run(this);
+        } finally {
+            finish(restart);
+        }
+    }
+
+    private void finish(OptionalLong restart) {
+        lock.lock();
+        try {
+            runner = null;
+            if (stopRequested) {
+                state = shutdown ? State.CANCELLED : State.INACTIVE;
+            } else if (engine.cancel(entry) || restart.isPresent()) {
+                // re-armed from inside the callback, or asked to restart: armed again
+                state = State.ARMED;
+                if (restart.isPresent()) {
+                    engine.schedule(entry, restart.getAsLong());
+                } else {
+                    engine.schedule(entry, entry.deadline());
+                }
+            } else {
+                state = State.EXPIRED;
+            }
+            idle.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
