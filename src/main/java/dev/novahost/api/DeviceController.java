@@ -77,7 +77,7 @@ class DeviceController {
     RegisterView write(@PathVariable String address, @PathVariable String offset,
                        @RequestBody WriteRegisterRequest request) {
         int at = Hex.parseOffset(offset);
-        int value = registerValue(request);
+        int value = request.registerValue();
         var device = PciAddress.parse(address);
         kernel.mmioWrite(device, at, value);
         return RegisterView.of(at, value);
@@ -99,20 +99,6 @@ class DeviceController {
     PtimerView ptimer(@PathVariable String address) {
         var device = PciAddress.parse(address);
         return PtimerView.of(device.toString(), kernel.readPtimer(device));
-    }
-
-    private static int registerValue(WriteRegisterRequest request) {
-        var value = request.value();
-        if (value == null || value.isNull()) {
-            throw KernelException.of(Errno.EINVAL, "Field 'value' is required, e.g. {\"value\":\"0x12345678\"}");
-        }
-        if (value.isString()) {
-            return Hex.parseValue32(value.stringValue());
-        }
-        if (value.isIntegralNumber()) {
-            return Hex.value32(value.bigIntegerValue());
-        }
-        throw KernelException.of(Errno.EINVAL, "Field 'value' must be a hex string (\"0x12345678\") or an integer");
     }
 
     private DeviceView view(PciDevice device) {

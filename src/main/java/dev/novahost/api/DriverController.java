@@ -4,6 +4,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,28 @@ class DriverController {
         return deviceView(address);
     }
 
+    @GetMapping("/{name}/faults")
+    FaultsView faults(@PathVariable String name) {
+        requireNovaCore(name);
+        return FaultsView.of(kernel.faults());
+    }
+
+    /** Replaces the injected bugs; they take effect the next time remove() or probe runs. */
+    @PutMapping("/{name}/faults")
+    FaultsView setFaults(@PathVariable String name, @RequestBody FaultsView request) {
+        requireNovaCore(name);
+        kernel.setFaults(request.toFaults());
+        return FaultsView.of(kernel.faults());
+    }
+
+    /** Only nova-core has injectable bugs; another known driver has none to set. */
+    private void requireNovaCore(String name) {
+        kernel.driverCore().policy(name);
+        if (!NovaCoreDriver.NAME.equals(name)) {
+            throw KernelException.of(Errno.EINVAL, "Driver " + name + " has no injectable faults");
+        }
+    }
+
     @GetMapping("/{name}/policy")
     PolicyView policy(@PathVariable String name) {
         return new PolicyView(lower(kernel.driverCore().policy(name)));
@@ -57,21 +80,11 @@ class DriverController {
 
     @PutMapping("/{name}/policy")
     PolicyView setPolicy(@PathVariable String name, @RequestBody PolicyView request) {
-        var policy = parsePolicy(request.policy());
+        var policy = Words.parse(Policy.class, "policy", request.policy());
         kernel.driverCore().setPolicy(name, policy);
         return new PolicyView(lower(policy));
     }
 
-    private static Policy parsePolicy(String text) {
-        if (text != null) {
-            try {
-                return Policy.valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException unknown) {
-                // fall through to the error naming the choices
-            }
-        }
-        throw KernelException.of(Errno.EINVAL, "Unknown policy '" + text + "'; use revocable or fenced");
-    }
 
     private static PciAddress deviceOf(BindRequest request) {
         if (request.device() == null) {

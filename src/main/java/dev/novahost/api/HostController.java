@@ -1,7 +1,7 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Kernel;
-import java.util.List;
+import dev.novahost.kernel.sanitizer.ViolationKind;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -27,7 +27,9 @@ class HostController {
 
     @GetMapping
     HostView host() {
-        return new HostView(kernel.clock().nanoTime(), "real", List.of(), kernel.bus().size(),
+        var taints = kernel.sanitizer().taints().stream().map(ViolationKind::wireName).toList();
+        return new HostView(kernel.clock().nanoTime(), kernel.engine().isVirtual() ? "virtual" : "real", taints,
+                kernel.bus().size(),
                 kernel.driverCore().bindings().size(), kernel.modules().stream().map(ModuleView::of).toList());
     }
 }

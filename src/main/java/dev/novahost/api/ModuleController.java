@@ -5,7 +5,6 @@ import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.module.UnloadMode;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -55,12 +54,7 @@ class ModuleController {
         if (mode == null) {
             return force ? UnloadMode.FORCE : UnloadMode.PIN;
         }
-        UnloadMode parsed;
-        try {
-            parsed = UnloadMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException unknown) {
-            throw KernelException.of(Errno.EINVAL, "Unknown unload mode '" + mode + "'; use pin, disassociate or force");
-        }
+        var parsed = Words.parse(UnloadMode.class, "unload mode", mode);
         if (force && parsed != UnloadMode.FORCE) {
             throw KernelException.of(Errno.EINVAL, "force=true contradicts mode=" + mode);
         }

@@ -28,7 +28,7 @@ final class ProblemStatus {
             case EPERM -> HttpStatus.FORBIDDEN;
             case EOPNOTSUPP -> HttpStatus.METHOD_NOT_ALLOWED;
             case ETIMEDOUT -> HttpStatus.GATEWAY_TIMEOUT;
-            case ENOMEM -> HttpStatus.SERVICE_UNAVAILABLE;
+            case ENOMEM, EUSERS -> HttpStatus.SERVICE_UNAVAILABLE;
         };
     }
 

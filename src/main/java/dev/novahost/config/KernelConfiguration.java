@@ -1,17 +1,28 @@
 package dev.novahost.config;
 
 import dev.novahost.api.ApiLimits;
+import dev.novahost.journal.Journal;
+import dev.novahost.journal.JournalingTracepoints;
+import dev.novahost.journal.Replay;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.metrics.KernelGauges;
+import dev.novahost.kernel.TracepointFanout;
+import dev.novahost.kernel.module.ModuleState;
+import dev.novahost.metrics.KernelMeters;
 import dev.novahost.metrics.MetricsTracepoints;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The service runs one live kernel on real time, observed by Micrometer. */
+/**
+ * The service runs one live kernel on real time, observed by Micrometer and journaled to disk; at
+ * start the journal is replayed into it before any request is taken.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(NovaProperties.class)
 class KernelConfiguration {
@@ -21,19 +32,36 @@ class KernelConfiguration {
         return new MetricsTracepoints(registry);
     }
 
-    @Bean
-    Kernel kernel(NovaProperties properties, MetricsTracepoints tracepoints) {
-        return new Kernel(new KernelConfig(properties.maxDevices(), properties.loadNovaCore()), Clock.system(),
-                tracepoints);
+    @Bean(destroyMethod = "close")
+    Journal journal(NovaProperties properties) throws IOException {
+        return Journal.open(Path.of(properties.dataDir()), properties.journalCompactEvery());
     }
 
     @Bean
-    KernelGauges kernelGauges(Kernel kernel) {
-        return new KernelGauges(kernel);
+    JournalingTracepoints journalingTracepoints(Journal journal) {
+        return new JournalingTracepoints(journal);
+    }
+
+    @Bean
+    Kernel kernel(NovaProperties properties, MetricsTracepoints metrics, Journal journal,
+                  JournalingTracepoints journaling) {
+        var kernel = new Kernel(new KernelConfig(properties.maxDevices(), false), Clock.system(),
+                new TracepointFanout(List.of(metrics, journaling)));
+        Replay.run(kernel, journal, journaling);
+        if (properties.loadNovaCore() && kernel.module("nova-core").state() != ModuleState.LIVE
+                && journal.replay().isEmpty()) {
+            kernel.load("nova-core");
+        }
+        return kernel;
+    }
+
+    @Bean
+    KernelMeters kernelMeters(Kernel kernel) {
+        return new KernelMeters(kernel);
     }
 
     @Bean
     ApiLimits apiLimits(NovaProperties properties) {
-        return new ApiLimits(properties.maxRangeRead());
+        return new ApiLimits(properties.maxRangeRead(), properties.maxSubscribers(), properties.subscriberBacklog());
     }
 }

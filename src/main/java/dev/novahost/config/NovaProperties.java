@@ -13,5 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("false") boolean loadNovaCore,
-                             @DefaultValue("1024") int maxRangeRead) {
+                             @DefaultValue("1024") int maxRangeRead,
+                             @DefaultValue("16") int maxSubscribers,
+                             @DefaultValue("4096") int subscriberBacklog,
+                             @DefaultValue("data") String dataDir,
+                             @DefaultValue("1000") int journalCompactEvery) {
 }

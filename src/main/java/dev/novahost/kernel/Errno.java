@@ -23,6 +23,7 @@ public enum Errno {
     ENODEV(19, "No such device"),
     EINVAL(22, "Invalid argument"),
     ENOSPC(28, "No space left on device"),
+    EUSERS(87, "Too many users"),
     EOPNOTSUPP(95, "Operation not supported"),
     ETIMEDOUT(110, "Connection timed out"),
     EPROBE_DEFER(517, "Probe deferred");

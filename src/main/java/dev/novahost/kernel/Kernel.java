@@ -109,11 +109,13 @@ public final class Kernel implements AutoCloseable {
 
     public void load(String module) {
         module(module).load();
+        trace.moduleLoaded(module);
         log.append("", "", "module.loaded", module + ": loaded, generation " + module(module).generation());
     }
 
     public void unload(String module, UnloadMode mode) {
         module(module).unload(mode);
+        trace.moduleUnloaded(module);
         log.append("", "", "module.unloaded", module + ": unloaded (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")");
     }
 
@@ -150,6 +152,7 @@ public final class Kernel implements AutoCloseable {
     public PciDevice surpriseRemove(PciAddress address) {
         var device = bus.get(address);
         bus.surpriseRemove(device);
+        trace.surpriseRemoved(device);
         log.append(address.toString(), "", "pci.surprise-removal", address + ": link down, device gone from the bus");
         return device;
     }
@@ -224,6 +227,7 @@ public final class Kernel implements AutoCloseable {
 
     public void setFaults(Faults faults) {
         novaCore.driver().setFaults(faults);
+        trace.faultsChanged(faults);
         log.append("", "", "driver.faults", "nova-core: injected faults now " + faults);
     }
 
@@ -239,10 +243,10 @@ public final class Kernel implements AutoCloseable {
         driver.objects().files().forEach(file -> quietly(() -> driver.closeFile(file.fd())));
         driver.objects().timers().forEach(timer -> quietly(() -> driver.cancelTimer(timer.id())));
         driver.objects().works().forEach(work -> quietly(() -> driver.cancelWork(work.id())));
-        driver.setFaults(Faults.NONE);
+        setFaults(Faults.NONE);
         for (Module module : modules()) {
             if (module.state() == ModuleState.LIVE) {
-                module.unload(UnloadMode.DISASSOCIATE);
+                unload(module.name(), UnloadMode.DISASSOCIATE);
             }
         }
         for (PciDevice device : bus.devices()) {

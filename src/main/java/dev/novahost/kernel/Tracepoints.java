@@ -1,5 +1,7 @@
 package dev.novahost.kernel;
 
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.Optional;
 
@@ -29,4 +31,19 @@ public interface Tracepoints {
 
     /** A {@code revoke()} waited this long for accesses already in flight. */
     default void revokeWaited(long nanos) { }
+
+    // State changes the host must remember across a restart (the journal listens to these).
+
+    /** A probe bound the device, with the policy it was probed under. */
+    default void bound(PciDevice device, String driver, Policy policy) { }
+
+    default void surpriseRemoved(PciDevice device) { }
+
+    default void moduleLoaded(String module) { }
+
+    default void moduleUnloaded(String module) { }
+
+    default void policyChanged(String driver, Policy policy) { }
+
+    default void faultsChanged(Faults faults) { }
 }

@@ -9,9 +9,17 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
+import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.DeviceFile;
+import dev.novahost.kernel.novacore.Scope;
+import dev.novahost.kernel.novacore.TimerMode;
 import dev.novahost.kernel.pci.Architecture;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.DeviceState;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.timer.HrTimer;
+import dev.novahost.kernel.work.WorkItem;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -53,8 +61,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * {@code openapi.yaml} (repo root) is the contract of the HTTP API, written by hand. This test keeps
  * it honest against the code: it describes every route the controllers expose under {@code /api/v1}
  * and no route that does not exist, it parses without a message, its closed sets (errno, states,
- * policies, chipsets) are the kernel's, every documented error is problem details, and the running
- * service serves exactly this file (with Swagger UI in front of it).
+ * policies, chipsets, timer and work words, violation kinds, outcomes and taints) are the kernel's,
+ * every documented error is problem details, and the running service serves exactly this file (with
+ * Swagger UI in front of it).
  */
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -188,6 +197,18 @@ class ContractCoverageTest {
     }
 
     @Test
+    void everyCreatedAnswerSaysWhereTheNewObjectIs() {
+        operations().forEach((route, operation) -> {
+            var created = operation.getResponses().get("201");
+            if (created != null) {
+                var headers = resolve(created).getHeaders();
+                assertThat(headers).as("headers of %s 201", route).containsKey("Location");
+                assertThat(headers.get("Location").getRequired()).as("Location of %s 201 is required", route).isTrue();
+            }
+        });
+    }
+
+    @Test
     void requestBodiesAreRequiredJsonObjectsThatRejectUnknownFields() {
         operations().forEach((route, operation) -> {
             var body = operation.getRequestBody();
@@ -214,6 +235,24 @@ class ContractCoverageTest {
         assertThat(enumOf("ModuleState")).as("ModuleState").isEqualTo(lowerCase(ModuleState.values()));
         assertThat(enumOf("Policy")).as("Policy").isEqualTo(lowerCase(Policy.values()));
         assertThat(enumOf("UnloadMode")).as("UnloadMode").isEqualTo(lowerCase(UnloadMode.values()));
+        assertThat(enumOf("Scope")).as("Scope").isEqualTo(lowerCase(Scope.values()));
+        assertThat(enumOf("TimerMode")).as("TimerMode").isEqualTo(lowerCase(TimerMode.values()));
+        assertThat(enumOf("Action")).as("Action").isEqualTo(names(Action.values(), Action::wireName));
+        var workActions = Arrays.stream(Action.values()).filter(a -> a != Action.QUEUE_WORK).toArray(Action[]::new);
+        assertThat(enumOf("WorkAction")).as("WorkAction (every action but the timer-only queue-work)")
+                .isEqualTo(names(workActions, Action::wireName));
+        assertThat(enumOf("ViolationKind")).as("ViolationKind")
+                .isEqualTo(names(ViolationKind.values(), ViolationKind::wireName));
+        var tainting = Arrays.stream(ViolationKind.values()).filter(ViolationKind::taints)
+                .toArray(ViolationKind[]::new);
+        assertThat(enumOf("Taint")).as("Taint (the kinds whose occurred violations taint the kernel)")
+                .isEqualTo(names(tainting, ViolationKind::wireName));
+        assertThat(enumOf("Outcome")).as("Outcome").isEqualTo(lowerCase(Outcome.values()));
+        assertThat(enumOf("TimerState")).as("TimerState (an inactive hrtimer reads as expired)")
+                .isEqualTo(names(HrTimer.State.values(),
+                        state -> state == HrTimer.State.INACTIVE ? "expired" : state.name().toLowerCase(Locale.ROOT)));
+        assertThat(enumOf("WorkState")).as("WorkState").isEqualTo(lowerCase(WorkItem.State.values()));
+        assertThat(enumOf("FileState")).as("FileState").isEqualTo(lowerCase(DeviceFile.State.values()));
     }
 
     // (3) the service serves this very file, and Swagger UI in front of it

@@ -70,6 +70,7 @@ public final class DriverCore {
     /** The policy applies from the next probe on; devices bound now keep the one they were probed with. */
     public void setPolicy(String driver, Policy policy) {
         entry(driver).policy = policy;
+        trace.policyChanged(driver, policy);
     }
 
     /** {@code driver_register}, then {@code driver_attach}: probe every matching unbound device. */
@@ -219,6 +220,7 @@ public final class DriverCore {
         }
         bindings.put(device, new Binding<>(driver, data, devres, policy, bound));
         trace.probeFinished(device, driver.name(), Optional.empty());
+        trace.bound(device, driver.name(), policy);
     }
 
     /** {@code __device_release_driver}: remove(), then {@code devres_release_all}, then the device is unbound. */

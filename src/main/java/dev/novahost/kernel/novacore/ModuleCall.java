@@ -2,6 +2,7 @@ package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
@@ -34,7 +35,7 @@ final class ModuleCall {
         if (!textAlive(ctx, object)) {
             return false;
         }
-        if (object.scope() == Scope.DEVICE && object.owner().isRemoved()) {
+        if (object.scope() == Scope.DEVICE && deviceGone(object.owner())) {
             report(ctx, object, afterRemove, Outcome.OCCURRED, String.format(
                     "%s of %s ran after remove() returned", object.name(), object.owner().address()));
             return false;
@@ -43,10 +44,21 @@ final class ModuleCall {
     }
 
     /**
+     * Whether the device's code may no longer run. Under fenced, remove() is the fence: whatever runs
+     * after it returned is a bug. Under revocable the driver data lives until devres drops it (and the
+     * drop cancels what it owns), so only code running after the drop is touching freed memory.
+     */
+    private static boolean deviceGone(NovaDevice owner) {
+        return owner.policy() == Policy.REVOCABLE ? owner.isFreed() : owner.isRemoved();
+    }
+
+    /**
      * A BAR access by a callback. Device-scope code runs only while the device is bound (the unbind
      * path stops it before revoking), so it uses the bound-device proof: no revocation check. Module-
      * scope code may outlive the binding and goes through the handle, which may refuse (revocable) or
-     * find the mapping gone (fenced). Returns false if the access failed.
+     * find the mapping gone (fenced). Returns whether the callback may go on: a refused access did no
+     * harm and the callback carries on (a periodic timer re-arms); one that reached an unmapped BAR
+     * stops it.
      */
     static boolean touchBar(NovaContext ctx, DriverObject object, Action action) {
         var owner = object.owner();
@@ -58,9 +70,9 @@ final class ModuleCall {
                 registers.read32(0);
             }
             return true;
-        } catch (KernelException refused) {
-            reportBarFailure(ctx, object, refused);
-            return false;
+        } catch (KernelException failure) {
+            reportBarFailure(ctx, object, failure);
+            return failure.errno() == Errno.ENODEV;
         }
     }
 
@@ -76,10 +88,14 @@ final class ModuleCall {
                 object.text().generation(), message, timeline(object));
     }
 
-    /** The object's own events and its device's binding events, which together tell how it came to this. */
+    /**
+     * The object's own events and its device's binding events since the object was created, which
+     * together tell how it came to this, starting at the object's creation.
+     */
     static List<KernelEvent> timeline(DriverObject object) {
         var events = new ArrayList<>(object.history().events());
-        events.addAll(object.owner().history().events());
+        long created = events.isEmpty() ? 0 : events.getFirst().seq();
+        object.owner().history().events().stream().filter(e -> e.seq() >= created).forEach(events::add);
         return events;
     }
 }

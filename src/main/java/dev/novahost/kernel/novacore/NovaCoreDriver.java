@@ -104,8 +104,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
 
         var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history);
-        requestIrq(ctx, bugs, data);
         devres.add(DEVRES_DRVDATA, () -> drop(data));
+        requestIrq(ctx, bugs, data); // after the data it uses, so that it is freed before the data is dropped
         if (bugs.probeFailure().isPresent()) {
             var errno = bugs.probeFailure().get();
             throw KernelException.of(errno, device.address() + ": probe failed with " + errno + " (injected fault)");
@@ -279,14 +279,15 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     public DriverTimer armTimer(NovaDevice device, DriverTimer.Spec spec) {
         var loaded = liveModule();
         var timer = new DriverTimer(ctx, device, loaded.text(), spec);
-        if (spec.scope() == Scope.DEVICE) {
-            device.add(timer);
-        } else {
-            device.checkNotRemoving();
-            loaded.add(timer);
-        }
-        objects.add(timer);
-        timer.start();
+        device.admit(() -> {
+            if (spec.scope() == Scope.DEVICE) {
+                device.add(timer);
+            } else {
+                loaded.add(timer);
+            }
+            objects.add(timer);
+            timer.start();
+        });
         return timer;
     }
 
@@ -294,14 +295,15 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var loaded = liveModule();
         var queue = spec.scope() == Scope.DEVICE ? ctx.systemWq() : loaded.workqueue();
         var work = new DriverWork(ctx, device, loaded.text(), queue, spec);
-        if (spec.scope() == Scope.DEVICE) {
-            device.add(work);
-        } else {
-            device.checkNotRemoving();
-            loaded.add(work);
-        }
-        objects.add(work);
-        work.submit();
+        device.admit(() -> {
+            if (spec.scope() == Scope.DEVICE) {
+                device.add(work);
+            } else {
+                loaded.add(work);
+            }
+            objects.add(work);
+            work.submit();
+        });
         return work;
     }
 
@@ -344,18 +346,23 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     /**
      * A register access through the driver's MMIO attribute (the HTTP API). Under fenced the attribute
-     * is fenced by its active reference; under revocable the BAR handle itself refuses once revoked, and
-     * the refusal is reported as prevented.
+     * is fenced by its active reference: once remove() has drained it, an access fails with ENODEV
+     * before it reaches the BAR, as an op on a disconnected file does, and nothing is reported. Under
+     * revocable the BAR handle itself refuses once revoked, and the refusal is reported as prevented.
      */
     public int mmio(NovaDevice device, IntSupplier access) {
-        try {
-            if (device.policy() == Policy.FENCED) {
-                var active = device.sysfsEnter().orElseThrow(() -> KernelException.of(Errno.ENODEV,
-                        device.address() + " is being unbound; its MMIO attribute is gone"));
-                try (active) {
-                    return access.getAsInt();
-                }
+        if (device.policy() == Policy.FENCED) {
+            var active = device.sysfsEnter().orElseThrow(() -> KernelException.of(Errno.ENODEV,
+                    device.address() + " is being unbound; its MMIO attribute is gone"));
+            try (active) {
+                return reachBar(device, access);
             }
+        }
+        return reachBar(device, access);
+    }
+
+    private int reachBar(NovaDevice device, IntSupplier access) {
+        try {
             return access.getAsInt();
         } catch (KernelException failure) {
             if (failure.errno() == Errno.ENODEV || failure.errno() == Errno.ENXIO) {

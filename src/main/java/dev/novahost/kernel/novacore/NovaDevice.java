@@ -20,10 +20,12 @@ import java.util.Set;
  *
  * <p>Lifecycle: created by probe; {@link #beginRemove()} when {@code remove()} starts (no new objects
  * from then on); {@link #markRemoved()} when it returns; freed when the devres list drops it. Code of
- * the device that runs after {@code markRemoved} is a use-after-free.
+ * the device that runs after {@code markRemoved} (fenced), or after it is freed (revocable, whose drop
+ * first cancels what the data owns), is a use-after-free.
  *
- * <p>Thread-safety: the object sets and the removing flag are guarded by {@code this}, so an object
- * is either added before remove() takes its snapshot (and is torn down with the device) or refused.
+ * <p>Thread-safety: the object sets and the removing flag are guarded by {@code this}, and timers and
+ * work are armed or queued under it too ({@link #admit}), so an object is either added and started
+ * before remove() takes its snapshot (and is torn down with the device) or refused.
  * The lifecycle flags are volatile for the lock-free checks callbacks make.
  */
 public final class NovaDevice {
@@ -125,9 +127,16 @@ public final class NovaDevice {
         files.remove(file);
     }
 
-    /** For module-scope objects, which belong to the module but still need the device bound to be made. */
-    synchronized void checkNotRemoving() {
+    /**
+     * Admits a new timer or work item: {@code addAndStart} puts it in its owner's set (the device's, or
+     * the module's for module scope, which still needs the device bound to be made) and starts it, all
+     * under the lock remove() takes to begin. So remove(), whose snapshot follows {@link #beginRemove()},
+     * finds the object already started and stops it, or the object is refused: never added in time but
+     * armed or queued after remove() has cancelled what it found.
+     */
+    synchronized void admit(Runnable addAndStart) {
         refuseWhileRemoving();
+        addAndStart.run();
     }
 
     /** Enters the MMIO attribute; empty once a fenced remove() has drained it. */

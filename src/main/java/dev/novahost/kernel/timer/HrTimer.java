@@ -16,7 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * A cancel that finds the callback running waits on the lock's condition until the callback returns
  * (unless the callback cancels its own timer, which would deadlock in the kernel and here just marks
  * it cancelled). Re-arming happens under the lock only if no cancel arrived, which is what makes the
- * periodic re-arm and cancel race safe.
+ * periodic re-arm and cancel race safe. The callback never runs concurrently with itself: a timer
+ * re-armed while its callback runs, whose expiry another engine thread takes before the callback
+ * returns, is remembered and re-armed when the callback returns, as the kernel keeps such a timer
+ * waiting on the CPU base that is running its callback.
  */
 public final class HrTimer {
 
@@ -39,10 +42,12 @@ public final class HrTimer {
         }
     };
     private State state = State.INACTIVE;
-    /** A cancel arrived while the callback ran: do not re-arm. */
+    /** A cancel arrived while the callback ran: do not re-arm. Cleared when that run ends. */
     private boolean stopRequested;
     /** Shut down for good ({@code timer_shutdown}): never armed again. */
     private boolean shutdown;
+    /** Re-armed while the callback ran and already taken by another engine thread: due again at finish. */
+    private boolean expiredWhileRunning;
     private Thread runner;
     private long expirations;
 
@@ -87,16 +92,15 @@ public final class HrTimer {
             shutdown |= forGood;
             boolean active = state == State.ARMED || state == State.RUNNING;
             engine.cancel(entry);
-            if (state == State.RUNNING) {
+            while (state == State.RUNNING) {
                 stopRequested = true;
                 if (runner == Thread.currentThread()) {
                     return true; // cancelled from its own callback: finish() settles the state
                 }
-                while (state == State.RUNNING) {
-                    idle.awaitUninterruptibly();
-                }
+                idle.awaitUninterruptibly();
+                // cancelKeepingUsable: a start() may have come between the run's end and this wake-up
+                engine.cancel(entry);
             }
-            stopRequested = false;
             if (shutdown) {
                 state = State.CANCELLED;
             } else if (state == State.ARMED) {
@@ -146,7 +150,11 @@ public final class HrTimer {
     private void fire() {
         lock.lock();
         try {
-            if (state != State.ARMED || stopRequested) {
+            if (state == State.RUNNING) {
+                expiredWhileRunning = true; // never alongside the running callback: finish() re-arms it
+                return;
+            }
+            if (state != State.ARMED) {
                 return;
             }
             state = State.RUNNING;
@@ -167,16 +175,15 @@ public final class HrTimer {
         lock.lock();
         try {
             runner = null;
+            boolean dueAgain = expiredWhileRunning;
+            expiredWhileRunning = false;
             if (stopRequested) {
+                stopRequested = false;
                 state = shutdown ? State.CANCELLED : State.INACTIVE;
-            } else if (engine.cancel(entry) || restart.isPresent()) {
-                // re-armed from inside the callback, or asked to restart: armed again
+            } else if (engine.cancel(entry) || dueAgain || restart.isPresent()) {
+                // re-armed while the callback ran, or asked to restart: armed again
                 state = State.ARMED;
-                if (restart.isPresent()) {
-                    engine.schedule(entry, restart.getAsLong());
-                } else {
-                    engine.schedule(entry, entry.deadline());
-                }
+                engine.schedule(entry, restart.isPresent() ? restart.getAsLong() : entry.deadline());
             } else {
                 state = State.EXPIRED;
             }

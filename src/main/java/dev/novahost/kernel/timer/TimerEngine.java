@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadline order, ties broken by the order entries were scheduled in. That order is deterministic.
  *
  * <p>Entries must not block for long: like hrtimer callbacks, they run on the engine's own threads.
- * An entry that throws is logged and dropped; the engine goes on.
+ * An entry that throws (an exception or an error such as a failed assertion) is logged and dropped;
+ * the engine goes on, and no dispatcher thread dies with it.
  *
  * <p>Thread-safety: {@link #schedule} and {@link #cancel} may be called from any thread, including
  * from inside an entry. The queue is guarded by {@code lock}; entries run without it held.
@@ -178,7 +179,7 @@ public final class TimerEngine implements AutoCloseable {
     private static void run(Entry entry) {
         try {
             entry.expire();
-        } catch (RuntimeException failure) {
+        } catch (Throwable failure) { // as FutureTask does: an Error from one entry must not end a dispatcher
             LOG.log(System.Logger.Level.ERROR, "timer engine entry failed; the engine goes on", failure);
         }
     }

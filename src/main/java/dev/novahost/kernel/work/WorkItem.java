@@ -15,6 +15,11 @@ import java.util.function.Consumer;
  * runs makes it pending again, to run after); once {@link #cancelSync()} returns it is neither pending,
  * nor running, nor able to re-queue itself, even if its function re-queues itself every time.
  *
+ * <p>The item belongs to its workqueue from the queueing that made it pending until the run that leaves
+ * it idle has returned (or a cancel took it back), so that {@link Workqueue#destroy()} drains running
+ * work and whatever it chains, not only work still waiting. {@link #flush()} counts queueings: each one
+ * ends as a run or is dropped by a cancel.
+ *
  * <p>Thread-safety: state is guarded by the item's lock; the function runs without it. Cancel first
  * shuts the delay timer down without the lock held (the timer's callback queues this item, so holding
  * the lock there could deadlock), then waits on the lock's condition for a running function to end.
@@ -48,6 +53,8 @@ public final class WorkItem {
     private boolean cancelling;
     private long queued;
     private long completed;
+    /** Queueings a cancel took back before they ran: with {@code completed}, what flush waits on. */
+    private long dropped;
 
     /**
      * @param deadQueue told when the delay timer fires and finds the queue destroyed: the
@@ -119,19 +126,22 @@ public final class WorkItem {
     }
 
     private boolean cancel(boolean disable) {
+        boolean wasActive;
         lock.lock();
         try {
             if (state == State.CANCELLED) {
                 return false;
             }
             cancelling = true;
+            // read now: a run that ends while the delay timer is shut down goes idle, seeing the cancel
+            wasActive = state == State.PENDING || state == State.RUNNING;
         } finally {
             lock.unlock();
         }
-        boolean wasDelayed = delay.cancelKeepingUsable();
+        wasActive |= delay.cancelKeepingUsable();
         lock.lock();
         try {
-            boolean wasActive = wasDelayed || state == State.PENDING || state == State.RUNNING;
+            wasActive |= state == State.PENDING || state == State.RUNNING;
             if (state == State.PENDING) {
                 queue.engine().cancel(entry);
             }
@@ -139,6 +149,7 @@ public final class WorkItem {
                 changed.awaitUninterruptibly();
             }
             pendingAgain = false;
+            dropped = queued - completed;
             queue.dequeue(this);
             state = disable ? State.CANCELLED : State.IDLE;
             cancelling = disable;
@@ -154,7 +165,7 @@ public final class WorkItem {
         lock.lock();
         try {
             long target = queued;
-            while (completed < target && state != State.CANCELLED && (state != State.IDLE || pendingAgain)) {
+            while (completed + dropped < target) {
                 changed.awaitUninterruptibly();
             }
         } finally {
@@ -201,7 +212,6 @@ public final class WorkItem {
                 return;
             }
             state = State.RUNNING;
-            queue.dequeue(this);
         } finally {
             lock.unlock();
         }
@@ -223,7 +233,7 @@ public final class WorkItem {
             completed++;
             if (cancelling) {
                 pendingAgain = false;
-                state = State.IDLE;
+                state = State.IDLE; // the cancel settles the counts and takes it off the queue
             } else if (pendingAgain || (requeue && queue.enqueue(this))) {
                 if (!pendingAgain) {
                     queued++;
@@ -233,6 +243,7 @@ public final class WorkItem {
                 queue.engine().schedule(entry, queue.engine().clock().nanoTime());
             } else {
                 state = State.IDLE;
+                queue.dequeue(this);
             }
             changed.signalAll();
         } finally {

@@ -9,16 +9,20 @@ import java.util.Set;
  * A workqueue ({@code alloc_workqueue}): work items queued on it run on the timer engine's threads,
  * as soon as possible and never two runs of one item at once.
  *
- * <p>{@link #destroy()} is {@code destroy_workqueue}: it drains what is queued (work that re-queues
- * itself or other work while draining is allowed and drained too), then the queue is dead. It does not
- * wait for delayed work whose timer has not fired yet; when that timer fires it finds a dead queue.
+ * <p>{@link #destroy()} is {@code destroy_workqueue}: it drains what is queued or running (work that
+ * re-queues itself or other work while draining is allowed and drained too), then the queue is dead.
+ * It does not wait for delayed work whose timer has not fired yet; when that timer fires it finds a
+ * dead queue.
  *
- * <p>Thread-safety: the set of pending items and the state are guarded by {@code this}.
+ * <p>Thread-safety: the set of items in flight (pending or running) and the state are guarded by
+ * {@code this}. An item is in the set from its queueing until its last run ends, and the queue dies only
+ * in the same step that finds the set empty, so no chained queueing can slip in between.
  */
 public final class Workqueue {
 
     private final String name;
     private final TimerEngine engine;
+    /** Items pending or running. */
     private final Set<WorkItem> pending = new LinkedHashSet<>();
     private boolean dead;
 
@@ -41,21 +45,22 @@ public final class Workqueue {
 
     /** Drains every queued item, chained re-queues included, then refuses all further work. */
     public void destroy() {
-        for (List<WorkItem> batch = snapshot(); !batch.isEmpty(); batch = snapshot()) {
+        for (List<WorkItem> batch = inFlightOrDie(); !batch.isEmpty(); batch = inFlightOrDie()) {
             for (WorkItem item : batch) {
                 item.flush();
             }
         }
-        synchronized (this) {
-            dead = true;
-        }
     }
 
-    private synchronized List<WorkItem> snapshot() {
+    /** The items still in flight; when there are none the queue dies, in the same step. */
+    private synchronized List<WorkItem> inFlightOrDie() {
+        if (pending.isEmpty()) {
+            dead = true;
+        }
         return List.copyOf(pending);
     }
 
-    /** An item becomes pending here; false when the queue is dead. */
+    /** An item is queued here (and stays until its last run ends); false when the queue is dead. */
     synchronized boolean enqueue(WorkItem item) {
         if (dead) {
             return false;

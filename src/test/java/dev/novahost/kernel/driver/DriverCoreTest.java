@@ -46,7 +46,7 @@ class DriverCoreTest {
     private static final List<String> PROBE_FAILURE_RELEASES =
             List.of("pci_iomap BAR0", "pci_request_region BAR0", "pci_enable_device");
     private static final List<String> UNBIND_RELEASES =
-            List.of("driver data", "request_irq PTIMER alarm", "pci_iomap BAR0", "pci_request_region BAR0",
+            List.of("request_irq PTIMER alarm", "driver data", "pci_iomap BAR0", "pci_request_region BAR0",
                     "pci_enable_device");
     private static final int GA102_A1_BOOT_0 = 0x172000a1;
 

@@ -1,0 +1,68 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.PciAddress;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The kernel log ({@code dmesg}), oldest first, from a sequence number on. */
+@RestController
+@RequestMapping("/api/v1/events")
+class EventController {
+
+    static final int MAX_LIMIT = 1000;
+
+    private final Kernel kernel;
+    private final EventStreams streams;
+
+    EventController(Kernel kernel, EventStreams streams) {
+        this.kernel = kernel;
+        this.streams = streams;
+    }
+
+    /**
+     * The kernel log live, as Server-Sent Events: each event's id is its sequence number; reconnecting
+     * with {@code Last-Event-ID} resumes right after it. {@code EUSERS} past the subscriber limit.
+     */
+    @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+                      @RequestParam(required = false) String device) {
+        long after = lastEventId == null ? kernel.log().lastSeq() : parseLastEventId(lastEventId);
+        return streams.subscribe(after, device == null ? null : PciAddress.parse(device).toString());
+    }
+
+    private static long parseLastEventId(String text) {
+        try {
+            long seq = Long.parseLong(text.trim());
+            if (seq >= 0) {
+                return seq;
+            }
+        } catch (NumberFormatException notANumber) {
+            // fall through
+        }
+        throw KernelException.of(Errno.EINVAL, "Last-Event-ID must be an event sequence number, was '" + text + "'");
+    }
+
+    @GetMapping
+    List<EventView> list(@RequestParam(defaultValue = "0") long since, @RequestParam(defaultValue = "100") int limit,
+                         @RequestParam(required = false) String device) {
+        if (since < 0 || limit < 1 || limit > MAX_LIMIT) {
+            throw KernelException.of(Errno.EINVAL, "since must be >= 0 and limit between 1 and " + MAX_LIMIT);
+        }
+        String only = device == null ? null : PciAddress.parse(device).toString();
+        var events = kernel.log().since(since, device == null ? limit : Integer.MAX_VALUE);
+        return events.stream()
+                .filter(e -> only == null || only.equals(e.device()))
+                .limit(limit)
+                .map(EventView::of)
+                .toList();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.events.KernelEvent;
+import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * One live subscriber of the kernel log: events go out as SSE with the sequence number as event id,
+ * so a client that reconnects with {@code Last-Event-ID} gets exactly the events after it, without gaps
+ * or duplicates.
+ *
+ * <p>The kernel never waits for a subscriber: events are offered to a bounded queue, and a subscriber
+ * that falls a whole queue behind is sent one last {@code dropped} event and disconnected. A virtual
+ * thread per subscriber does the (blocking) sending.
+ *
+ * <p>Gap-free start: the listener is registered before the backlog is read, and the sender skips any
+ * queued event at or below the last one it sent.
+ */
+final class EventStream {
+
+    private static final long KEEPALIVE_SECONDS = 15;
+    private static final KernelEvent OVERFLOW = new KernelEvent(-1, 0, 0, "", "", "", "");
+
+    private final EventLog log;
+    private final SseEmitter emitter;
+    private final String device;
+    private final BlockingQueue<KernelEvent> queue;
+    private final Consumer<KernelEvent> listener = this::offer;
+    private volatile boolean overflowed;
+    private long lastSent;
+
+    EventStream(EventLog log, SseEmitter emitter, long lastEventId, String device, int backlog) {
+        this.log = log;
+        this.emitter = emitter;
+        this.device = device;
+        this.queue = new ArrayBlockingQueue<>(backlog + 1);
+        this.lastSent = lastEventId;
+    }
+
+    /** Subscribes, then sends the backlog after {@code lastEventId} and everything new, until closed. */
+    void start(Runnable onEnd) {
+        log.subscribe(listener);
+        var sender = Thread.ofVirtual().name("nova-sse").unstarted(() -> {
+            try {
+                emitter.send(SseEmitter.event().comment("nova-host kernel log"));
+                sendBacklog();
+                sendLive();
+            } catch (IOException | IllegalStateException gone) {
+                // the client went away; nothing to tell it
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            } finally {
+                log.unsubscribe(listener);
+                onEnd.run();
+            }
+        });
+        emitter.onCompletion(sender::interrupt);
+        emitter.onError(failure -> sender.interrupt());
+        sender.start();
+    }
+
+    private void offer(KernelEvent event) {
+        if (!overflowed && !queue.offer(event)) {
+            overflowed = true;
+            queue.clear();
+            queue.offer(OVERFLOW);
+        }
+    }
+
+    private void sendBacklog() throws IOException {
+        for (var batch = log.since(lastSent, 1000); !batch.isEmpty(); batch = log.since(lastSent, 1000)) {
+            for (KernelEvent event : batch) {
+                send(event);
+            }
+        }
+    }
+
+    private void sendLive() throws IOException, InterruptedException {
+        while (true) {
+            var event = queue.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+            if (event == null) {
+                emitter.send(SseEmitter.event().comment("keepalive")); // finds clients that went away
+                continue;
+            }
+            if (event == OVERFLOW) {
+                emitter.send(SseEmitter.event().name("dropped")
+                        .data("{\"reason\":\"subscriber too slow; reconnect with Last-Event-ID " + lastSent + "\"}"));
+                emitter.complete();
+                return;
+            }
+            send(event);
+        }
+    }
+
+    private void send(KernelEvent event) throws IOException {
+        if (event.seq() <= lastSent) {
+            return;
+        }
+        lastSent = event.seq();
+        if (device == null || device.equals(event.device())) {
+            emitter.send(SseEmitter.event().id(Long.toString(event.seq())).data(EventView.of(event)));
+        }
+    }
+}

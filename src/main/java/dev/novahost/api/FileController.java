@@ -1,0 +1,68 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.pci.PciAddress;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** nova-core's character device: open files hold a module reference; their ops reach BAR0 through the driver. */
+@RestController
+class FileController {
+
+    private final Kernel kernel;
+
+    FileController(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @PostMapping("/api/v1/devices/{address}/files")
+    ResponseEntity<FileView> open(@PathVariable String address) {
+        var file = kernel.openFile(PciAddress.parse(address));
+        return ResponseEntity.created(URI.create("/api/v1/files/" + file.fd())).body(FileView.of(file));
+    }
+
+    @GetMapping("/api/v1/devices/{address}/files")
+    List<FileView> ofDevice(@PathVariable String address) {
+        String device = kernel.bus().get(PciAddress.parse(address)).address().toString();
+        return files().stream().filter(f -> f.device().equals(device)).toList();
+    }
+
+    @GetMapping("/api/v1/files")
+    List<FileView> files() {
+        return kernel.novaCoreDriver().objects().files().stream().map(FileView::of).toList();
+    }
+
+    @GetMapping("/api/v1/files/{fd}")
+    FileView get(@PathVariable int fd) {
+        return FileView.of(kernel.novaCoreDriver().objects().file(fd));
+    }
+
+    @GetMapping("/api/v1/files/{fd}/mmio/{offset}")
+    RegisterView read(@PathVariable int fd, @PathVariable String offset) {
+        int at = Hex.parseOffset(offset);
+        return RegisterView.of(at, kernel.novaCoreDriver().objects().file(fd).read(at));
+    }
+
+    @PutMapping("/api/v1/files/{fd}/mmio/{offset}")
+    RegisterView write(@PathVariable int fd, @PathVariable String offset, @RequestBody WriteRegisterRequest request) {
+        int at = Hex.parseOffset(offset);
+        int value = request.registerValue();
+        kernel.novaCoreDriver().objects().file(fd).write(at, value);
+        return RegisterView.of(at, value);
+    }
+
+    /** {@code close}: the file's release runs and its module reference is dropped. */
+    @DeleteMapping("/api/v1/files/{fd}")
+    ResponseEntity<Void> close(@PathVariable int fd) {
+        kernel.novaCoreDriver().closeFile(fd);
+        return ResponseEntity.noContent().build();
+    }
+}

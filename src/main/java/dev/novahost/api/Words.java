@@ -1,0 +1,39 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Parses the API's words for closed sets ({@code periodic}, {@code read-ptimer}, {@code fenced}) into
+ * the kernel's enums, case-insensitively, with {@code EINVAL} naming the choices for anything else.
+ */
+final class Words {
+
+    private Words() {
+    }
+
+    static <E extends Enum<E>> E parse(Class<E> type, String field, String text) {
+        if (text != null) {
+            String wanted = text.trim().replace('-', '_').toUpperCase(Locale.ROOT);
+            for (E value : type.getEnumConstants()) {
+                if (value.name().equals(wanted)) {
+                    return value;
+                }
+            }
+        }
+        throw KernelException.of(Errno.EINVAL, "'" + text + "' is not a valid " + field + "; use one of "
+                + Arrays.stream(type.getEnumConstants()).map(Words::word).collect(Collectors.joining(", ")));
+    }
+
+    static <E extends Enum<E>> E parse(Class<E> type, String field, String text, E absent) {
+        return text == null ? absent : parse(type, field, text);
+    }
+
+    /** {@code READ_PTIMER} → {@code read-ptimer}. */
+    static String word(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

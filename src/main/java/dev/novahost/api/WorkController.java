@@ -1,0 +1,72 @@
+package dev.novahost.api;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.Scope;
+import dev.novahost.kernel.pci.PciAddress;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Work items nova-core queues for a bound device: immediate, delayed, or self-requeueing. */
+@RestController
+class WorkController {
+
+    /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
+    static final long MAX_REQUEUE = 100_000;
+
+    private final Kernel kernel;
+
+    WorkController(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @PostMapping("/api/v1/devices/{address}/work")
+    ResponseEntity<WorkView> queue(@PathVariable String address, @RequestBody WorkRequest request) {
+        var device = PciAddress.parse(address);
+        long delay = request.delayNs() == null ? 0
+                : TimerController.within("delayNs", request.delayNs(), 0, TimerController.MAX_DELAY_NS);
+        long requeue = request.requeue() == null ? 0
+                : TimerController.within("requeue", request.requeue(), 0, MAX_REQUEUE);
+        var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
+        var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
+        if (action == Action.QUEUE_WORK) {
+            throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
+        }
+        var work = kernel.queueWork(device, new DriverWork.Spec(delay, requeue, scope, action));
+        return ResponseEntity.created(URI.create("/api/v1/work/" + work.id())).body(WorkView.of(work));
+    }
+
+    @GetMapping("/api/v1/devices/{address}/work")
+    List<WorkView> ofDevice(@PathVariable String address) {
+        String device = kernel.bus().get(PciAddress.parse(address)).address().toString();
+        return works().stream().filter(w -> w.device().equals(device)).toList();
+    }
+
+    @GetMapping("/api/v1/work")
+    List<WorkView> works() {
+        return kernel.novaCoreDriver().objects().works().stream().map(WorkView::of).toList();
+    }
+
+    @GetMapping("/api/v1/work/{id}")
+    WorkView get(@PathVariable long id) {
+        return WorkView.of(kernel.novaCoreDriver().objects().work(id));
+    }
+
+    /** {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again. */
+    @DeleteMapping("/api/v1/work/{id}")
+    WorkView cancel(@PathVariable long id) {
+        var work = kernel.novaCoreDriver().objects().work(id);
+        kernel.novaCoreDriver().cancelWork(id);
+        return WorkView.of(work);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.novahost.journal;
+
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.pci.PciDevice;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes every durable state change the kernel reports to the journal, synchronously: the call that
+ * made the change returns (and the API acknowledges it) only after the record is on disk. Silent while
+ * the journal itself is being replayed.
+ */
+public final class JournalingTracepoints implements Tracepoints {
+
+    private final Journal journal;
+    private volatile boolean replaying;
+
+    public JournalingTracepoints(Journal journal) {
+        this.journal = journal;
+    }
+
+    void replaying(boolean on) {
+        replaying = on;
+    }
+
+    @Override
+    public void deviceAdded(PciDevice device) {
+        record("device.added", "device", device.address().toString(), "chipset", device.chipset().name(),
+                "revision", String.format("0x%02x", device.revision()));
+    }
+
+    @Override
+    public void deviceRemoved(PciDevice device) {
+        record("device.removed", "device", device.address().toString());
+    }
+
+    @Override
+    public void surpriseRemoved(PciDevice device) {
+        record("device.surprise-removed", "device", device.address().toString());
+    }
+
+    @Override
+    public void bound(PciDevice device, String driver, Policy policy) {
+        record("driver.bound", "device", device.address().toString(), "driver", driver, "policy", lower(policy));
+    }
+
+    @Override
+    public void unbindFinished(PciDevice device, String driver, long nanos) {
+        record("driver.unbound", "device", device.address().toString(), "driver", driver);
+    }
+
+    @Override
+    public void moduleLoaded(String module) {
+        record("module.loaded", "module", module);
+    }
+
+    @Override
+    public void moduleUnloaded(String module) {
+        record("module.unloaded", "module", module);
+    }
+
+    @Override
+    public void policyChanged(String driver, Policy policy) {
+        record("driver.policy", "driver", driver, "policy", lower(policy));
+    }
+
+    @Override
+    public void faultsChanged(Faults faults) {
+        var record = new LinkedHashMap<String, String>();
+        record.put("op", "driver.faults");
+        record.put("forgetTimerCancel", Boolean.toString(faults.forgetTimerCancel()));
+        record.put("forgetWorkCancel", Boolean.toString(faults.forgetWorkCancel()));
+        record.put("forgetFileDisconnect", Boolean.toString(faults.forgetFileDisconnect()));
+        record.put("forgetIrqFree", Boolean.toString(faults.forgetIrqFree()));
+        record.put("leakRegion", Boolean.toString(faults.leakRegion()));
+        record.put("wrongCancelOrder", Boolean.toString(faults.wrongCancelOrder()));
+        faults.probeFailure().ifPresent(errno -> record.put("probeFailure", errno.name()));
+        append(record);
+    }
+
+    private void record(String op, String... keyValues) {
+        var record = new LinkedHashMap<String, String>();
+        record.put("op", op);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            record.put(keyValues[i], keyValues[i + 1]);
+        }
+        append(record);
+    }
+
+    private void append(Map<String, String> record) {
+        if (!replaying) {
+            journal.append(record);
+        }
+    }
+
+    private static String lower(Policy policy) {
+        return policy.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.novahost.journal;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.pci.PciAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Brings a freshly booted kernel to the state the journal holds: devices plugged in, modules loaded,
+ * each binding probed under the policy it had, surprise removals, policies and faults. Runs before the
+ * service takes requests; what it does is not journaled again. Timers, work and open files do not
+ * survive, as on a reboot, and the kernel log says so.
+ */
+public final class Replay {
+
+    private Replay() {
+    }
+
+    public static void run(Kernel kernel, Journal journal, JournalingTracepoints tracepoints) {
+        tracepoints.replaying(true);
+        try {
+            apply(kernel, journal.replay());
+        } finally {
+            tracepoints.replaying(false);
+        }
+        journal.tornTail().ifPresent(torn -> kernel.log().append("", "", "journal.torn",
+                "journal: dropped a torn last record (" + torn.length() + " bytes) left by a crash"));
+        kernel.log().append("", "", "journal.replayed", String.format(
+                "journal: replayed %d records: %d devices, %d bound; timers, work items and open files do not"
+                        + " survive a restart", journal.replay().size(), kernel.bus().size(),
+                kernel.driverCore().bindings().size()));
+    }
+
+    private static void apply(Kernel kernel, List<Map<String, String>> records) {
+        var bindings = new LinkedHashMap<String, Map<String, String>>();
+        for (var record : records) {
+            switch (record.get("op")) {
+                case "device.added" -> attempt(kernel, () -> kernel.hotplug(Chipset.named(record.get("chipset")),
+                        Optional.of(PciAddress.parse(record.get("device"))), Integer.decode(record.get("revision"))));
+                case "module.loaded" -> attempt(kernel, () -> kernel.load(record.get("module")));
+                case "driver.bound" -> bindings.put(record.get("device"), record);
+                case "device.surprise-removed" -> {
+                    reconcile(kernel, bindings);
+                    bindings.clear();
+                    attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(record.get("device"))));
+                }
+                case "driver.policy" -> attempt(kernel, () -> kernel.driverCore().setPolicy(record.get("driver"), policy(record)));
+                case "driver.faults" -> attempt(kernel, () -> kernel.setFaults(faults(record)));
+                default -> { }
+            }
+        }
+        reconcile(kernel, bindings);
+    }
+
+    /**
+     * After the module's autoprobe, makes each device's binding what the journal says: unbound where
+     * it was unbound, re-probed under the recorded policy where the policy differs.
+     */
+    private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings) {
+        for (var device : kernel.bus().devices()) {
+            String address = device.address().toString();
+            var wanted = Optional.ofNullable(bindings.get(address));
+            var actual = kernel.driverCore().binding(device);
+            if (wanted.isEmpty()) {
+                actual.ifPresent(b -> attempt(kernel, () -> kernel.driverCore().unbind(b.driver().name(), device.address())));
+                continue;
+            }
+            String driver = wanted.get().get("driver");
+            Policy policy = policy(wanted.get());
+            if (actual.isPresent() && actual.get().policy() == policy) {
+                continue;
+            }
+            actual.ifPresent(b -> attempt(kernel, () -> kernel.driverCore().unbind(b.driver().name(), device.address())));
+            Policy current = kernel.driverCore().policy(driver);
+            attempt(kernel, () -> {
+                kernel.driverCore().setPolicy(driver, policy);
+                kernel.driverCore().bind(driver, device.address());
+            });
+            kernel.driverCore().setPolicy(driver, current);
+        }
+    }
+
+    private static Policy policy(Map<String, String> record) {
+        return Policy.valueOf(record.get("policy").toUpperCase(Locale.ROOT));
+    }
+
+    private static Faults faults(Map<String, String> record) {
+        return new Faults(flag(record, "forgetTimerCancel"), flag(record, "forgetWorkCancel"),
+                flag(record, "forgetFileDisconnect"), flag(record, "forgetIrqFree"), flag(record, "leakRegion"),
+                flag(record, "wrongCancelOrder"),
+                Optional.ofNullable(record.get("probeFailure")).map(Errno::valueOf));
+    }
+
+    private static boolean flag(Map<String, String> record, String name) {
+        return Boolean.parseBoolean(record.get(name));
+    }
+
+    /** A record that no longer applies (the world changed under it) is logged and skipped, not fatal. */
+    private static void attempt(Kernel kernel, Runnable step) {
+        try {
+            step.run();
+        } catch (KernelException | IllegalArgumentException skipped) {
+            kernel.log().append("", "", "journal.skipped", "journal: a record could not be replayed: "
+                    + skipped.getMessage());
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.novahost.metrics;
+
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.irq.IrqAccounting;
+import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.module.Module;
+import dev.novahost.kernel.module.ModuleState;
+import dev.novahost.kernel.novacore.BarAccounting;
+import dev.novahost.kernel.pci.DeviceState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
+
+/**
+ * The metrics read from the kernel when Prometheus scrapes (devices by state, module loaded and
+ * refcount, BAR accesses, violations, interrupts, timers armed, work pending, open files), plus the
+ * callback counters, which count the kernel log's {@code timer.fired} and {@code work.running} events.
+ * Nothing is counted twice: these read the kernel's own counters or its log.
+ */
+public final class KernelMeters implements MeterBinder {
+
+    private final Kernel kernel;
+
+    public KernelMeters(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (DeviceState state : DeviceState.values()) {
+            Gauge.builder("nova.devices", kernel, k -> k.bus().devices().stream().filter(d -> d.state() == state).count())
+                    .description("Devices on the bus by state")
+                    .tag("state", lower(state))
+                    .register(registry);
+        }
+        for (Module module : kernel.modules()) {
+            Gauge.builder("nova.module.loaded", module, m -> m.state() == ModuleState.UNLOADED ? 0 : 1)
+                    .description("1 while the module is loaded (live or going)")
+                    .tag("module", module.name())
+                    .register(registry);
+            Gauge.builder("nova.module.refcount", module, Module::refcount)
+                    .description("References held on the module (open device files)")
+                    .tag("module", module.name())
+                    .register(registry);
+        }
+        bindLifecycle(registry);
+        var accounting = kernel.barAccounting();
+        for (BarAccounting.Op op : BarAccounting.Op.values()) {
+            for (BarAccounting.Result result : BarAccounting.Result.values()) {
+                FunctionCounter.builder("nova.bar.accesses", accounting, a -> a.total(op, result))
+                        .description("BAR0 accesses through driver handles, by operation and result")
+                        .tag("op", lower(op))
+                        .tag("result", lower(result))
+                        .register(registry);
+            }
+        }
+    }
+
+    private void bindLifecycle(MeterRegistry registry) {
+        var sanitizer = kernel.sanitizer();
+        for (ViolationKind kind : ViolationKind.values()) {
+            for (Outcome outcome : Outcome.values()) {
+                for (Policy policy : Policy.values()) {
+                    FunctionCounter.builder("nova.lifecycle.violations", sanitizer, s -> s.count(kind, outcome, policy))
+                            .description("Lifecycle violations the sanitizer saw, by kind, outcome and policy")
+                            .tag("kind", kind.wireName())
+                            .tag("outcome", lower(outcome))
+                            .tag("policy", lower(policy))
+                            .register(registry);
+                }
+            }
+        }
+        var irqs = kernel.bus().irqAccounting();
+        FunctionCounter.builder("nova.irqs", irqs, IrqAccounting::handled)
+                .description("Device interrupts, by whether a handler took them").tag("handled", "true").register(registry);
+        FunctionCounter.builder("nova.irqs", irqs, IrqAccounting::unhandled)
+                .description("Device interrupts, by whether a handler took them").tag("handled", "false").register(registry);
+        var objects = kernel.novaCoreDriver().objects();
+        Gauge.builder("nova.timers.armed", objects, o -> o.timers().stream().filter(DriverTimer::isActive).count())
+                .description("nova-core timers armed or running").register(registry);
+        Gauge.builder("nova.work.pending", objects, o -> o.works().stream().filter(w -> w.state().equals("pending")).count())
+                .description("nova-core work items queued or delayed").register(registry);
+        Gauge.builder("nova.open.files", objects, o -> o.files().size())
+                .description("Open nova-core device files").register(registry);
+        var expirations = Counter.builder("nova.timer.expirations")
+                .description("Timer callbacks entered").register(registry);
+        var executions = Counter.builder("nova.work.executions")
+                .description("Work functions entered").register(registry);
+        kernel.log().subscribe(event -> {
+            switch (event.type()) {
+                case "timer.fired" -> expirations.increment();
+                case "work.running" -> executions.increment();
+                default -> { }
+            }
+        });
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}
