@@ -3,6 +3,7 @@ package dev.novahost.kernel;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.events.KernelLogTracepoints;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
@@ -46,10 +47,10 @@ public final class Kernel implements AutoCloseable {
     private final BarAccounting barAccounting = new BarAccounting();
     private final Tracepoints trace;
 
-    public Kernel(KernelConfig config, TimerEngine engine, Tracepoints trace) {
+    public Kernel(KernelConfig config, TimerEngine engine, Tracepoints observers) {
         this.engine = engine;
-        this.trace = trace;
         this.log = new EventLog(engine.clock(), config.eventLogCapacity());
+        this.trace = new TracepointFanout(List.of(new KernelLogTracepoints(log), observers));
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
         this.driverCore = new DriverCore(bus, trace);

@@ -1,0 +1,47 @@
+package dev.novahost.kernel.events;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.pci.PciDevice;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The driver core's steps as kernel log lines: probe results, devres releases, revocation, unbind. */
+public final class KernelLogTracepoints implements Tracepoints {
+
+    private final EventLog log;
+
+    public KernelLogTracepoints(EventLog log) {
+        this.log = log;
+    }
+
+    @Override
+    public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
+        errno.ifPresent(e -> log.append(device.address().toString(), "", "driver.probe-failed",
+                driver + " " + device.address() + ": probe failed with " + e + ", devres unwound"));
+    }
+
+    @Override
+    public void devresReleased(PciDevice device, String resource) {
+        log.append(device.address().toString(), "", "devres.released",
+                device.address() + ": devres release: " + resource);
+    }
+
+    @Override
+    public void revokeWaited(long nanos) {
+        log.append("", "", "devres.revoked", "Devres revoked after waiting " + nanos + " ns for accesses in flight");
+    }
+
+    @Override
+    public void unbindFinished(PciDevice device, String driver, long nanos) {
+        log.append(device.address().toString(), "", "driver.unbound",
+                driver + " " + device.address() + ": unbound in " + nanos + " ns");
+    }
+
+    @Override
+    public void policyChanged(String driver, Policy policy) {
+        log.append("", "", "driver.policy", driver + ": policy " + policy.name().toLowerCase(Locale.ROOT)
+                + " from the next probe");
+    }
+}
