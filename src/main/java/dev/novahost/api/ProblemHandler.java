@@ -2,6 +2,7 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.scenario.ScenarioException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -39,6 +40,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(KernelException.class)
     ResponseEntity<Object> kernel(KernelException e, HttpServletRequest request) {
         return problem(ProblemStatus.of(e), e.errno(), e.getMessage(), request);
+    }
+
+    /** A scenario that cannot run as written: the problem names the step at fault. */
+    @ExceptionHandler(ScenarioException.class)
+    ResponseEntity<Object> scenario(ScenarioException e, HttpServletRequest request) {
+        var response = problem(HttpStatus.BAD_REQUEST, Errno.EINVAL, e.getMessage(), request);
+        if (e.step() >= 0 && response.getBody() instanceof ProblemDetail problem) {
+            problem.setProperty("step", e.step());
+        }
+        return response;
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

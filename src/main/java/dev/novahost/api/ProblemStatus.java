@@ -26,6 +26,7 @@ final class ProblemStatus {
             case ENOSPC -> HttpStatus.INSUFFICIENT_STORAGE;
             case E2BIG -> HttpStatus.CONTENT_TOO_LARGE;
             case EPERM -> HttpStatus.FORBIDDEN;
+            case EACCES -> HttpStatus.UNAUTHORIZED;
             case EOPNOTSUPP -> HttpStatus.METHOD_NOT_ALLOWED;
             case ETIMEDOUT -> HttpStatus.GATEWAY_TIMEOUT;
             case ENOMEM, EUSERS -> HttpStatus.SERVICE_UNAVAILABLE;
@@ -40,6 +41,7 @@ final class ProblemStatus {
             case 413 -> Errno.E2BIG;
             case 429, 503 -> Errno.EAGAIN;
             case 403 -> Errno.EPERM;
+            case 401 -> Errno.EACCES;
             default -> status >= 500 ? Errno.EIO : Errno.EINVAL;
         };
     }

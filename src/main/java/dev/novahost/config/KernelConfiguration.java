@@ -9,6 +9,7 @@ import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.TracepointFanout;
 import dev.novahost.kernel.module.ModuleState;
+import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.metrics.KernelMeters;
 import dev.novahost.metrics.MetricsTracepoints;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +46,11 @@ class KernelConfiguration {
     @Bean
     Kernel kernel(NovaProperties properties, MetricsTracepoints metrics, Journal journal,
                   JournalingTracepoints journaling) {
-        var kernel = new Kernel(new KernelConfig(properties.maxDevices(), false), Clock.system(),
+        var limits = new ObjectLimits(properties.maxTimersPerDevice(), properties.maxWorkPerDevice(),
+                properties.maxFilesPerDevice());
+        var config = new KernelConfig(properties.maxDevices(), false, KernelConfig.DEFAULTS.timerThreads(),
+                KernelConfig.DEFAULTS.eventLogCapacity(), limits);
+        var kernel = new Kernel(config, Clock.system(),
                 new TracepointFanout(List.of(metrics, journaling)));
         Replay.run(kernel, journal, journaling);
         if (properties.loadNovaCore() && kernel.module("nova-core").state() != ModuleState.LIVE

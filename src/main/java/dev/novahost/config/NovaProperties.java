@@ -17,5 +17,19 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("16") int maxSubscribers,
                              @DefaultValue("4096") int subscriberBacklog,
                              @DefaultValue("data") String dataDir,
-                             @DefaultValue("1000") int journalCompactEvery) {
+                             @DefaultValue("1000") int journalCompactEvery,
+                             @DefaultValue("10000") int maxTimersPerDevice,
+                             @DefaultValue("10000") int maxWorkPerDevice,
+                             @DefaultValue("1024") int maxFilesPerDevice,
+                             @DefaultValue("1048576") int maxBodyBytes,
+                             @DefaultValue("5000") int requestsPerSecond,
+                             @DefaultValue("") String viewerToken,
+                             @DefaultValue("") String operatorToken,
+                             @DefaultValue("token") String auth,
+                             @DefaultValue("false") boolean requireToken) {
+
+    /** Whether any token is configured: then every API call must carry one. */
+    public boolean tokensConfigured() {
+        return !viewerToken.isBlank() || !operatorToken.isBlank();
+    }
 }

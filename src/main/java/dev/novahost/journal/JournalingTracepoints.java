@@ -26,6 +26,14 @@ public final class JournalingTracepoints implements Tracepoints {
         replaying = on;
     }
 
+    /**
+     * From now on nothing is recorded: at shutdown the kernel unbinds its devices to stop their timers
+     * and work cleanly, and those unbinds must not outlive the restart.
+     */
+    public void stopRecording() {
+        replaying = true;
+    }
+
     @Override
     public void deviceAdded(PciDevice device) {
         record("device.added", "device", device.address().toString(), "chipset", device.chipset().name(),

@@ -55,7 +55,7 @@ public final class Kernel implements AutoCloseable {
         this.bus = new PciBus(engine, config.maxDevices());
         this.driverCore = new DriverCore(bus, trace);
         this.systemWq = new Workqueue("events", engine);
-        this.novaCore = new NovaCore(driverCore, engine, systemWq, log, sanitizer, barAccounting);
+        this.novaCore = new NovaCore(driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits());
         if (config.loadNovaCore()) {
             novaCore.module().load();
         }
@@ -229,7 +229,7 @@ public final class Kernel implements AutoCloseable {
     public void setFaults(Faults faults) {
         novaCore.driver().setFaults(faults);
         trace.faultsChanged(faults);
-        log.append("", "", "driver.faults", "nova-core: injected faults now " + faults);
+        log.append("", "", "driver.faults", "nova-core: injected faults now " + faults.describe());
     }
 
     // --- the whole host -----------------------------------------------------------------------------
@@ -258,6 +258,19 @@ public final class Kernel implements AutoCloseable {
         }
         sanitizer.clear();
         log.append("", "", "host.reset", "host reset to a clean state");
+    }
+
+    /**
+     * The orderly part of a shutdown: every device is unbound through the normal path, so its timers
+     * and work are cancelled by remove() rather than cut off mid-flight. Devices, module and policies
+     * stay as they are (they are what a restart brings back).
+     */
+    public void shutdown() {
+        for (var binding : driverCore.bindings()) {
+            var device = binding.bound().device();
+            quietly(() -> driverCore.unbind(binding.driver().name(), device.address()));
+        }
+        log.append("", "", "host.shutdown", "shutdown: every device unbound");
     }
 
     /** Ignores "already gone": in a reset, racing with another caller to the same end is fine. */

@@ -1,5 +1,7 @@
 package dev.novahost.kernel;
 
+import dev.novahost.kernel.novacore.ObjectLimits;
+
 /**
  * How a kernel is built.
  *
@@ -7,10 +9,16 @@ package dev.novahost.kernel;
  * @param loadNovaCore      whether nova-core is loaded at boot (otherwise it waits for {@code insmod})
  * @param timerThreads      threads serving the timer engine on real time
  * @param eventLogCapacity  events the kernel log keeps before the oldest fall out
+ * @param objectLimits      timers, work items and files one device may have
  */
-public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity) {
+public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
+                           ObjectLimits objectLimits) {
 
-    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000);
+    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS);
+
+    public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity) {
+        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, ObjectLimits.DEFAULTS);
+    }
 
     public KernelConfig {
         if (maxDevices < 1 || timerThreads < 1 || eventLogCapacity < 16) {

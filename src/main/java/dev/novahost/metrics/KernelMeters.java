@@ -76,6 +76,14 @@ public final class KernelMeters implements MeterBinder {
                 }
             }
         }
+        for (ViolationKind kind : ViolationKind.values()) {
+            if (kind.taints()) {
+                Gauge.builder("nova.taints", sanitizer, s -> s.taints().contains(kind) ? 1 : 0)
+                        .description("1 while an occurred violation of this kind taints the host (until reset)")
+                        .tag("kind", kind.wireName())
+                        .register(registry);
+            }
+        }
         var irqs = kernel.bus().irqAccounting();
         FunctionCounter.builder("nova.irqs", irqs, IrqAccounting::handled)
                 .description("Device interrupts, by whether a handler took them").tag("handled", "true").register(registry);

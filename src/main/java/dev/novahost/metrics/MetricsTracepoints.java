@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,14 +30,21 @@ public final class MetricsTracepoints implements Tracepoints {
 
     public MetricsTracepoints(MeterRegistry registry) {
         this.registry = registry;
+        // Unbinds take microseconds to seconds and revokes usually microseconds: the default buckets
+        // start at 1 ms and would put every revoke in the first one.
         this.unbindDuration = Timer.builder("nova.unbind.duration")
                 .description("Time from the start of unbind to the end of devres release")
                 .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(1_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         this.revokeWait = Timer.builder("nova.revoke.wait")
                 .description("Time revoke() waited for BAR accesses already in flight")
                 .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+        bindings("bound"); // present from the start, so dashboards show 0 rather than no data
     }
 
     @Override
@@ -59,11 +67,14 @@ public final class MetricsTracepoints implements Tracepoints {
 
     @Override
     public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
-        Counter.builder("nova.bindings")
+        bindings(errno.map(Enum::name).orElse("bound")).increment();
+    }
+
+    private Counter bindings(String result) {
+        return Counter.builder("nova.bindings")
                 .description("Probe attempts by result: bound, or the errno probe failed with")
-                .tag("result", errno.map(Enum::name).orElse("bound"))
-                .register(registry)
-                .increment();
+                .tag("result", result)
+                .register(registry);
     }
 
     @Override

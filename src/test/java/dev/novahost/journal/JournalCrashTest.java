@@ -102,6 +102,24 @@ class JournalCrashTest {
         assertThat(get(second, "/api/v1/events?limit=1000")).contains("journal.torn");
     }
 
+    @Test
+    void sigtermUnbindsInOrderWithinBoundsAndKeepsTheStateForTheNextStart() throws Exception {
+        var first = start();
+        assertThat(send(first, "POST", "/api/v1/devices", "{\"chipset\":\"GA102\"}")).isEqualTo(201);
+        assertThat(send(first, "POST", "/api/v1/modules/nova-core/load", "")).isEqualTo(200);
+        assertThat(send(first, "POST", "/api/v1/devices/0000:01:00.0/timers",
+                "{\"mode\":\"periodic\",\"delayNs\":1000000,\"periodNs\":1000000,\"action\":\"touch-bar\"}")).isEqualTo(201);
+
+        first.process.destroy(); // SIGTERM
+        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).as("exits within 30 s of SIGTERM").isTrue();
+        String log = Files.readString(data.resolveSibling(data.getFileName() + "-child-" + first.port + ".log"));
+        assertThat(log).contains("every device unbound");
+
+        var second = start();
+        assertThat(get(second, "/api/v1/devices/0000:01:00.0")).contains("\"driver\":\"nova-core\"");
+        assertThat(get(second, "/api/v1/violations")).isEqualTo("[]");
+    }
+
     private record Child(Process process, int port) { }
 
     private Child start() throws Exception {
@@ -112,7 +130,7 @@ class JournalCrashTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 NovaHostApplication.class.getName(), "--server.port=" + port, "--nova.data-dir=" + data,
-                "--spring.main.banner-mode=off", "--logging.level.root=WARN")
+                "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO")
                 .redirectErrorStream(true)
                 .redirectOutput(data.resolveSibling(data.getFileName() + "-child-" + port + ".log").toFile())
                 .start();

@@ -68,11 +68,11 @@ public final class DriverTimer implements DriverObject {
     }
 
     private OptionalLong fire() {
+        log("timer.fired", "callback entered");
         var pending = hold.getAndSet(null);
         if (pending != null) {
             pending.pause();
         }
-        log("timer.fired", "callback entered");
         if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
             log("timer.stopped", "callback stopped");
             return OptionalLong.empty();
@@ -145,6 +145,11 @@ public final class DriverTimer implements DriverObject {
 
     public boolean isActive() {
         return hrtimer.isActive();
+    }
+
+    /** When it fires next, if it is armed. */
+    public OptionalLong nextExpiry() {
+        return hrtimer.deadline();
     }
 
     public long expirations() {

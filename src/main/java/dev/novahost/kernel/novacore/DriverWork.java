@@ -91,11 +91,11 @@ public final class DriverWork implements DriverObject {
     }
 
     private boolean run() {
+        log("work.running", "work function entered");
         var pending = hold.getAndSet(null);
         if (pending != null) {
             pending.pause();
         }
-        log("work.running", "work function entered");
         if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
             log("work.stopped", "work function stopped");
             return false;

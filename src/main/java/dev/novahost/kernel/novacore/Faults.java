@@ -20,4 +20,29 @@ public record Faults(boolean forgetTimerCancel, boolean forgetWorkCancel, boolea
                      Optional<Errno> probeFailure) {
 
     public static final Faults NONE = new Faults(false, false, false, false, false, false, Optional.empty());
+
+    /** The faults that are on, as a log line says them: {@code forgetTimerCancel, probeFailure=EIO}, or {@code none}. */
+    public String describe() {
+        var on = new java.util.ArrayList<String>();
+        if (forgetTimerCancel) {
+            on.add("forgetTimerCancel");
+        }
+        if (forgetWorkCancel) {
+            on.add("forgetWorkCancel");
+        }
+        if (forgetFileDisconnect) {
+            on.add("forgetFileDisconnect");
+        }
+        if (forgetIrqFree) {
+            on.add("forgetIrqFree");
+        }
+        if (leakRegion) {
+            on.add("leakRegion");
+        }
+        if (wrongCancelOrder) {
+            on.add("wrongCancelOrder");
+        }
+        probeFailure.ifPresent(errno -> on.add("probeFailure=" + errno));
+        return on.isEmpty() ? "none" : String.join(", ", on);
+    }
 }

@@ -42,6 +42,14 @@ final class ModuleObjects {
         works.add(work);
     }
 
+    synchronized void forget(DriverTimer timer) {
+        timers.remove(timer);
+    }
+
+    synchronized void forget(DriverWork work) {
+        works.remove(work);
+    }
+
     synchronized List<DriverTimer> timers() {
         return new ArrayList<>(timers);
     }

@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What nova-core's objects share with the rest of the kernel: the engine their callbacks run on, the
  * system workqueue device work goes to, the log they write, the sanitizer they report to, and the
- * host-wide id counter for timers and work items.
+ * host-wide id counter for timers and work items, and how many of them one device may have.
  */
 record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
-                   BarAccounting accounting, AtomicLong ids) {
+                   BarAccounting accounting, AtomicLong ids, ObjectLimits limits) {
 
     long nextId() {
         return ids.incrementAndGet();

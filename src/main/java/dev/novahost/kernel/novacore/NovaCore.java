@@ -15,8 +15,8 @@ public final class NovaCore {
     private final Module module;
 
     public NovaCore(DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
-                    BarAccounting accounting) {
-        var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong());
+                    BarAccounting accounting, ObjectLimits limits) {
+        var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits);
         this.driver = new NovaCoreDriver(ctx);
         this.module = new Module(NovaCoreDriver.NAME, new NovaCoreModule(driverCore, driver, ctx));
         driverCore.declare(NovaCoreDriver.NAME);

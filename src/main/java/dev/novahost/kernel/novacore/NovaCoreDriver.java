@@ -280,6 +280,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var loaded = liveModule();
         var timer = new DriverTimer(ctx, device, loaded.text(), spec);
         device.admit(() -> {
+            device.countTimer(ctx.limits());
             if (spec.scope() == Scope.DEVICE) {
                 device.add(timer);
             } else {
@@ -296,6 +297,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var queue = spec.scope() == Scope.DEVICE ? ctx.systemWq() : loaded.workqueue();
         var work = new DriverWork(ctx, device, loaded.text(), queue, spec);
         device.admit(() -> {
+            device.countWork(ctx.limits());
             if (spec.scope() == Scope.DEVICE) {
                 device.add(work);
             } else {
@@ -309,6 +311,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     /** {@code open}: a module reference first ({@code try_module_get}), {@code ENODEV} once unload has begun. */
     public DeviceFile openFile(NovaDevice device, Module owner) {
+        device.checkFileLimit(ctx.limits());
         var file = new DeviceFile(ctx, objects.allocateFd(), device);
         var ref = owner.tryGet(file::disassociate).orElseThrow(() -> KernelException.of(Errno.ENODEV,
                 "nova-core is being unloaded; try_module_get failed"));
@@ -327,12 +330,22 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var timer = objects.timer(id);
         timer.cancel();
         objects.remove(timer);
+        timer.owner().forget(timer);
+        var loaded = module;
+        if (loaded != null) {
+            loaded.forget(timer);
+        }
     }
 
     public void cancelWork(long id) {
         var work = objects.work(id);
         work.disable();
         objects.remove(work);
+        work.owner().forget(work);
+        var loaded = module;
+        if (loaded != null) {
+            loaded.forget(work);
+        }
     }
 
     public void closeFile(int fd) {

@@ -47,6 +47,8 @@ public final class NovaDevice {
      */
     private final Revocable<NovaDevice> sysfsActive = new Revocable<>(this, d -> { }, nanos -> { });
     private volatile IrqHandler irq;
+    private int timerCount;
+    private int workCount;
     private boolean removing;
     private volatile boolean removed;
     private volatile boolean freed;
@@ -125,6 +127,34 @@ public final class NovaDevice {
 
     synchronized void forget(DeviceFile file) {
         files.remove(file);
+    }
+
+    /** A cancelled timer no longer counts against the device, and its memory can go. */
+    synchronized void forget(DriverTimer timer) {
+        if (timers.remove(timer) || timer.scope() == Scope.MODULE) {
+            timerCount = Math.max(0, timerCount - 1);
+        }
+    }
+
+    synchronized void forget(DriverWork work) {
+        if (works.remove(work) || work.scope() == Scope.MODULE) {
+            workCount = Math.max(0, workCount - 1);
+        }
+    }
+
+    /** {@code ENOSPC} once the device has as many timers (of either scope) as it may; counts this one. */
+    synchronized void countTimer(ObjectLimits limits) {
+        ObjectLimits.check("timers", timerCount, limits.timersPerDevice(), address());
+        timerCount++;
+    }
+
+    synchronized void countWork(ObjectLimits limits) {
+        ObjectLimits.check("work items", workCount, limits.worksPerDevice(), address());
+        workCount++;
+    }
+
+    synchronized void checkFileLimit(ObjectLimits limits) {
+        ObjectLimits.check("open files", files.size(), limits.filesPerDevice(), address());
     }
 
     /**

@@ -45,6 +45,10 @@ public final class Workqueue {
 
     /** Drains every queued item, chained re-queues included, then refuses all further work. */
     public void destroy() {
+        if (engine.isVirtual()) {
+            // On virtual time nothing runs unless someone runs it: the destroyer drains the queue itself.
+            engine.advanceTo(engine.clock().nanoTime());
+        }
         for (List<WorkItem> batch = inFlightOrDie(); !batch.isEmpty(); batch = inFlightOrDie()) {
             for (WorkItem item : batch) {
                 item.flush();

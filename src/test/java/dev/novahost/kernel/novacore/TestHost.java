@@ -66,13 +66,17 @@ public final class TestHost implements AfterEachCallback, AutoCloseable {
         return thread;
     });
 
+    /** The stress tests open and arm far more than a person would; the per-device limits are not what they test. */
+    private static final ObjectLimits STRESS_LIMITS = new ObjectLimits(1_000_000, 1_000_000, 1_000_000);
+
     private TestHost(KernelConfig config) {
         this.kernel = new Kernel(config, Clock.system(), Tracepoints.NONE);
     }
 
     /** nova-core loaded, timers served by the default two timer threads. */
     public static TestHost boot() {
-        return new TestHost(new KernelConfig(16, true));
+        return new TestHost(new KernelConfig(16, true, KernelConfig.DEFAULTS.timerThreads(),
+                KernelConfig.DEFAULTS.eventLogCapacity(), STRESS_LIMITS));
     }
 
     /**
@@ -80,7 +84,7 @@ public final class TestHost implements AfterEachCallback, AutoCloseable {
      * time in deadline order, so a test can keep the timer CPU busy and know what waits behind it.
      */
     public static TestHost bootWithTimerCpus(int cpus) {
-        return new TestHost(new KernelConfig(16, true, cpus, KernelConfig.DEFAULTS.eventLogCapacity()));
+        return new TestHost(new KernelConfig(16, true, cpus, KernelConfig.DEFAULTS.eventLogCapacity(), STRESS_LIMITS));
     }
 
     /** Awaitility, polling often (callbacks here take microseconds) and giving up after {@link #PATIENCE}. */

@@ -1,0 +1,137 @@
+package dev.novahost.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.novahost.scenario.Scenarios;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+
+/**
+ * Scenarios over HTTP: the built-ins are listed, run by name or given inline, under one policy or
+ * compared under both, each in a kernel of its own; a bad scenario is a problem that names its step,
+ * and the live host never notices.
+ */
+class ScenarioApiTest extends ApiTest {
+
+    private static final String RUN = "/api/v1/scenarios/run";
+
+    @Test
+    void listsEveryBuiltInWithWhatTheThreadSaid() throws Exception {
+        var listed = getJson("/api/v1/scenarios").andExpect(status().isOk())
+                .andExpect(jsonPath("$.length()").value(Scenarios.BUILT_IN.size()))
+                .andExpect(jsonPath("$[0].name").value("timer-fires-after-unbind"))
+                .andExpect(jsonPath("$[0].steps").value(10))
+                .andReturn().getResponse().getContentAsString();
+
+        for (String name : Scenarios.BUILT_IN) {
+            assertThat(listed).contains("\"name\":\"" + name + "\"");
+        }
+    }
+
+    @Test
+    void runsABuiltInUnderBothPoliciesSideBySide() throws Exception {
+        postJson(RUN, "{\"name\":\"timer-fires-after-unbind\",\"policies\":[\"revocable\",\"fenced\"]}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.violations.revocable['timer_free_active/prevented']").value(1))
+                .andExpect(jsonPath("$.violations.revocable.length()").value(1))
+                .andExpect(jsonPath("$.violations.fenced['timer_free_active/occurred']").value(1))
+                .andExpect(jsonPath("$.violations.fenced['timer_after_remove/occurred']").value(1))
+                .andExpect(jsonPath("$.runs.revocable.policy").value("revocable"))
+                .andExpect(jsonPath("$.runs.revocable.passed").value(true))
+                .andExpect(jsonPath("$.runs.fenced.passed").value(true))
+                .andExpect(jsonPath("$.runs.fenced.violations[1].kind").value("timer_after_remove"))
+                .andExpect(jsonPath("$.runs.fenced.digest").isString());
+    }
+
+    @Test
+    void runsABuiltInOnceWithoutPolicies() throws Exception {
+        postJson(RUN, "{\"name\":\"unload-with-open-file-pin\"}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.scenario").value("unload-with-open-file-pin"))
+                .andExpect(jsonPath("$.policy").value("revocable"))
+                .andExpect(jsonPath("$.steps[3].errno").value("EWOULDBLOCK"))
+                .andExpect(jsonPath("$.steps[3].expectation").value("passed"))
+                .andExpect(jsonPath("$.violations.length()").value(0));
+    }
+
+    @Test
+    void runsAnInlineScenarioAndTheSameOneGivesTheSameDigest() throws Exception {
+        String body = """
+                {"scenario": {"name": "inline", "seed": 7, "steps": [
+                  {"op": "create-device", "chipset": "GA102", "address": "0000:01:00.0"},
+                  {"op": "set-faults", "faults": {"forgetFileDisconnect": true}},
+                  {"op": "load"},
+                  {"op": "open-file", "device": "0000:01:00.0", "as": "f"},
+                  {"op": "unbind", "device": "0000:01:00.0"},
+                  {"op": "file-read", "file": "f", "offset": "0x0", "expect": {"errno": "ENXIO"}},
+                  {"op": "expect", "violations": [{"kind": "mmio_after_revoke", "count": 1}]}]},
+                 "policies": ["fenced"]}""";
+
+        String first = postJson(RUN, body).andExpect(status().isOk())
+                .andExpect(jsonPath("$.violations.fenced['mmio_after_revoke/occurred']").value(1))
+                .andExpect(jsonPath("$.runs.fenced.seed").value(7))
+                .andExpect(jsonPath("$.runs.fenced.steps[5].errno").value("ENXIO"))
+                .andExpect(jsonPath("$.runs.fenced.passed").value(true))
+                .andReturn().getResponse().getContentAsString();
+        String second = postJson(RUN, body).andReturn().getResponse().getContentAsString();
+
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void anUnknownBuiltInIsEnoent() throws Exception {
+        expectProblem(postJson(RUN, "{\"name\":\"no-such-race\"}"), 404, "ENOENT");
+    }
+
+    @Test
+    void aBadScenarioIsAProblemNamingTheStep() throws Exception {
+        var unknownOp = callRejected(post(RUN).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"scenario\":{\"steps\":[{\"op\":\"load\"},{\"op\":\"rmmod\"}]}}"));
+        expectProblem(unknownOp, 400, "EINVAL");
+        unknownOp.andExpect(jsonPath("$.step").value(1))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("step 1: unknown op")));
+
+        var missingArgument = postJson(RUN, "{\"scenario\":{\"steps\":[{\"op\":\"load\"},{\"op\":\"load\"},{\"op\":\"unbind\"}]}}");
+        expectProblem(missingArgument, 400, "EINVAL");
+        missingArgument.andExpect(jsonPath("$.step").value(2));
+
+        var noSteps = callRejected(post(RUN).contentType(MediaType.APPLICATION_JSON).content("{\"scenario\":{\"steps\":[]}}"));
+        expectProblem(noSteps, 400, "EINVAL");
+        noSteps.andExpect(jsonPath("$.step").doesNotExist());
+    }
+
+    @Test
+    void aRequestThatNamesNoScenarioOrAnUnknownPolicyIsEinval() throws Exception {
+        expectProblem(callRejected(post(RUN).contentType(MediaType.APPLICATION_JSON).content("{}")), 400, "EINVAL");
+        expectProblem(callRejected(post(RUN).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"name\":\"timer-fires-after-unbind\",\"scenario\":{\"steps\":[{\"op\":\"load\"}]}}")), 400, "EINVAL");
+        expectProblem(callRejected(post(RUN).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"name\":\"timer-fires-after-unbind\",\"policies\":[\"careful\"]}")), 400, "EINVAL");
+        expectProblem(callRejected(post(RUN).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"name\":\"timer-fires-after-unbind\",\"bogus\":1}")), 400, "EINVAL");
+    }
+
+    @Test
+    void runningAScenarioLeavesTheLiveHostAlone() throws Exception {
+        createDevice("GA102", GA102);
+        loadNovaCore();
+        String devices = getJson("/api/v1/devices").andReturn().getResponse().getContentAsString();
+        String violations = getJson("/api/v1/violations").andReturn().getResponse().getContentAsString();
+        String modules = getJson("/api/v1/modules").andReturn().getResponse().getContentAsString();
+
+        postJson(RUN, "{\"name\":\"unload-with-open-file-force\",\"policies\":[\"revocable\",\"fenced\"]}")
+                .andExpect(status().isOk());
+        postJson(RUN, "{\"name\":\"devres-unwind-on-failed-probe\"}").andExpect(status().isOk());
+
+        getJson("/api/v1/devices").andExpect(result ->
+                assertThat(result.getResponse().getContentAsString()).isEqualTo(devices));
+        getJson("/api/v1/violations").andExpect(result ->
+                assertThat(result.getResponse().getContentAsString()).isEqualTo(violations));
+        getJson("/api/v1/modules").andExpect(result ->
+                assertThat(result.getResponse().getContentAsString()).isEqualTo(modules));
+        getJson("/api/v1/host").andExpect(jsonPath("$.taints.length()").value(0));
+    }
+}
