@@ -1,0 +1,177 @@
+package dev.novahost.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The web console in a real (headless) browser against the running service, with no tokens configured
+ * (so the console is an operator): a device is created, nova-core loaded, bound and unbound through the
+ * UI, a forgotten {@code hrtimer_cancel} turns into a violation, and the table, the live log and the
+ * violation's timeline show it. Leaves a screenshot in {@code target/console.png}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ConsoleBrowserTest {
+
+    private static final String GA102 = "0000:01:00.0";
+    private static ConsoleBrowser browser;
+
+    @LocalServerPort
+    int port;
+
+    private ConsoleApi api;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        browser = ConsoleBrowser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void cleanHost() throws Exception {
+        api = ConsoleApi.at(port, null);
+        api.post("/api/v1/host/reset", null, 200);
+    }
+
+    @AfterEach
+    void noScriptErrorsAndNoTimersLeft() throws Exception {
+        api.post("/api/v1/host/reset", null, 200);   // the periodic timer of the violation test keeps firing
+        assertThat(browser.scriptErrors()).as("errors in the browser's console").isEmpty();
+    }
+
+    private void openConsole() {
+        browser.driver.get("http://127.0.0.1:" + port + "/");
+        browser.waitText(By.id("role"), "operator");
+        browser.waitText(By.id("live"), "live");
+    }
+
+    private static By row(String address) {
+        return By.cssSelector("#devices tr[data-address='" + address + "']");
+    }
+
+    private static By cell(String address, String column) {
+        return By.cssSelector("#devices tr[data-address='" + address + "'] td.device-" + column);
+    }
+
+    private static By action(String action, String address) {
+        return By.cssSelector("button[data-action='" + action + "'][data-address='" + address + "']");
+    }
+
+    @Test
+    void aForgottenTimerCancelShowsUpInTheTableTheLogAndTheTimeline() throws Exception {
+        openConsole();
+
+        // fenced, and remove() forgets hrtimer_cancel: the bug really happens
+        browser.select(By.id("policy-nova-core"), "fenced");
+        browser.until("policy fenced", d -> apiGet("/api/v1/drivers/nova-core/policy").contains("\"fenced\""));
+        browser.click(By.id("fault-forgetTimerCancel"));
+        browser.until("fault on", d -> apiGet("/api/v1/drivers/nova-core/faults").contains("\"forgetTimerCancel\":true"));
+
+        // hot-plug a GA102 through the form
+        browser.select(By.id("create-chipset"), "GA102");
+        browser.click(By.id("create-device"));
+        browser.until("the new device's row", d -> d.findElement(row(GA102)).isDisplayed());
+        browser.waitText(cell(GA102, "state"), "present");
+        browser.waitText(cell(GA102, "driver"), "—");
+        assertThat(browser.text(row(GA102))).contains("GA102", "Ampere");
+
+        // insmod: the module goes live and autoprobes the device with the fenced policy
+        browser.click(By.cssSelector("button[data-action='load'][data-module='nova-core']"));
+        browser.waitText(By.cssSelector("#modules tr[data-module='nova-core'] td.module-state"), "live");
+        browser.waitText(cell(GA102, "driver"), "nova-core");
+        browser.waitText(cell(GA102, "policy"), "fenced");
+
+        // unbind and bind again from the table
+        browser.click(action("unbind", GA102));
+        browser.waitText(cell(GA102, "driver"), "—");
+        browser.click(action("bind", GA102));
+        browser.waitText(cell(GA102, "driver"), "nova-core");
+
+        // a periodic timer whose callback touches BAR0, then unbind: remove() forgets to cancel it
+        api.post("/api/v1/devices/" + GA102 + "/timers",
+                "{\"mode\":\"periodic\",\"delayNs\":1000000,\"periodNs\":20000000,\"action\":\"touch-bar\"}", 201);
+        browser.waitContains(By.id("log"), "timer.armed");
+        browser.click(action("unbind", GA102));
+        browser.waitText(cell(GA102, "driver"), "—");
+        browser.waitText(cell(GA102, "state"), "present");
+
+        // the live log shows the violation as it happens
+        browser.until("a violation.timer_after_remove line in the live log",
+                d -> d.findElement(By.cssSelector("#log li[data-type='violation.timer_after_remove']")).isDisplayed());
+        assertThat(browser.text(By.cssSelector("#log li[data-type='violation.timer_after_remove']")))
+                .contains(GA102, "ran after remove() returned");
+
+        // the violations list, grouped by kind and outcome; clicking one shows its causal timeline
+        browser.until("the occurred timer_after_remove group",
+                d -> d.findElement(By.cssSelector("#violations .vgroup[data-kind='timer_after_remove'][data-outcome='occurred']")).isDisplayed());
+        browser.click(By.cssSelector("#violations button.violation[data-kind='timer_after_remove']"));
+        browser.waitContains(By.id("timeline-h"), "timer_after_remove");
+        browser.waitContains(By.id("timeline"), "timer.created");
+        browser.waitContains(By.id("timeline"), "driver.remove");
+        var timeline = browser.text(By.id("timeline"));
+        assertThat(timeline.indexOf("timer.created")).isLessThan(timeline.indexOf("driver.remove"));
+        assertThat(browser.text(By.id("host-summary"))).contains("tainted", "timer_after_remove");
+
+        // the log filters by device
+        browser.select(By.id("log-device"), GA102);
+        browser.until("only the device's lines", d -> d.findElements(By.cssSelector("#log li")).stream()
+                .allMatch(line -> line.getText().contains(GA102)));
+
+        browser.screenshot(Path.of("target", "console.png"));
+    }
+
+    @Test
+    void anErrorIsShownAsItsErrnoAndSentence() throws Exception {
+        api.post("/api/v1/devices", "{\"chipset\":\"GA102\"}", 201);
+        openConsole();
+        browser.until("the device's row", d -> d.findElement(row(GA102)).isDisplayed());
+
+        // binding while nova-core is not loaded: ENOENT, with the service's sentence
+        browser.click(action("bind", GA102));
+        browser.until("an error notice", d -> d.findElement(By.cssSelector("#notice.error")).isDisplayed());
+        assertThat(browser.text(By.id("notice"))).contains("Bind " + GA102 + " failed", "ENOENT", "not registered");
+
+        // surprise removal and delete from the table
+        browser.click(action("surprise-remove", GA102));
+        browser.waitText(cell(GA102, "state"), "removed");
+        browser.click(action("delete", GA102));
+        browser.until("the row gone", d -> d.findElements(row(GA102)).isEmpty());
+        assertThat(browser.displayed(By.id("devices-empty"))).isTrue();
+    }
+
+    @Test
+    void aScenarioRunsUnderBothPoliciesSideBySide() throws Exception {
+        openConsole();
+        browser.click(By.id("tab-scenarios"));
+        browser.select(By.id("scenario-select"), "timer-fires-after-unbind");
+        browser.click(By.id("scenario-run"));
+        browser.until("the comparison", d -> d.findElement(By.id("scenario-comparison")).isDisplayed());
+        var comparison = browser.text(By.id("scenario-comparison"));
+        assertThat(comparison).contains("revocable", "fenced", "timer_free_active", "prevented",
+                "timer_after_remove", "occurred", "passed");
+        browser.screenshot(Path.of("target", "console-scenarios.png"));
+        browser.click(By.id("tab-host"));
+    }
+
+    private String apiGet(String path) {
+        try {
+            return api.get(path);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
