@@ -5,18 +5,21 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * A device resource that is revoked when the device is unbound ({@code kernel::devres::Devres}): a
  * {@link Revocable} registered on the device's {@link DevresList}, so that {@code devres_release_all}
  * revokes it (waiting for accesses in flight) and then releases it.
  *
- * <p>Two ways in: {@link #tryAccess()} from anywhere, which may find the resource revoked, and
- * {@link #access(BoundDevice)} from code that holds proof that the device is bound, which needs no
- * revocation check and registers no reader: only an identity check, as {@code Devres::access} in
- * Linux 6.16.
+ * <p>Three ways in: {@link #tryAccess()} from anywhere, which may find the resource revoked;
+ * {@link #tryRead} from anywhere, an optimistic read that registers nowhere and is refused if revocation
+ * began before it finished (see {@link Revocable}); and {@link #access(BoundDevice)} from code that holds
+ * proof that the device is bound, which needs no revocation check and registers no reader: only an
+ * identity check, as {@code Devres::access} in Linux 6.16.
  *
  * <p>Thread-safety: as {@link Revocable}.
  */
@@ -40,6 +43,11 @@ public final class Devres<T> {
 
     public Optional<Revocable.Guard<T>> tryAccess() {
         return revocable.tryAccess();
+    }
+
+    /** {@link Revocable#tryRead}: {@code read} must change nothing and tolerate a released resource. */
+    public OptionalInt tryRead(ToIntFunction<? super T> read) {
+        return revocable.tryRead(read);
     }
 
     /** The resource, given proof that its device is bound; {@code EINVAL} for another device's proof. */

@@ -1,11 +1,14 @@
 package dev.novahost.kernel.devres;
 
+import java.lang.invoke.VarHandle;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * A resource that can be revoked while other threads may be using it ({@code kernel::revocable} in
@@ -16,21 +19,36 @@ import java.util.function.LongConsumer;
  * {@link #tryAccess()}, which hands out a scoped {@link Guard} (close it with try-with-resources) or
  * nothing once revocation has begun.
  *
- * <p>Memory ordering, as SRCU does it: a reader announces itself by incrementing a counter and only
- * then reads the {@code available} flag; the revoker clears the flag and only then reads the counters.
- * Both are volatile accesses, which the Java memory model orders totally, so either the revoker sees the
- * reader's increment and waits for it, or the reader sees the cleared flag and backs out. The counters
- * are striped over padded cells chosen by thread, so readers on different cores do not write one shared
- * cache line; a reader always decrements the cell it incremented, so every cell counts its own readers
- * and a scan that sees all cells at zero after the flag was cleared proves that every earlier reader has
- * finished.
+ * <p>Reads that change nothing may instead go through {@link #tryRead}, which is not an access in that
+ * sense: it registers nowhere and writes no shared memory (as {@code StampedLock}'s optimistic read),
+ * reads, then checks the flag and hands out the value only if revocation had not begun by then.
+ * So every value it hands out was read before revocation began, and revoke() does not wait for it. The
+ * price is that the read function may run against a resource whose release has already run: it must
+ * not change anything and must stay safe to call on a released resource (its value is thrown away).
+ *
+ * <p>Memory ordering of accesses, as SRCU does it: a reader announces itself by incrementing a counter
+ * and only then reads the {@code available} flag; the revoker clears the flag and only then reads the
+ * counters. Both are volatile accesses, which the Java memory model orders totally, so either the
+ * revoker sees the reader's increment and waits for it, or the reader sees the cleared flag and backs
+ * out. A reader that already sees the cleared flag backs out before it increments, so once the flag is
+ * down the revoker only waits for readers that were already on their way in, never for newcomers. The
+ * counters are striped over padded cells chosen by thread, so readers on different cores do not write
+ * one shared cache line; a reader always decrements the cell it incremented, so every cell counts its
+ * own readers and a scan that sees all cells at zero after the flag was cleared proves that every
+ * earlier reader has finished. Optimistic reads: a load-load fence keeps the read's loads before the
+ * flag read, which is what {@code StampedLock.validate} does; revocation is one-way, so a flag still up
+ * after the read proves that the whole read came before revocation began, and no check before the read
+ * is needed.
  *
  * <p>Thread-safety: every method may be called from any thread. {@code revoke()} may block (it waits
- * for readers); {@code tryAccess()} never blocks and takes no lock.
+ * for accesses); {@code tryAccess()} and {@code tryRead()} never block and take no lock.
  */
 public final class Revocable<T> {
 
-    private static final int STRIPES = 64;
+    /** Four cells per core, so that threads running at the same time rarely share one; 64 at most. */
+    private static final int STRIPES =
+            Math.min(64, Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1) << 1);
+    private static final int STRIPE_SHIFT = 64 - Integer.numberOfTrailingZeros(STRIPES);
     /** 16 longs = 128 bytes between cells: no two cells share a cache line, nor an adjacent-line prefetch pair. */
     private static final int STRIDE = 16;
 
@@ -53,6 +71,9 @@ public final class Revocable<T> {
 
     /** A guard over the resource, or empty once revocation has begun. Never blocks. */
     public Optional<Guard<T>> tryAccess() {
+        if (!available) {
+            return Optional.empty(); // revoked: do not hold up the revoker's scan
+        }
         int cell = cell();
         readers.getAndIncrement(cell);
         if (!available) {
@@ -60,6 +81,17 @@ public final class Revocable<T> {
             return Optional.empty();
         }
         return Optional.of(new Guard<>(this, cell));
+    }
+
+    /**
+     * An optimistic read: {@code read}'s value if revocation had not begun when it returned, otherwise
+     * empty. Never blocks, writes nothing shared. {@code read} must change nothing and must tolerate a
+     * released resource (see the class comment).
+     */
+    public OptionalInt tryRead(ToIntFunction<? super T> read) {
+        int value = read.applyAsInt(resource);
+        VarHandle.loadLoadFence(); // the read's loads happen before the check below
+        return available ? OptionalInt.of(value) : OptionalInt.empty();
     }
 
     /**
@@ -75,9 +107,9 @@ public final class Revocable<T> {
     }
 
     /**
-     * Makes every later {@link #tryAccess()} fail, waits for the guards already handed out to close,
-     * then releases the resource. Returns whether this call did the revoking: a second caller, even a
-     * concurrent one, returns false at once without waiting again.
+     * Makes every later {@link #tryAccess()} and {@link #tryRead} fail, waits for the guards already
+     * handed out to close, then releases the resource. Returns whether this call did the revoking: a
+     * second caller, even a concurrent one, returns false at once without waiting again.
      */
     public boolean revoke() {
         if (!revoking.compareAndSet(false, true)) {
@@ -100,21 +132,23 @@ public final class Revocable<T> {
         }
     }
 
-    /** Spin briefly (accesses are short), then yield, then park with a growing but bounded pause. */
+    /**
+     * Spin briefly (accesses are short), then yield, so that a reader preempted inside its access can
+     * finish on this core, then park with a short bounded pause.
+     */
     private static void backOff(int spins) {
         if (spins < 128) {
             Thread.onSpinWait();
-        } else if (spins < 256) {
+        } else if (spins < 1024) {
             Thread.yield();
         } else {
-            LockSupport.parkNanos(Math.min(200_000L, 1_000L << Math.min(spins - 256, 8)));
+            LockSupport.parkNanos(Math.min(50_000L, 1_000L << Math.min(spins - 1024, 6)));
         }
     }
 
     private static int cell() {
         long id = Thread.currentThread().threadId();
-        int hash = (int) ((id * 0x9E3779B97F4A7C15L) >>> 58); // top 6 bits: 0..63
-        return hash * STRIDE;
+        return (int) ((id * 0x9E3779B97F4A7C15L) >>> STRIPE_SHIFT) * STRIDE;
     }
 
     /**

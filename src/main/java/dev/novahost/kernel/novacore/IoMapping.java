@@ -41,6 +41,18 @@ public final class IoMapping implements RegisterReader {
         accounting.record(BarAccounting.Op.WRITE, BarAccounting.Result.OK);
     }
 
+    /**
+     * The register's value without the mapping check and without counting it, for the revocable handle's
+     * optimistic read ({@code Revocable.tryRead}): that handle checks afterwards that the BAR was not
+     * revoked, which proves the mapping was still in place (unmapping follows revocation), and counts the
+     * read then. A read that loses the race is thrown away; it is harmless because register reads change
+     * nothing (the PTIMER alarm latch only records what time already decided) and the device outlives
+     * the mapping.
+     */
+    int read32Unchecked(int offset) {
+        return bar0.read32(offset);
+    }
+
     /** {@code pci_iounmap}. */
     void unmap() {
         mapped = false;

@@ -9,9 +9,11 @@ import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 
 /**
- * The {@code revocable} policy's handle: {@code Devres<Bar0>}. Each access is a {@code try_access};
- * once unbind has revoked the BAR, accesses are refused with {@code ENODEV} instead of touching the
- * unmapped registers.
+ * The {@code revocable} policy's handle: {@code Devres<Bar0>}. Each write is a {@code try_access}, which
+ * unbind's revoke waits for; each read is an optimistic {@code Revocable.tryRead}, which registers
+ * nowhere and counts only if the BAR was still there when the read finished. Once unbind has revoked
+ * the BAR, accesses are refused with {@code ENODEV}: no write reaches the unmapped registers and no read
+ * returns a value from them.
  */
 public final class RevocableBar implements BarHandle {
 
@@ -33,13 +35,12 @@ public final class RevocableBar implements BarHandle {
     @Override
     public int read32(int offset) {
         Bar0.checkOffset(offset);
-        var guard = bar.tryAccess();
-        if (guard.isEmpty()) {
+        var value = bar.tryRead(io -> io.read32Unchecked(offset));
+        if (value.isEmpty()) {
             throw refused(BarAccounting.Op.READ, offset);
         }
-        try (var io = guard.get()) {
-            return io.get().read32(offset);
-        }
+        accounting.record(BarAccounting.Op.READ, BarAccounting.Result.OK);
+        return value.getAsInt();
     }
 
     @Override

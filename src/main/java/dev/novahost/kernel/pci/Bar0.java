@@ -36,6 +36,8 @@ public final class Bar0 {
     public static final int LINK_DOWN = 0xffffffff;
 
     private static final long WRAP_32 = 1L << 32;
+    /** The bits a register offset may have: below 16 MiB, low two clear (SIZE is a power of two). */
+    private static final long REGISTER_OFFSETS = (SIZE - 1) & ~3L;
 
     private final int boot0;
     private final int boot42;
@@ -72,7 +74,7 @@ public final class Bar0 {
 
     /** {@code EINVAL} unless the offset is a 4-byte aligned register inside the 16 MiB BAR. */
     public static void checkOffset(long offset) {
-        if (offset < 0 || offset > SIZE - 4 || (offset & 3) != 0) {
+        if ((offset & ~REGISTER_OFFSETS) != 0) { // one test on every access: sign, range and alignment at once
             throw KernelException.of(Errno.EINVAL, String.format(
                     "BAR0 offset 0x%x is not a 4-byte aligned register inside the 16 MiB BAR (0x000000..0x%06x)",
                     offset, SIZE - 4));

@@ -4,7 +4,6 @@ import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.VirtualClock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,7 +29,10 @@ public final class TimerEngine implements AutoCloseable {
     public abstract static class Entry {
         long deadline;
         long seq;
+        /** The entry's slot in the queue's heap, or -1; a slot may hold a dead (removed) entry. */
         int heapIndex = -1;
+        /** In the queue and not removed: the entry will run. */
+        boolean queued;
 
         /** Runs on an engine thread once the deadline has passed. */
         protected abstract void expire();
@@ -45,7 +47,10 @@ public final class TimerEngine implements AutoCloseable {
     private final TimerQueue queue = new TimerQueue();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final AtomicLong sequence = new AtomicLong();
+    /** Guarded by {@code lock}, as the queue is. */
+    private long sequence;
+    /** The dispatcher waiting for the head's deadline, if any; guarded by {@code lock}. */
+    private Thread leader;
     private final List<Thread> dispatchers = new ArrayList<>();
     private volatile boolean closed;
 
@@ -84,10 +89,11 @@ public final class TimerEngine implements AutoCloseable {
         try {
             queue.remove(entry);
             entry.deadline = deadline;
-            entry.seq = sequence.incrementAndGet();
+            entry.seq = ++sequence;
             queue.add(entry);
             if (queue.peek() == entry) {
-                changed.signalAll();
+                leader = null; // the leader waits for an older, later head: a fresh wait is needed
+                changed.signal();
             }
         } finally {
             lock.unlock();
@@ -159,21 +165,44 @@ public final class TimerEngine implements AutoCloseable {
         }
     }
 
-    /** With the lock held: waits for the head's deadline and takes it, or returns null once closed. */
+    /**
+     * With the lock held: waits for the head's deadline and takes it, or returns null once closed.
+     * Leader and followers, as {@code ScheduledThreadPoolExecutor}'s queue does: one dispatcher (the
+     * leader) waits for the head's deadline, the others wait until they are signalled, so a deadline
+     * wakes one thread, not all; a dispatcher that takes an entry hands the wait on to a follower.
+     */
     private Entry awaitDue() throws InterruptedException {
-        while (!closed) {
-            var head = queue.peek();
-            if (head == null) {
-                changed.await();
-                continue;
+        try {
+            while (!closed) {
+                var head = queue.peek();
+                if (head == null) {
+                    changed.await();
+                    continue;
+                }
+                long wait = head.deadline - clock.nanoTime();
+                if (wait <= 0) {
+                    return queue.poll();
+                }
+                if (leader != null) {
+                    changed.await();
+                    continue;
+                }
+                var me = Thread.currentThread();
+                leader = me;
+                try {
+                    changed.awaitNanos(wait);
+                } finally {
+                    if (leader == me) {
+                        leader = null;
+                    }
+                }
             }
-            long wait = head.deadline - clock.nanoTime();
-            if (wait <= 0) {
-                return queue.poll();
+            return null;
+        } finally {
+            if (leader == null && queue.peek() != null) {
+                changed.signal(); // the next head needs a waiter
             }
-            changed.awaitNanos(wait);
         }
-        return null;
     }
 
     private static void run(Entry entry) {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# P7 (docs/BENCHMARKS.md): one start of nova-host, from exec to readiness UP; for hyperfine.
+#
+#   scripts/startup.sh JAR [JVM options...]
+#   hyperfine -w 1 -r 10 'scripts/startup.sh target/nova-host-0.1.0-SNAPSHOT.jar'
+#   hyperfine -w 1 -r 10 'scripts/startup.sh target/aot/nova-host-0.1.0-SNAPSHOT.jar -XX:AOTCache=target/aot/app.aot'
+#
+# Starts the jar on a free loopback port with a fresh data folder, polls /actuator/health/readiness
+# every 10 ms, and as soon as it answers UP kills the process (SIGKILL, so that no shutdown overlaps the
+# next run) and exits; so the time hyperfine takes is start to readiness, to within one poll.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 JAR [JVM options...]" >&2; exit 2; }
+jar="$1"; shift
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+data_dir=$(mktemp -d /tmp/nova-startup.XXXXXX)
+"$java" "$@" -jar "$jar" --server.address=127.0.0.1 --server.port="$port" --nova.data-dir="$data_dir" \
+    > "$data_dir/app.log" 2>&1 &
+app=$!
+trap 'kill -9 "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+until curl -sf "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
+    kill -0 "$app" 2>/dev/null || { cat "$data_dir/app.log" >&2; exit 1; }
+    sleep 0.01
+done
+# A JVM that cannot use the AOT cache it was given (another class path, another JDK) says so and starts
+# without it: that run would not measure what it claims to.
+if grep -q '\[error *\]\[aot\]' "$data_dir/app.log"; then
+    grep '\[aot\]' "$data_dir/app.log" >&2
+    exit 1
+fi
