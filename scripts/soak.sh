@@ -83,10 +83,21 @@ for _ in $(seq 1 "$devices"); do
 done
 export SOAK_DEVICES="$addresses"
 
-# used heap after a full GC, in KiB (G1: "garbage-first heap total ..K, used ..K")
+# the JVM itself, should $! be a shell around it
+if ! "$JAVA_HOME/bin/jcmd" "$pid" VM.version >/dev/null 2>&1; then
+    pid=$(pgrep -P "$pid" -x java || echo "$pid")
+fi
+
+# used heap after a full GC, in KiB (G1: "garbage-first heap   total reserved ..K, committed ..K, used ..K")
 heap_after_gc() {
     "$JAVA_HOME/bin/jcmd" "$pid" GC.run >/dev/null
-    "$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | sed -n 's/.*heap *total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -1
+    local used
+    used=$("$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | sed -n 's/.*heap .* used \([0-9]*\)K.*/\1/p' | head -1)
+    if [ -z "$used" ]; then
+        echo "could not read the heap of pid $pid with jcmd" >&2
+        exit 1
+    fi
+    echo "$used"
 }
 load() {
     wrk --threads 2 --connections "$clients" --duration "$1s" --timeout 10s --latency --script scripts/soak.lua \
