@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +47,6 @@ record ApiRoutes(List<Route> routes) {
     }
 
     Map<String, Long> countByMethod() {
-        return routes.stream().collect(java.util.stream.Collectors.groupingBy(Route::method,
-                java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        return routes.stream().collect(Collectors.groupingBy(Route::method, TreeMap::new, Collectors.counting()));
     }
 }

@@ -1,9 +1,11 @@
 package dev.novahost.reliability;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpMethod;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
@@ -43,11 +45,11 @@ record FuzzedRequest(String method, String path, String description, MockHttpSer
      * @param known values that name real objects on the host right now, by parameter name ({@code address},
      *              {@code fd}, {@code timers.id}...), so that the fuzzer reaches past "not found"
      */
-    static FuzzedRequest from(FuzzedDataProvider data, ApiRoutes routes, java.util.Map<String, String> known) {
+    static FuzzedRequest from(FuzzedDataProvider data, ApiRoutes routes, Map<String, String> known) {
         var route = routes.routes().get(data.consumeInt(0, routes.routes().size() - 1));
         String method = data.consumeInt(0, 9) < 8 ? route.method() : pick(data, METHODS);
         String path = path(data, route, known);
-        var request = MockMvcRequestBuilders.request(HttpMethod.valueOf(method), java.net.URI.create(path));
+        var request = MockMvcRequestBuilders.request(HttpMethod.valueOf(method), URI.create(path));
         var description = new StringBuilder(method).append(' ').append(path);
         var query = new ArrayList<String>();
         for (String name : route.queryParams()) {
@@ -71,7 +73,7 @@ record FuzzedRequest(String method, String path, String description, MockHttpSer
     }
 
     /** The template with each parameter filled in, sometimes with an extra or a missing segment. */
-    private static String path(FuzzedDataProvider data, ApiRoutes.Route route, java.util.Map<String, String> known) {
+    private static String path(FuzzedDataProvider data, ApiRoutes.Route route, Map<String, String> known) {
         String path = route.template();
         for (String name : route.pathParams()) {
             path = path.replace("{" + name + "}", UriUtils.encodePathSegment(value(data, known(route, name), known),
@@ -95,7 +97,7 @@ record FuzzedRequest(String method, String path, String description, MockHttpSer
     }
 
     /** A parameter's value: the real one, a typical one, a number of some shape, or anything. */
-    private static String value(FuzzedDataProvider data, String name, java.util.Map<String, String> known) {
+    private static String value(FuzzedDataProvider data, String name, Map<String, String> known) {
         return switch (data.consumeInt(0, 5)) {
             case 0, 1 -> known.getOrDefault(name, pick(data, WORDS));
             case 2 -> pick(data, NUMBERS);

@@ -15,9 +15,11 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +51,7 @@ final class HostInvariants {
     private final AtomicLong checked = new AtomicLong();
     private final AtomicLong callbacksWatched = new AtomicLong();
     /** Violation groups already reported as broken. */
-    private final java.util.Set<Long> reported = ConcurrentHashMap.newKeySet();
+    private final Set<Long> reported = ConcurrentHashMap.newKeySet();
     private final Consumer<KernelEvent> watch = this::callbackEntered;
 
     HostInvariants(Kernel kernel) {
@@ -110,7 +112,7 @@ final class HostInvariants {
     /** Forgets the callbacks of objects that are gone for good, so a long run does not hoard them. */
     void forgetFinished() {
         var objects = kernel.novaCoreDriver().objects();
-        var live = new java.util.HashSet<String>();
+        var live = new HashSet<String>();
         objects.timers().forEach(t -> live.add(t.name()));
         objects.works().forEach(w -> live.add(w.name()));
         callbacks.keySet().retainAll(live);

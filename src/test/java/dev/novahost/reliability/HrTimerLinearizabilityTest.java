@@ -9,6 +9,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * returned, the callback never runs again ({@link #noCallbackAfterCancelReturned}). Lincheck needs the
  * classes public.
  */
-@org.junit.jupiter.api.Tag("long")
+@Tag("long")
 public class HrTimerLinearizabilityTest {
 
     private final VirtualClock clock = new VirtualClock();

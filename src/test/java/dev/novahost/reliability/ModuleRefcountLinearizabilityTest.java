@@ -16,6 +16,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * checks its end state. Lincheck needs the class public.
  */
 @Param(name = "thread", gen = ThreadIdGen.class)
-@org.junit.jupiter.api.Tag("long")
+@Tag("long")
 public class ModuleRefcountLinearizabilityTest {
 
     /** Lincheck's thread ids: one per parallel thread, plus the init and post parts. */

@@ -7,22 +7,56 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code kernel::revocable} against its sequential specification: a {@link Revocable} over a mapping
- * behaves as if each {@code tryAccess}+close, {@code tryRead} and {@code revoke} happened at one
- * instant. Run sequentially (Lincheck's default spec is this class itself, one operation at a time),
- * an access succeeds exactly until the first revoke, sees a mapping that is still mapped, and only the
- * first revoke returns true; the release runs once, after every access that succeeded.
+ * behaves as if each {@code tryAccess}+close, {@code tryRead}, {@code revoke} and {@code isRevoked}
+ * happened at one instant. Run sequentially (Lincheck's default specification is the tested class run
+ * one operation at a time), an access succeeds exactly until the first revoke and sees a mapping that
+ * is still mapped, and only the first revoke returns true; the release runs once, after every access
+ * that succeeded.
  *
  * <p>An access reports what it saw: {@code -1} refused, {@code 0} a live mapping, {@code 1} an unmapped
- * one (a use-after-unmap, which no sequential run can produce). Revocations come from one thread at a
- * time, as the devres list releases them under the device lock; {@link ConcurrentRevokers} lets two
- * race. Lincheck needs the classes public.
+ * one (a use-after-unmap, which no sequential run can produce). {@link OneRevoker} revokes from one
+ * thread at a time, as the devres list releases under the device lock; {@link ConcurrentRevokers} lets
+ * revokes race. Lincheck needs the classes public.
  */
-@org.junit.jupiter.api.Tag("long")
+@Tag("long")
 public class RevocableLinearizabilityTest {
+
+    @Test
+    void isLinearizable() throws Exception {
+        SeparateJvm.run(RevocableLinearizabilityTest.class, "check");
+    }
+
+    /** Model checking explores interleavings; stress runs the real thing on real threads. */
+    static void check() {
+        new ModelCheckingOptions().iterations(10).invocationsPerIteration(200).threads(3).actorsPerThread(3)
+                .actorsBefore(1).actorsAfter(1).check(OneRevoker.class);
+        new StressOptions().iterations(5).invocationsPerIteration(1_000).threads(3).actorsPerThread(3)
+                .check(OneRevoker.class);
+    }
+
+    /**
+     * A second revoke() that returns false "at once" has not waited for the flag to go down: it decides
+     * on the {@code revoking} CAS and returns while {@code available} is still true, so an
+     * {@code isRevoked()} or a {@code tryAccess()} after it (on the same thread) still finds it available.
+     */
+    @Test
+    @Disabled("bug: Revocable.revoke() decides on the `revoking` CAS and clears `available` afterwards, so a"
+            + " concurrent second revoke() returns false while isRevoked() is still false and tryAccess() still"
+            + " succeeds (Revocable.java:115-118); fix: decide and clear in one step, available.getAndSet(false),"
+            + " as Rust's is_available.swap(false)")
+    void concurrentRevokersAreLinearizable() throws Exception {
+        SeparateJvm.run(RevocableLinearizabilityTest.class, "checkConcurrentRevokers");
+    }
+
+    static void checkConcurrentRevokers() {
+        new ModelCheckingOptions().iterations(30).invocationsPerIteration(500).threads(3).actorsPerThread(3)
+                .actorsBefore(1).actorsAfter(1).check(ConcurrentRevokers.class);
+    }
 
     /** Stands in for a BAR mapping: unmapped once, by the release. */
     private static final class Mapping {
@@ -34,94 +68,14 @@ public class RevocableLinearizabilityTest {
         }
     }
 
-    private final Mapping mapping = new Mapping();
-    private final Revocable<Mapping> revocable = new Revocable<>(mapping, m -> {
-        m.unmapped = true;
-        m.releases.incrementAndGet();
-    }, waited -> { });
+    /** The operations every variant has; revoke is the variants' own. */
+    public abstract static class Accesses {
 
-    @Operation
-    public int access() {
-        var guard = revocable.tryAccess();
-        if (guard.isEmpty()) {
-            return -1;
-        }
-        try (var held = guard.get()) {
-            return held.get().touch();
-        }
-    }
-
-    /** An optimistic read hands out only values read before revocation began: never the unmapped 1. */
-    @Operation
-    public int optimisticRead() {
-        return revocable.tryRead(Mapping::touch).orElse(-1);
-    }
-
-    @Operation(nonParallelGroup = "revoker")
-    public boolean revoke() {
-        return revocable.revoke();
-    }
-
-    @Operation
-    public boolean isRevoked() {
-        return revocable.isRevoked();
-    }
-
-    /** After every run: released at most once, and exactly once if anyone revoked. */
-    @Validate
-    public void releasedOnceIfRevoked() {
-        int releases = mapping.releases.get();
-        if (releases > 1 || (revocable.isRevoked() != (releases == 1))) {
-            throw new IllegalStateException("released " + releases + " times, revoked=" + revocable.isRevoked());
-        }
-    }
-
-    @Test
-    void isLinearizable() throws Exception {
-        SeparateJvm.run(RevocableLinearizabilityTest.class, "check");
-    }
-
-    /** Model checking explores interleavings; stress runs the real thing on real threads. */
-    static void check() {
-        new ModelCheckingOptions().iterations(10).invocationsPerIteration(200).threads(3).actorsPerThread(3)
-                .actorsBefore(1).actorsAfter(1).check(RevocableLinearizabilityTest.class);
-        new StressOptions().iterations(5).invocationsPerIteration(1_000).threads(3).actorsPerThread(3)
-                .check(RevocableLinearizabilityTest.class);
-    }
-
-    /**
-     * A second revoke() that returns false "at once" has not waited for the flag to go down: it decides
-     * on the {@code revoking} CAS and returns while {@code available} is still true, so a tryAccess()
-     * after it (on the same thread) can still succeed.
-     */
-    @Test
-    @Disabled("bug: Revocable.revoke() returns false before `available` is cleared, so after a concurrent"
-            + " second revoke() has returned, isRevoked() is false and tryAccess() still succeeds"
-            + " (Revocable.java:115-118; fix: clear `available` before the `revoking` CAS)")
-    void concurrentRevokersAreLinearizable() throws Exception {
-        SeparateJvm.run(RevocableLinearizabilityTest.class, "checkConcurrentRevokers");
-    }
-
-    static void checkConcurrentRevokers() {
-        new ModelCheckingOptions().iterations(15).invocationsPerIteration(300).threads(2).actorsPerThread(2)
-                .check(ConcurrentRevokers.class);
-    }
-
-    /** Two threads may revoke: the one that returns false must find the resource already revoked. */
-    public static class ConcurrentRevokers {
-
-        private final Revocable<Mapping> revocable = new Revocable<>(new Mapping(), m -> m.unmapped = true,
-                waited -> { });
-
-        @Operation
-        public boolean revoke() {
-            return revocable.revoke();
-        }
-
-        @Operation
-        public boolean isRevoked() {
-            return revocable.isRevoked();
-        }
+        private final Mapping mapping = new Mapping();
+        final Revocable<Mapping> revocable = new Revocable<>(mapping, m -> {
+            m.unmapped = true;
+            m.releases.incrementAndGet();
+        }, waited -> { });
 
         @Operation
         public int access() {
@@ -132,6 +86,44 @@ public class RevocableLinearizabilityTest {
             try (var held = guard.get()) {
                 return held.get().touch();
             }
+        }
+
+        /** An optimistic read hands out only values read before revocation began: never the unmapped 1. */
+        @Operation
+        public int optimisticRead() {
+            return revocable.tryRead(Mapping::touch).orElse(-1);
+        }
+
+        @Operation
+        public boolean isRevoked() {
+            return revocable.isRevoked();
+        }
+
+        /** After every run: released at most once, and exactly once if anyone revoked. */
+        @Validate
+        public void releasedOnceIfRevoked() {
+            int releases = mapping.releases.get();
+            if (releases > 1 || (revocable.isRevoked() != (releases == 1))) {
+                throw new IllegalStateException("released " + releases + " times, revoked=" + revocable.isRevoked());
+            }
+        }
+    }
+
+    /** Revokes from one thread at a time, as {@code devres_release_all} under the device lock. */
+    public static class OneRevoker extends Accesses {
+
+        @Operation(nonParallelGroup = "revoker")
+        public boolean revoke() {
+            return revocable.revoke();
+        }
+    }
+
+    /** Revokes race: the one that returns false must find the resource revoked already. */
+    public static class ConcurrentRevokers extends Accesses {
+
+        @Operation
+        public boolean revoke() {
+            return revocable.revoke();
         }
     }
 }

@@ -1,0 +1,65 @@
+package dev.novahost.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import dev.novahost.kernel.Clock;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.novacore.Scope;
+import dev.novahost.kernel.novacore.TimerMode;
+import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.sanitizer.Outcome;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Found by the randomized stress test: a queue-work timer is armed on whatever driver instance is bound
+ * at its address when it is armed, and nothing checks that its work item belongs to that instance.
+ * The HTTP API checks the work item's address, before arming, so an unbind and a bind in between (or
+ * a caller of the kernel API holding an older work item) pair a timer of the new binding with a work
+ * item of the old one. remove() of the old binding stopped its work, but the new binding's timer queues
+ * it again, and it runs after its device's remove(): {@code work_after_remove} occurred, with no
+ * fault injected.
+ */
+class QueueWorkOfAnotherBindingTest {
+
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system(), Tracepoints.NONE);
+
+    @AfterEach
+    void shutDown() {
+        kernel.close();
+    }
+
+    @ParameterizedTest(name = "under {0}")
+    @EnumSource(Policy.class)
+    @Disabled("bug: NovaCoreDriver.armTimer does not check that a queue-work target belongs to the device it arms"
+            + " on (TimerController.target checks the address, before arming); fix: refuse, under the device's"
+            + " admit lock, a target whose owner is not that device (EINVAL)")
+    void aTimerCannotQueueTheWorkOfAnEarlierBinding(Policy policy) {
+        kernel.driverCore().setPolicy(NovaCoreDriver.NAME, policy);
+        var gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
+        var earlier = kernel.queueWork(gpu, new DriverWork.Spec(0, 0, Scope.DEVICE, Action.NOOP));
+        await().atMost(Duration.ofSeconds(5)).until(() -> earlier.executions() == 1);
+        kernel.driverCore().unbind(NovaCoreDriver.NAME, gpu);
+        kernel.driverCore().bind(NovaCoreDriver.NAME, gpu);
+
+        catchThrowable(() -> kernel.armTimer(gpu, new DriverTimer.Spec(TimerMode.PERIODIC, 0, 1_000_000,
+                Scope.DEVICE, Action.QUEUE_WORK, Optional.of(earlier))));
+        await().pollDelay(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).until(() -> true);
+
+        assertThat(earlier.executions()).as("runs of the earlier binding's work after its unbind").isOne();
+        assertThat(kernel.sanitizer().violations()).filteredOn(v -> v.outcome() == Outcome.OCCURRED).isEmpty();
+    }
+}
