@@ -1,9 +1,9 @@
 package dev.novahost.kernel.devres;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -15,7 +15,10 @@ import java.util.function.ToIntFunction;
  * Rust for Linux).
  *
  * <p>Invariant: once {@link #revoke()} has returned true, no access is in flight and none can begin;
- * the release action runs exactly once, after the last access ended. Accesses go through
+ * the release action runs exactly once, after the last access ended. Revocation begins at one instant,
+ * when the {@code available} flag is swapped down ({@code is_available.swap(false)} in Rust): that
+ * swap both decides which revoke() does the revoking and refuses every later access, so a revoke()
+ * that loses the race returns only after the resource is observably revoked. Accesses go through
  * {@link #tryAccess()}, which hands out a scoped {@link Guard} (close it with try-with-resources) or
  * nothing once revocation has begun.
  *
@@ -30,15 +33,16 @@ import java.util.function.ToIntFunction;
  * and only then reads the {@code available} flag; the revoker clears the flag and only then reads the
  * counters. Both are volatile accesses, which the Java memory model orders totally, so either the
  * revoker sees the reader's increment and waits for it, or the reader sees the cleared flag and backs
- * out. A reader that already sees the cleared flag backs out before it increments, so once the flag is
- * down the revoker only waits for readers that were already on their way in, never for newcomers. The
- * counters are striped over padded cells chosen by thread, so readers on different cores do not write
- * one shared cache line; a reader always decrements the cell it incremented, so every cell counts its
- * own readers and a scan that sees all cells at zero after the flag was cleared proves that every
- * earlier reader has finished. Optimistic reads: a load-load fence keeps the read's loads before the
- * flag read, which is what {@code StampedLock.validate} does; revocation is one-way, so a flag still up
- * after the read proves that the whole read came before revocation began, and no check before the read
- * is needed.
+ * out. The revoker's clear is its swap, a volatile read-modify-write on the revoke side only: the read
+ * side stays a volatile read, an increment and a volatile read. A reader that already sees the cleared
+ * flag backs out before it increments, so once the flag is down the revoker only waits for readers that
+ * were already on their way in, never for newcomers. The counters are striped over padded cells chosen
+ * by thread, so readers on different cores do not write one shared cache line; a reader always
+ * decrements the cell it incremented, so every cell counts its own readers and a scan that sees all
+ * cells at zero after the flag was cleared proves that every earlier reader has finished. Optimistic
+ * reads: a load-load fence keeps the read's loads before the flag read, which is what
+ * {@code StampedLock.validate} does; revocation is one-way, so a flag still up after the read proves
+ * that the whole read came before revocation began, and no check before the read is needed.
  *
  * <p>Thread-safety: every method may be called from any thread. {@code revoke()} may block (it waits
  * for accesses); {@code tryAccess()} and {@code tryRead()} never block and take no lock.
@@ -51,12 +55,21 @@ public final class Revocable<T> {
     private static final int STRIPE_SHIFT = 64 - Integer.numberOfTrailingZeros(STRIPES);
     /** 16 longs = 128 bytes between cells: no two cells share a cache line, nor an adjacent-line prefetch pair. */
     private static final int STRIDE = 16;
+    private static final VarHandle AVAILABLE;
+
+    static {
+        try {
+            AVAILABLE = MethodHandles.lookup().findVarHandle(Revocable.class, "available", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final T resource;
     private final Consumer<? super T> release;
     private final LongConsumer waitObserver;
     private final AtomicLongArray readers = new AtomicLongArray(STRIPES * STRIDE);
-    private final AtomicBoolean revoking = new AtomicBoolean();
+    /** Swapped down once, by the revoke() that wins (through {@link #AVAILABLE}); the read side reads the field. */
     private volatile boolean available = true;
 
     /**
@@ -109,13 +122,15 @@ public final class Revocable<T> {
     /**
      * Makes every later {@link #tryAccess()} and {@link #tryRead} fail, waits for the guards already
      * handed out to close, then releases the resource. Returns whether this call did the revoking: a
-     * second caller, even a concurrent one, returns false at once without waiting again.
+     * second caller, even a concurrent one, returns false at once without waiting again, but only after
+     * revocation has begun ({@link #isRevoked()} true, every later access refused); the release may
+     * still be running on the caller that returned true.
      */
     public boolean revoke() {
-        if (!revoking.compareAndSet(false, true)) {
+        // decide and clear in one step: a loser must not return while accesses are still handed out
+        if (!(boolean) AVAILABLE.getAndSet(this, false)) {
             return false;
         }
-        available = false;
         long start = System.nanoTime();
         awaitReaders();
         waitObserver.accept(System.nanoTime() - start);

@@ -229,8 +229,11 @@ class RevocableTest {
                 return guardHeld.compareAndSet(false, true);
             }
 
-            /** Lets a round-dependent number of accesses in first, so the revoke lands at varying points. */
-            void revoke() {
+            /**
+             * Lets a round-dependent number of accesses in first, so the revoke lands at varying points.
+             * The revoke that loses the race must already find the resource revoked when it returns.
+             */
+            void revoke(ConcurrentLinkedQueue<String> failures) {
                 long letIn = number % 50;
                 for (int spins = 0; accesses.get() < letIn && spins < 10_000; spins++) {
                     Thread.yield();
@@ -238,6 +241,8 @@ class RevocableTest {
                 if (revocable.revoke()) {
                     revokeReturnedTicket.set(tickets.incrementAndGet());
                     revokesThatRevoked.incrementAndGet();
+                } else if (!revocable.isRevoked() || revocable.tryAccess().isPresent()) {
+                    failures.add("round " + number + ": revoke() returned false before revocation had begun");
                 }
             }
 
@@ -290,7 +295,7 @@ class RevocableTest {
                             if (reader) {
                                 round.read(failures);
                             } else {
-                                round.revoke();
+                                round.revoke(failures);
                             }
                         }
                     }));
