@@ -8,7 +8,6 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +19,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Time moves on one thread (the timer CPU: virtual time has one driver) and cancels come from one
  * thread (the one tearing the timer down); they race each other and the re-arms on the third. Two
- * cancels racing each other may both report "was active" while the callback runs; and while a cancel
- * waits for a running callback, {@code start()} already fails but {@code isActive()} is still true
- * (the callback does run). Neither is a state the model, where cancel is one step, has, and nothing
- * relies on them; so {@code isActive} is asked on the cancelling thread.
+ * cancels racing each other may both report "was active" while the callback runs; and while a
+ * {@code cancel()} waits for a running callback, {@code start()} already fails (the timer is shut down)
+ * but {@code isActive()} is still true (the callback does run). Neither is a state the model, where
+ * cancel is one step, has, and nothing relies on them; so {@code isActive} is asked on the cancelling
+ * thread.
  *
  * <p>Besides the results, the callback checks the rule cancel exists for: once {@code cancel()} has
  * returned, the callback never runs again ({@link #noCallbackAfterCancelReturned}). Lincheck needs the
@@ -124,9 +124,6 @@ public class HrTimerLinearizabilityTest {
     }
 
     @Test
-    @Disabled("bug: HrTimer.start() returns false, and leaves the timer unarmed, while a cancelKeepingUsable() waits"
-            + " for the running callback, though the timer is not shut down (HrTimer.java:63 tests stopRequested);"
-            + " fix: outside the callback, wait for that cancel to finish and then arm")
     void startRacingACancelThatKeepsTheTimerUsable() throws Exception {
         SeparateJvm.run(HrTimerLinearizabilityTest.class, "checkKeepingUsable");
     }
@@ -136,7 +133,11 @@ public class HrTimerLinearizabilityTest {
                 .threads(3).actorsPerThread(2).actorsBefore(1).check(KeepingUsable.class);
     }
 
-    /** {@code hrtimer_cancel} without the shutdown: a start after it (or racing it) must be able to arm. */
+    /**
+     * {@code hrtimer_cancel} without the shutdown: a start after it, or racing it, must be able to arm.
+     * (This found start() refusing, and leaving the timer unarmed, while a cancelKeepingUsable() waited
+     * for the running callback; start() now waits for that cancel and then arms.)
+     */
     public static class KeepingUsable {
 
         private final VirtualClock clock = new VirtualClock();

@@ -20,6 +20,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * re-armed while its callback runs, whose expiry another engine thread takes before the callback
  * returns, is remembered and re-armed when the callback returns, as the kernel keeps such a timer
  * waiting on the CPU base that is running its callback.
+ *
+ * <p>A {@code start()} that finds a cancel in progress (one waiting for the running callback, or a
+ * callback that cancelled its own timer and has not returned yet) waits on the same condition until
+ * that cancel is over and then arms, so a start racing {@link #cancelKeepingUsable()} takes effect
+ * after it, as if the cancel were one step. Called from the timer's own callback it cannot wait, as the
+ * cancel is waiting for that very callback: it returns false, and the run the cancel stopped is not
+ * re-armed. So start() may block like cancel(), and a caller of either must not hold a lock that the
+ * callback takes.
  */
 public final class HrTimer {
 
@@ -48,6 +56,8 @@ public final class HrTimer {
     private boolean shutdown;
     /** Re-armed while the callback ran and already taken by another engine thread: due again at finish. */
     private boolean expiredWhileRunning;
+    /** Cancels from other threads waiting for the running callback; a start() waits until they are done. */
+    private int cancelsWaiting;
     private Thread runner;
     private long expirations;
 
@@ -56,10 +66,17 @@ public final class HrTimer {
         this.callback = callback;
     }
 
-    /** {@code hrtimer_start}: arms (or re-arms) the timer for an absolute clock deadline. False once shut down. */
+    /**
+     * {@code hrtimer_start}: arms (or re-arms) the timer for an absolute clock deadline. False once shut
+     * down, or from its own callback while a cancel is in progress; waits for a cancel in progress when
+     * called from anywhere else (see the class comment).
+     */
     public boolean start(long deadline) {
         lock.lock();
         try {
+            while (!shutdown && cancelInProgress() && runner != Thread.currentThread()) {
+                idle.awaitUninterruptibly();
+            }
             if (shutdown || stopRequested) {
                 return false;
             }
@@ -97,9 +114,9 @@ public final class HrTimer {
                 if (runner == Thread.currentThread()) {
                     return true; // cancelled from its own callback: finish() settles the state
                 }
+                cancelsWaiting++;
                 idle.awaitUninterruptibly();
-                // cancelKeepingUsable: a start() may have come between the run's end and this wake-up
-                engine.cancel(entry);
+                cancelsWaiting--;
             }
             if (shutdown) {
                 state = State.CANCELLED;
@@ -111,6 +128,11 @@ public final class HrTimer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The run in progress must not re-arm, or a cancel has yet to settle the state after it. */
+    private boolean cancelInProgress() {
+        return stopRequested || cancelsWaiting > 0;
     }
 
     public State state() {

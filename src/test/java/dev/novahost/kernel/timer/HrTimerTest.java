@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -353,6 +354,65 @@ class HrTimerTest {
             await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(racing::quietSinceCancel);
             assertThat(racing.lateRuns).as("runs after cancel returned").hasValue(0);
             assertThat(racing.overlaps).hasValue(0);
+        }
+
+        @Test
+        void aStartRacingACancelKeepingUsableWaitsForItAndThenArms() throws Exception {
+            var entered = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            var timer = new HrTimer(engine, t -> {
+                entered.countDown();
+                awaitLatch(release);
+                return OptionalLong.of(clock.nanoTime() + PERIOD_NS);
+            });
+            timer.start(clock.nanoTime());
+            awaitLatch(entered);
+            var cancel = new FutureTask<>(timer::cancelKeepingUsable);
+            awaitParked(Thread.ofPlatform().daemon().start(cancel));
+
+            var start = new FutureTask<>(() -> timer.start(clock.nanoTime() + Duration.ofHours(1).toNanos()));
+            var starter = Thread.ofPlatform().daemon().start(start);
+            await().atMost(NO_DEADLOCK).until(() -> start.isDone() || starter.getState() == Thread.State.WAITING);
+            assertThat(start.isDone()).as("start waits while the cancel waits for the callback").isFalse();
+            release.countDown();
+
+            assertThat(cancel.get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(start.get(5, TimeUnit.SECONDS)).as("armed after the cancel, not refused").isTrue();
+            assertThat(timer.state()).isEqualTo(HrTimer.State.ARMED);
+            assertThat(timer.expirations()).as("the periodic re-arm lost to the cancel").isOne();
+            timer.cancel();
+        }
+
+        @Test
+        void aStartFromTheCallbackWhileACancelWaitsForItIsRefusedWithoutDeadlock() throws Exception {
+            var entered = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            var startedFromCallback = new CompletableFuture<Boolean>();
+            var timer = new HrTimer(engine, t -> {
+                entered.countDown();
+                awaitLatch(release);
+                startedFromCallback.complete(t.start(clock.nanoTime()));
+                return OptionalLong.empty();
+            });
+            timer.start(clock.nanoTime());
+            awaitLatch(entered);
+            var cancel = new FutureTask<>(timer::cancelKeepingUsable);
+            awaitParked(Thread.ofPlatform().daemon().start(cancel));
+
+            release.countDown();
+
+            assertThat(startedFromCallback.get(5, TimeUnit.SECONDS)).as("the run the cancel stopped").isFalse();
+            assertThat(cancel.get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(timer.state()).isEqualTo(HrTimer.State.INACTIVE);
+            assertThat(timer.expirations()).isOne();
+        }
+
+        /**
+         * Waits until {@code thread} is parked. While the callback is held nobody keeps the timer's lock,
+         * so a parked canceller is waiting on the timer's condition, not for the lock.
+         */
+        private static void awaitParked(Thread thread) {
+            await().atMost(NO_DEADLOCK).until(() -> thread.getState() == Thread.State.WAITING);
         }
 
         @Test
