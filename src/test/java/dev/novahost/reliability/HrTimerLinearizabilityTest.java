@@ -1,14 +1,17 @@
 package dev.novahost.reliability;
 
+import static dev.novahost.reliability.LinearizabilityCheck.iterations;
+import static dev.novahost.reliability.LinearizabilityCheck.scenario;
+
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.timer.HrTimer;
 import dev.novahost.kernel.timer.TimerEngine;
+import java.util.List;
 import java.util.OptionalLong;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * returned, the callback never runs again ({@link #noCallbackAfterCancelReturned}). Lincheck needs the
  * classes public.
  */
-@Tag("long")
 public class HrTimerLinearizabilityTest {
 
     private final VirtualClock clock = new VirtualClock();
@@ -117,10 +119,11 @@ public class HrTimerLinearizabilityTest {
 
     /** Model checking explores interleavings; stress runs the real thing on real threads. */
     static void check() {
-        new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(6).invocationsPerIteration(100)
-                .threads(3).actorsPerThread(3).actorsBefore(1).actorsAfter(1).check(HrTimerLinearizabilityTest.class);
-        new StressOptions().sequentialSpecification(Model.class).iterations(5).invocationsPerIteration(1_000)
-                .threads(3).actorsPerThread(3).check(HrTimerLinearizabilityTest.class);
+        new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(iterations(4))
+                .invocationsPerIteration(100).threads(3).actorsPerThread(3).actorsBefore(1).actorsAfter(1)
+                .check(HrTimerLinearizabilityTest.class);
+        new StressOptions().sequentialSpecification(Model.class).iterations(iterations(5))
+                .invocationsPerIteration(1_000).threads(3).actorsPerThread(3).check(HrTimerLinearizabilityTest.class);
     }
 
     @Test
@@ -128,9 +131,16 @@ public class HrTimerLinearizabilityTest {
         SeparateJvm.run(HrTimerLinearizabilityTest.class, "checkKeepingUsable");
     }
 
+    /**
+     * The pinned scenario is the bug's: a start racing a cancel that waits for the callback a tick runs.
+     * The model checker needs about 200 interleavings to reach it, hence 300 per scenario.
+     */
     static void checkKeepingUsable() {
-        new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(20).invocationsPerIteration(200)
-                .threads(3).actorsPerThread(2).actorsBefore(1).check(KeepingUsable.class);
+        new ModelCheckingOptions().sequentialSpecification(Model.class)
+                .addCustomScenario(scenario(KeepingUsable.class, List.of("start"),
+                        List.of(List.of("cancelKeepingUsable"), List.of("tick"), List.of("start"))))
+                .iterations(iterations(2)).invocationsPerIteration(300).threads(3).actorsPerThread(2).actorsBefore(1)
+                .check(KeepingUsable.class);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.novahost.reliability;
 
+import static dev.novahost.reliability.LinearizabilityCheck.iterations;
+
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleCode;
@@ -16,7 +18,6 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Test;
  * checks its end state. Lincheck needs the class public.
  */
 @Param(name = "thread", gen = ThreadIdGen.class)
-@Tag("long")
 public class ModuleRefcountLinearizabilityTest {
 
     /** Lincheck's thread ids: one per parallel thread, plus the init and post parts. */
@@ -149,10 +149,11 @@ public class ModuleRefcountLinearizabilityTest {
 
     /** Model checking explores interleavings; stress runs the real thing on real threads. */
     static void check() {
-        new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(5).invocationsPerIteration(100)
-                .threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(1)
+        new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(iterations(5))
+                .invocationsPerIteration(100).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(1)
                 .check(ModuleRefcountLinearizabilityTest.class);
-        new StressOptions().sequentialSpecification(Model.class).iterations(5).invocationsPerIteration(1_000)
-                .threads(3).actorsPerThread(3).check(ModuleRefcountLinearizabilityTest.class);
+        new StressOptions().sequentialSpecification(Model.class).iterations(iterations(5))
+                .invocationsPerIteration(1_000).threads(3).actorsPerThread(3)
+                .check(ModuleRefcountLinearizabilityTest.class);
     }
 }

@@ -1,12 +1,15 @@
 package dev.novahost.reliability;
 
+import static dev.novahost.reliability.LinearizabilityCheck.iterations;
+import static dev.novahost.reliability.LinearizabilityCheck.scenario;
+
 import dev.novahost.kernel.devres.Revocable;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +25,6 @@ import org.junit.jupiter.api.Test;
  * thread at a time, as the devres list releases under the device lock; {@link ConcurrentRevokers} lets
  * revokes race. Lincheck needs the classes public.
  */
-@Tag("long")
 public class RevocableLinearizabilityTest {
 
     @Test
@@ -32,9 +34,9 @@ public class RevocableLinearizabilityTest {
 
     /** Model checking explores interleavings; stress runs the real thing on real threads. */
     static void check() {
-        new ModelCheckingOptions().iterations(10).invocationsPerIteration(200).threads(3).actorsPerThread(3)
+        new ModelCheckingOptions().iterations(iterations(5)).invocationsPerIteration(200).threads(3).actorsPerThread(3)
                 .actorsBefore(1).actorsAfter(1).check(OneRevoker.class);
-        new StressOptions().iterations(5).invocationsPerIteration(1_000).threads(3).actorsPerThread(3)
+        new StressOptions().iterations(iterations(5)).invocationsPerIteration(1_000).threads(3).actorsPerThread(3)
                 .check(OneRevoker.class);
     }
 
@@ -49,8 +51,12 @@ public class RevocableLinearizabilityTest {
         SeparateJvm.run(RevocableLinearizabilityTest.class, "checkConcurrentRevokers");
     }
 
+    /** The pinned scenario is the bug's: the loser asks isRevoked() and tries an access right after. */
     static void checkConcurrentRevokers() {
-        new ModelCheckingOptions().iterations(30).invocationsPerIteration(500).threads(3).actorsPerThread(3)
+        new ModelCheckingOptions()
+                .addCustomScenario(scenario(ConcurrentRevokers.class, List.of(),
+                        List.of(List.of("revoke", "isRevoked", "access"), List.of("revoke"))))
+                .iterations(iterations(5)).invocationsPerIteration(200).threads(3).actorsPerThread(3)
                 .actorsBefore(1).actorsAfter(1).check(ConcurrentRevokers.class);
     }
 

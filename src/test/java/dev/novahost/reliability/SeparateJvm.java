@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,10 +18,13 @@ import java.util.concurrent.TimeUnit;
  * end of every check, and leaves its instrumentation behind. In the suite's shared JVM, after the
  * Spring contexts of other tests have loaded their thousands of classes, that turned a two-second
  * check into minutes and slowed the tests after it; in a fresh JVM it sees only the kernel classes.
+ * The {@code nova.lincheck.*} system properties (the long form's, see {@link LinearizabilityCheck}) are
+ * handed on to that JVM.
  */
 final class SeparateJvm {
 
-    private static final Duration BOUND = Duration.ofMinutes(3);
+    /** A check still running after this is taken as hung; a long form may need {@code -Dnova.lincheck.minutes}. */
+    private static final Duration BOUND = Duration.ofMinutes(Long.getLong("nova.lincheck.minutes", 3));
 
     private SeparateJvm() {
     }
@@ -30,9 +35,10 @@ final class SeparateJvm {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         var output = Files.createTempFile("separate-jvm-", ".log");
         try {
-            var process = new ProcessBuilder(java, "-XX:+EnableDynamicAgentLoading", "-Xshare:auto", "-cp", classPath,
-                    SeparateJvm.class.getName(), owner.getName(), method)
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            var command = new ArrayList<>(List.of(java, "-XX:+EnableDynamicAgentLoading", "-Xshare:auto"));
+            lincheckProperties().stream().map(property -> "-D" + property).forEach(command::add);
+            command.addAll(List.of("-cp", classPath, SeparateJvm.class.getName(), owner.getName(), method));
+            var process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             boolean finished = process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS);
             if (!finished) {
                 process.destroyForcibly();
@@ -59,7 +65,15 @@ final class SeparateJvm {
             failed.getCause().printStackTrace(System.out);
             System.exit(1);
         }
-        System.out.printf("%s.%s passed in %.1f s%n", args[0], args[1], (System.nanoTime() - start) / 1e9);
+        var properties = lincheckProperties();
+        System.out.printf("%s.%s passed in %.1f s%s%n", args[0], args[1], (System.nanoTime() - start) / 1e9,
+                properties.isEmpty() ? "" : " with " + String.join(" ", properties));
         System.exit(0);
+    }
+
+    /** The {@code nova.lincheck.*} system properties set, as {@code name=value}. */
+    private static List<String> lincheckProperties() {
+        return System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("nova.lincheck."))
+                .sorted().map(name -> name + "=" + System.getProperty(name)).toList();
     }
 }
