@@ -19,7 +19,6 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * binding. remove() cancels the work with {@code cancel_work_sync}, which leaves it usable, and the
  * devres drop disables only work that is still active; so the timer queues it again after the driver
  * data was freed, and it runs: {@code work_after_remove} occurred, with no fault injected, under the
- * policy whose promise is that the framework prevents it.
+ * policy whose promise is that the framework prevents it. The drop now disables every device-scope
+ * work item and shuts down every device-scope timer, idle or not.
  */
 class ModuleTimerQueuesDeviceWorkTest {
 
@@ -40,9 +40,6 @@ class ModuleTimerQueuesDeviceWorkTest {
     }
 
     @Test
-    @Disabled("bug: NovaCoreDriver.drop (revocable) disables only active device work, so a module-scope queue-work"
-            + " timer queues the idle, freed work again after unbind; fix: disable every device-scope work item"
-            + " (and cancel every device-scope timer) in the drop, active or not")
     void aDeviceWorkItemQueuedByAModuleTimerDoesNotRunAfterUnbind() {
         kernel.driverCore().setPolicy(NovaCoreDriver.NAME, Policy.REVOCABLE);
         var gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();

@@ -15,6 +15,7 @@ import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.timer.HrTimer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -231,15 +232,17 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * The devres entry that frees the driver data. What is still armed or pending now was forgotten by
      * remove(): under revocable the drop cancels it ({@code HrTimer} and work drop), under fenced the
      * memory is freed under it (ODEBUG's "free active object").
+     *
+     * <p>Under revocable the drop shuts down every timer and disables every work item of the device,
+     * idle ones too: remove()'s {@code cancel_work_sync} leaves work usable, and a module-scope timer,
+     * which outlives the binding, may queue it again after the data is gone. Only what was still active
+     * was a save, and only that is reported.
      */
     private void drop(NovaDevice data) {
         boolean revocable = data.policy() == Policy.REVOCABLE;
         var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
         for (DriverTimer timer : data.timers()) {
-            if (timer.isActive()) {
-                if (revocable) {
-                    timer.cancel();
-                }
+            if (revocable ? shutDown(timer) : timer.isActive()) {
                 ModuleCall.report(ctx, timer, ViolationKind.TIMER_FREE_ACTIVE, outcome, timer.name()
                         + (revocable ? " still armed when the driver data was dropped; the drop cancelled it"
                         : " still armed when the driver data was freed"));
@@ -249,10 +252,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
         }
         for (DriverWork work : data.works()) {
-            if (work.isActive()) {
-                if (revocable) {
-                    work.disable();
-                }
+            if (revocable ? work.disable() : work.isActive()) {
                 ModuleCall.report(ctx, work, ViolationKind.WORK_FREE_ACTIVE, outcome, work.name()
                         + (revocable ? " still pending when the driver data was dropped; the drop cancelled it"
                         : " still pending when the driver data was freed"));
@@ -263,6 +263,11 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
         data.markFreed();
         log(data, "driver.freed", "driver data freed");
+    }
+
+    /** {@code timer_shutdown_sync} unless it is shut down already (remove() cancels for good); true if it was active. */
+    private static boolean shutDown(DriverTimer timer) {
+        return timer.state() != HrTimer.State.CANCELLED && timer.cancel();
     }
 
     /** After the devres list is released nothing of the driver's may remain: kmemleak's scan. */

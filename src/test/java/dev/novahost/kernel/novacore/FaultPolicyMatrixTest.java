@@ -60,7 +60,8 @@ class FaultPolicyMatrixTest {
                 host.unbind(gpu);
 
                 assertThat(timer.state()).isEqualTo(HrTimer.State.CANCELLED);
-                assertThat(work.state()).isEqualTo("idle");
+                // remove()'s cancel_work_sync leaves it usable; a revocable drop disables it for good
+                assertThat(work.state()).isEqualTo(policy == Policy.REVOCABLE ? "cancelled" : "idle");
                 assertThat(file.state()).isEqualTo(policy == Policy.FENCED ? "disconnected" : "open");
             }
         },
@@ -223,7 +224,9 @@ class FaultPolicyMatrixTest {
 
             var chain = unbindWhileTimerQueuesWork(host, gpu, Bug.NONE);
 
-            assertThat(chain.work().state()).as("cancelled after its last queueing").isEqualTo("idle");
+            // cancel_work_sync after its last queueing leaves it idle; a revocable drop then disables it
+            assertThat(chain.work().state()).as("cancelled after its last queueing")
+                    .isEqualTo(policy == Policy.REVOCABLE ? "cancelled" : "idle");
             chain.timerCpu().release();
             assertThat(host.seen()).isEmpty();
         });
