@@ -17,7 +17,6 @@ import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.sanitizer.Outcome;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * (their ops then fail with {@code ENODEV}) but they keep their module reference; a disassociating
  * rmmod then finds them already disconnected and leaves them as they are, drops the reference and
  * frees the text. The file's next op, or its close, calls into the freed text: an
- * {@code exec_after_unload} that occurred with no fault injected and no forced unload.
+ * {@code exec_after_unload} that occurred with no fault injected and no forced unload. A disassociating
+ * unload now takes over a disconnected file too: its ops fail with {@code EIO} and release() runs no
+ * module code.
  */
 class DisassociateAfterFencedRemoveTest {
 
@@ -37,9 +38,6 @@ class DisassociateAfterFencedRemoveTest {
     }
 
     @Test
-    @Disabled("bug: DeviceFile.disconnect (`if (state == State.OPEN)`) ignores the disassociate of a file that a"
-            + " fenced remove() already disconnected, so its next op and its close() call into unloaded text;"
-            + " fix: let a disassociate mark a DISCONNECTED file with EIO too")
     void aFileDisconnectedByUnbindIsStillDisassociatedByTheUnload() {
         kernel.driverCore().setPolicy(NovaCoreDriver.NAME, Policy.FENCED);
         var gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();

@@ -107,7 +107,11 @@ public final class DeviceFile implements DriverObject {
         disconnect(Errno.ENODEV, "disconnected by remove()");
     }
 
-    /** A disassociating unload: later ops get EIO and run no module code; the module reference is dropped. */
+    /**
+     * A disassociating unload: later ops get EIO and run no module code; the module reference is dropped.
+     * A file a fenced remove() already disconnected is disassociated too: it still holds the reference
+     * and its ops and release() still point into the text being freed.
+     */
     void disassociate() {
         disconnect(Errno.EIO, "disassociated by module unload");
     }
@@ -115,7 +119,7 @@ public final class DeviceFile implements DriverObject {
     private void disconnect(Errno with, String why) {
         ops.writeLock().lock();
         try {
-            if (state == State.OPEN) {
+            if (state == State.OPEN || (state == State.DISCONNECTED && with == Errno.EIO)) {
                 disconnectedWith = with;
                 state = State.DISCONNECTED;
                 log("file.disconnected", why);
