@@ -14,7 +14,6 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * leaves the interrupt handler installed; devres frees it, but only after remove() has returned. An
  * interrupt that arrives in between runs the handler of a removed device: {@code irq_after_remove}
  * occurred. On virtual time the interrupt is placed exactly there: the PTIMER alarm is armed, and
- * time passes it the moment the kernel log says remove() returned.
+ * time passes it the moment the kernel log says remove() returned. remove() now frees the handler
+ * itself ({@code devm_free_irq}) before it returns, so the interrupt finds no handler.
  */
 class IrqAfterFencedRemoveTest {
 
@@ -36,9 +36,6 @@ class IrqAfterFencedRemoveTest {
     }
 
     @Test
-    @Disabled("bug: NovaCoreDriver.remove (fenced, no faults) does not free_irq (or mask the device's interrupt)"
-            + " before it returns; devres frees the IRQ only afterwards, so an interrupt in that window runs"
-            + " the handler: irq_after_remove occurred; fix: free the handler in remove() unless forgetIrqFree")
     void noInterruptHandlerRunsAfterRemoveReturned() {
         kernel.driverCore().setPolicy(NovaCoreDriver.NAME, Policy.FENCED);
         var gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();

@@ -23,6 +23,21 @@ public final class DevresList {
         entries.push(new Entry(name, release));
     }
 
+    /**
+     * {@code devres_destroy}: takes the named entry off the list without releasing it, for a driver that
+     * releases the resource itself ({@code devm_free_irq}), so that {@link #releaseAll()} does not release
+     * it a second time. Returns whether the entry was there.
+     */
+    public synchronized boolean destroy(String name) {
+        for (var it = entries.iterator(); it.hasNext(); ) {
+            if (it.next().name().equals(name)) {
+                it.remove();
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Releases every entry, last acquired first, and returns their names in the order released. */
     public List<String> releaseAll() {
         var released = new ArrayList<String>();

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.irq.IrqLine;
 import dev.novahost.kernel.module.ModuleText;
@@ -12,19 +13,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * It runs only while the device is bound (unbind frees it before revoking the BAR), so it reads the
  * registers under the bound-device proof. One that runs after remove() or after unload is reported
  * and takes itself off the line.
+ *
+ * <p>It is freed by devres after remove() (revocable), or by remove() itself (fenced, {@link #devmFree}):
+ * a fenced remove() is the fence, and devres runs only after it has returned, too late to keep the
+ * handler from running on a removed device.
  */
 final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     private final NovaContext ctx;
     private final NovaDevice owner;
     private final IrqLine line;
+    private final DevresList devres;
     private final History history = new History();
     private final AtomicLong handled = new AtomicLong();
 
-    IrqHandler(NovaContext ctx, NovaDevice owner, IrqLine line) {
+    IrqHandler(NovaContext ctx, NovaDevice owner, IrqLine line, DevresList devres) {
         this.ctx = ctx;
         this.owner = owner;
         this.line = line;
+        this.devres = devres;
     }
 
     void request() {
@@ -39,6 +46,15 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
             log("irq.freed", "free_irq");
         }
         return freed;
+    }
+
+    /**
+     * {@code devm_free_irq}: frees the handler now, waiting for a running one, and takes its entry off the
+     * devres list so that devres does not free it twice.
+     */
+    void devmFree() {
+        devres.destroy(NovaCoreDriver.DEVRES_IRQ);
+        free();
     }
 
     boolean isInstalled() {

@@ -146,7 +146,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     }
 
     private void requestIrq(ProbeContext ctx, Faults bugs, NovaDevice data) {
-        var handler = new IrqHandler(this.ctx, data, ctx.device().irq());
+        var handler = new IrqHandler(this.ctx, data, ctx.device().irq(), ctx.devres());
         handler.request();
         data.attachIrq(handler);
         if (!bugs.forgetIrqFree()) {
@@ -185,8 +185,9 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     // --- remove -------------------------------------------------------------------------------------
 
     /**
-     * The C driver's teardown: disconnect open files (fenced), cancel the timers and work it owns (and,
-     * fenced, the module-scope ones that use this device), in that order unless the order is wrong.
+     * The C driver's teardown: free the interrupt handler and disconnect open files (fenced), cancel the
+     * timers and work it owns (and, fenced, the module-scope ones that use this device), in that order
+     * unless the order is wrong.
      */
     @Override
     public void remove(BoundDevice bound, NovaDevice data) {
@@ -196,6 +197,11 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         boolean fenced = data.policy() == Policy.FENCED;
         if (fenced) {
             data.sysfsDrain();
+        }
+        if (fenced && !bugs.forgetIrqFree()) {
+            // devres would free it only after remove() returned: an interrupt in between would run the
+            // handler of a removed device. free_irq here also waits for a handler already running.
+            data.irq().ifPresent(IrqHandler::devmFree);
         }
         if (fenced && !bugs.forgetFileDisconnect()) {
             data.files().forEach(DeviceFile::disconnect);

@@ -183,6 +183,11 @@ public final class NovaDevice {
         this.irq = handler;
     }
 
+    /** The interrupt handler probe installed; empty only while probe has not got that far. */
+    Optional<IrqHandler> irq() {
+        return Optional.ofNullable(irq);
+    }
+
     /** Interrupts this driver instance has handled. */
     public long irqsHandled() {
         var handler = irq;
