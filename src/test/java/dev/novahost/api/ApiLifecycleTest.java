@@ -2,6 +2,7 @@ package dev.novahost.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -131,6 +132,24 @@ class ApiLifecycleTest extends ApiTest {
 
         getJson("/api/v1/violations").andExpect(jsonPath("$.length()").value(0));
         getJson("/api/v1/timers").andExpect(jsonPath("$.length()").value(0));
+    }
+
+    /**
+     * A module-scope work item outlives its binding and keeps its device's address, so the controller's
+     * address check passes; the kernel refuses it because it belongs to the earlier driver instance.
+     */
+    @Test
+    void aTimerCannotQueueTheWorkOfAnEarlierBinding() throws Exception {
+        long work = idOf(postJson(DEV + "/work", "{\"delayNs\":60000000000,\"scope\":\"module\"}"));
+        unbind(GA102);
+        bind(GA102);
+
+        var refused = callRejected(post(DEV + "/timers").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"mode\":\"oneshot\",\"delayNs\":1000,\"action\":\"queue-work\",\"work\":" + work + "}"));
+
+        expectProblem(refused, 400, "EINVAL");
+        refused.andExpect(jsonPath("$.detail", containsString("earlier binding")));
+        getJson(DEV + "/timers").andExpect(jsonPath("$.length()").value(0));
     }
 
     @Test

@@ -1,12 +1,14 @@
 package dev.novahost.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.novahost.kernel.Clock;
+import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;
@@ -20,7 +22,6 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * a caller of the kernel API holding an older work item) pair a timer of the new binding with a work
  * item of the old one. remove() of the old binding stopped its work, but the new binding's timer queues
  * it again, and it runs after its device's remove(): {@code work_after_remove} occurred, with no
- * fault injected.
+ * fault injected. Now the arming is refused with {@code EINVAL}.
  */
 class QueueWorkOfAnotherBindingTest {
 
@@ -44,9 +45,6 @@ class QueueWorkOfAnotherBindingTest {
 
     @ParameterizedTest(name = "under {0}")
     @EnumSource(Policy.class)
-    @Disabled("bug: NovaCoreDriver.armTimer does not check that a queue-work target belongs to the device it arms"
-            + " on (TimerController.target checks the address, before arming); fix: refuse, under the device's"
-            + " admit lock, a target whose owner is not that device (EINVAL)")
     void aTimerCannotQueueTheWorkOfAnEarlierBinding(Policy policy) {
         kernel.driverCore().setPolicy(NovaCoreDriver.NAME, policy);
         var gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
@@ -55,8 +53,11 @@ class QueueWorkOfAnotherBindingTest {
         kernel.driverCore().unbind(NovaCoreDriver.NAME, gpu);
         kernel.driverCore().bind(NovaCoreDriver.NAME, gpu);
 
-        catchThrowable(() -> kernel.armTimer(gpu, new DriverTimer.Spec(TimerMode.PERIODIC, 0, 1_000_000,
-                Scope.DEVICE, Action.QUEUE_WORK, Optional.of(earlier))));
+        var refused = catchThrowableOfType(KernelException.class, () -> kernel.armTimer(gpu, new DriverTimer.Spec(
+                TimerMode.PERIODIC, 0, 1_000_000, Scope.DEVICE, Action.QUEUE_WORK, Optional.of(earlier))));
+        assertThat(refused).as("arming a timer on the work of an earlier binding").isNotNull();
+        assertThat(refused.errno()).isEqualTo(Errno.EINVAL);
+        assertThat(refused).hasMessageContaining("earlier binding");
         await().pollDelay(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).until(() -> true);
 
         assertThat(earlier.executions()).as("runs of the earlier binding's work after its unbind").isOne();

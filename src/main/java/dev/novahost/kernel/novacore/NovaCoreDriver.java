@@ -287,10 +287,16 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     // --- objects made through the API ---------------------------------------------------------------
 
+    /**
+     * Arms a timer on the driver instance. A {@code queue-work} timer may only queue a work item of that
+     * same instance: remove() stops the work of the instance it removes, and a timer of another one
+     * (another device, or a later binding of this one) would queue it after that, into freed memory.
+     */
     public DriverTimer armTimer(NovaDevice device, DriverTimer.Spec spec) {
         var loaded = liveModule();
         var timer = new DriverTimer(ctx, device, loaded.text(), spec);
         device.admit(() -> {
+            spec.target().ifPresent(work -> refuseForeignTarget(device, work));
             device.countTimer(ctx.limits());
             if (spec.scope() == Scope.DEVICE) {
                 device.add(timer);
@@ -301,6 +307,22 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             timer.start();
         });
         return timer;
+    }
+
+    /**
+     * {@code EINVAL} for a work item of another driver instance. Checked under the admit lock, so that
+     * the instance cannot be removed between the check and the arming.
+     */
+    private static void refuseForeignTarget(NovaDevice device, DriverWork work) {
+        var owner = work.owner();
+        if (owner == device) {
+            return;
+        }
+        throw KernelException.of(Errno.EINVAL, owner.address().equals(device.address())
+                ? work.name() + " belongs to an earlier binding of " + owner.address() + ", which has been unbound;"
+                        + " a timer can only queue work of the driver instance it is armed on"
+                : work.name() + " belongs to " + owner.address() + ", not to " + device.address()
+                        + "; a timer can only queue work of the device it is armed on");
     }
 
     public DriverWork queueWork(NovaDevice device, DriverWork.Spec spec) {
