@@ -45,7 +45,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,9 +124,9 @@ class RandomizedStressTest {
     }
 
     /**
-     * Everything but module-scope timers queueing device-scope work and queue-work timers armed by
-     * address, so that the suite keeps guarding the rest while
-     * {@link #everythingUnderTheRevocablePolicy()} waits for its bugs to be fixed.
+     * Everything but module-scope timers queueing device-scope work, with timers armed on the driver
+     * instance itself ({@code NovaCoreDriver.armTimer}), a way in the full mix does not use. The suite's
+     * guard while {@link #everythingUnderTheRevocablePolicy()} had open bugs, kept for that way in.
      */
     @Test
     void underTheRevocablePolicy() throws Exception {
@@ -135,9 +134,9 @@ class RandomizedStressTest {
     }
 
     /**
-     * Everything but disassociating unloads, device interrupts and queue-work timers armed by address, so
-     * that the suite keeps guarding the rest while {@link #everythingUnderTheFencedPolicy()} waits for its
-     * bugs to be fixed.
+     * Everything but disassociating unloads and device interrupts, with timers armed on the driver
+     * instance itself, a way in the full mix does not use. The suite's guard while
+     * {@link #everythingUnderTheFencedPolicy()} had open bugs, kept for that way in.
      */
     @Test
     void underTheFencedPolicy() throws Exception {
@@ -145,22 +144,11 @@ class RandomizedStressTest {
     }
 
     @Test
-    @Disabled("bugs: under revocable, (1) a module-scope queue-work timer keeps queueing a device-scope work item"
-            + " after unbind; remove() only cancel_work_sync'ed it and the drop disables only active work"
-            + " (NovaCoreDriver.drop), so it runs after the driver data was freed: work_after_remove occurred, see"
-            + " ModuleTimerQueuesDeviceWorkTest; (2) a queue-work timer may be armed on a later binding than its"
-            + " work item's, see QueueWorkOfAnotherBindingTest")
     void everythingUnderTheRevocablePolicy() throws Exception {
         stress(Policy.REVOCABLE, Mix.EVERYTHING);
     }
 
     @Test
-    @Disabled("bugs: under fenced, (1) a file that remove() disconnected is not disassociated by a disassociating"
-            + " rmmod (DeviceFile.disconnect only changes an open file), so its close() or next op runs unloaded"
-            + " code: exec_after_unload occurred, see DisassociateAfterFencedRemoveTest; (2) remove() leaves the"
-            + " IRQ to devres, which frees it only after remove() returned, so an interrupt in between runs the"
-            + " handler: irq_after_remove occurred, see IrqAfterFencedRemoveTest; (3) a queue-work timer may be"
-            + " armed on a later binding than its work item's, see QueueWorkOfAnotherBindingTest")
     void everythingUnderTheFencedPolicy() throws Exception {
         stress(Policy.FENCED, Mix.EVERYTHING);
     }
