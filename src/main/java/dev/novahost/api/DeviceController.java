@@ -10,6 +10,7 @@ import dev.novahost.kernel.pci.PciDevice;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Devices on the bus, and their registers as the bound driver reads them. */
 @RestController
-@RequestMapping("/api/v1/devices")
+@RequestMapping(path = "/api/v1/devices", produces = MediaType.APPLICATION_JSON_VALUE)
 class DeviceController {
 
     private final Kernel kernel;

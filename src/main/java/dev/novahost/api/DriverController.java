@@ -8,6 +8,7 @@ import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;
 import java.util.Locale;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -18,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** sysfs {@code /sys/bus/pci/drivers/*}: bind, unbind, and the lifecycle policy of each driver. */
 @RestController
-@RequestMapping("/api/v1/drivers")
+@RequestMapping(path = "/api/v1/drivers", produces = MediaType.APPLICATION_JSON_VALUE)
 class DriverController {
 
     private final Kernel kernel;

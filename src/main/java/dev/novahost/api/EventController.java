@@ -6,16 +6,16 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;
 import org.springframework.http.MediaType;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** The kernel log ({@code dmesg}), oldest first, from a sequence number on. */
 @RestController
-@RequestMapping("/api/v1/events")
+@RequestMapping(path = "/api/v1/events", produces = MediaType.APPLICATION_JSON_VALUE)
 class EventController {
 
     static final int MAX_LIMIT = 1000;

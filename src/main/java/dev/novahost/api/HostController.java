@@ -2,6 +2,7 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.sanitizer.ViolationKind;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -9,7 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The simulated machine as a whole. */
 @RestController
-@RequestMapping("/api/v1/host")
+@RequestMapping(path = "/api/v1/host", produces = MediaType.APPLICATION_JSON_VALUE)
 class HostController {
 
     private final Kernel kernel;

@@ -8,6 +8,7 @@ import dev.novahost.scenario.ScenarioRunner;
 import dev.novahost.scenario.Scenarios;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -17,7 +18,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Scripted scenarios, each run in its own kernel on virtual time; the live host is never touched. */
 @RestController
-@RequestMapping("/api/v1/scenarios")
+@RequestMapping(path = "/api/v1/scenarios", produces = MediaType.APPLICATION_JSON_VALUE)
 class ScenarioController {
 
     private final ScenarioRunner runner = new ScenarioRunner();

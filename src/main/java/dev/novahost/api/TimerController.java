@@ -11,16 +11,19 @@ import dev.novahost.kernel.pci.PciAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Timers nova-core arms on a bound device (hrtimers with a driver callback). */
 @RestController
+@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class TimerController {
 
     /** An hour: longer delays are almost surely unit mistakes. */

@@ -3,13 +3,14 @@ package dev.novahost.api;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
-import dev.novahost.kernel.pci.PciAddress;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -18,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** What the sanitizer caught, grouped, with each group's causal timeline. */
 @RestController
-@RequestMapping("/api/v1/violations")
+@RequestMapping(path = "/api/v1/violations", produces = MediaType.APPLICATION_JSON_VALUE)
 class ViolationController {
 
     private final Kernel kernel;

@@ -9,16 +9,19 @@ import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.pci.PciAddress;
 import java.net.URI;
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Work items nova-core queues for a bound device: immediate, delayed, or self-requeueing. */
 @RestController
+@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class WorkController {
 
     /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
