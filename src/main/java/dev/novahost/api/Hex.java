@@ -3,6 +3,7 @@ package dev.novahost.api;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import java.math.BigInteger;
+import java.util.HexFormat;
 
 /**
  * The API's text form of register values, offsets and ids: lower-case hex with {@code 0x}, zero-padded
@@ -10,31 +11,34 @@ import java.math.BigInteger;
  */
 final class Hex {
 
+    /** Lower-case, fixed width: the register's own width, with no formatter to parse on each call. */
+    private static final HexFormat DIGITS = HexFormat.of();
+
     private Hex() {
     }
 
     static String value32(int value) {
-        return String.format("0x%08x", value);
+        return "0x" + DIGITS.toHexDigits(value);
     }
 
     static String offset(int offset) {
-        return String.format("0x%06x", offset);
+        return "0x" + DIGITS.toHexDigits(offset).substring(2);
     }
 
     static String value64(long value) {
-        return String.format("0x%016x", value);
+        return "0x" + DIGITS.toHexDigits(value);
     }
 
     static String id16(int id) {
-        return String.format("0x%04x", id);
+        return "0x" + DIGITS.toHexDigits((short) id);
     }
 
     static String classCode(int code) {
-        return String.format("0x%06x", code);
+        return "0x" + DIGITS.toHexDigits(code).substring(2);
     }
 
     static String byte8(int value) {
-        return String.format("0x%02x", value);
+        return "0x" + DIGITS.toHexDigits((byte) value);
     }
 
     /** A BAR0 offset: {@code 0x9400} or {@code 37888}; range and alignment are the kernel's to check. */
@@ -65,10 +69,11 @@ final class Hex {
             throw KernelException.of(Errno.EINVAL, "'" + text + "' is not a valid " + what
                     + "; write hex with 0x (0x9400) or decimal digits");
         }
-        var value = new BigInteger(digits, hex ? 16 : 10);
-        if (value.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw KernelException.of(Errno.EINVAL, what + " " + text + " is larger than " + String.format("0x%x", max));
+        // at most 16 digits: hex fits an unsigned long, decimal a signed one
+        long value = hex ? Long.parseUnsignedLong(digits, 16) : Long.parseLong(digits);
+        if (Long.compareUnsigned(value, max) > 0) {
+            throw KernelException.of(Errno.EINVAL, what + " " + text + " is larger than 0x" + Long.toHexString(max));
         }
-        return value.longValue();
+        return value;
     }
 }

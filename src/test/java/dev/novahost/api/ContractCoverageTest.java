@@ -267,12 +267,16 @@ class ContractCoverageTest {
     }
 
     @Test
-    void swaggerUiAnswers() throws Exception {
+    void swaggerUiAnswersWithEveryAssetItNames() throws Exception {
         var page = mvc.perform(get("/swagger-ui/index.html")).andReturn().getResponse();
-        assertThat(page.getStatus())
-                .as("GET /swagger-ui/index.html (springdoc registers Swagger UI only while springdoc.api-docs"
-                        + " is enabled, or when its SpringDocConfiguration bean is declared by hand)")
-                .isEqualTo(200);
+        assertThat(page.getStatus()).as("GET /swagger-ui/index.html").isEqualTo(200);
+        var assets = Pattern.compile("(?:src|href)=\"(/[^\"]+)\"").matcher(page.getContentAsString()).results()
+                .map(m -> m.group(1)).toList();
+        assertThat(assets).as("scripts and styles of the Swagger UI page").hasSizeGreaterThanOrEqualTo(3);
+        for (String asset : assets) {
+            assertThat(mvc.perform(get(asset)).andReturn().getResponse().getStatus())
+                    .as("GET %s (the webjar's files, by a version-less path)", asset).isEqualTo(200);
+        }
     }
 
     // helpers

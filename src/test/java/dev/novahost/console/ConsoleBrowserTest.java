@@ -167,6 +167,16 @@ class ConsoleBrowserTest {
         browser.click(By.id("tab-host"));
     }
 
+    /** Swagger UI is static files over openapi.yaml: it must render the contract's operations. */
+    @Test
+    void swaggerUiRendersTheContract() throws Exception {
+        browser.driver.get("http://127.0.0.1:" + port + "/swagger-ui/index.html");
+        browser.waitContains(By.id("swagger-ui"), "/api/v1/devices/{address}/mmio/{offset}");
+        assertThat(browser.driver.findElements(By.cssSelector(".opblock")).size())
+                .as("operations shown").isGreaterThan(30);
+        browser.screenshot(Path.of("target", "swagger-ui.png"));
+    }
+
     private String apiGet(String path) {
         try {
             return api.get(path);
