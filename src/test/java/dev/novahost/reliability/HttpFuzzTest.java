@@ -116,9 +116,6 @@ class HttpFuzzTest {
             assertThat(problem.path("status").asInt()).as("the problem's status:\n%s", said).isEqualTo(status);
             assertThat(problem.path("errno").asString()).as("the problem's errno:\n%s", said).isNotEmpty();
         }
-        if (status == 406) {
-            return; // known bug: the handler runs before the answer is found unacceptable; see NotAcceptableTest
-        }
         assertThat(snapshot()).as("a rejected request changes nothing:\n%s", said).isEqualTo(before);
     }
 
