@@ -8,7 +8,6 @@ import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.TracepointFanout;
-import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.metrics.KernelMeters;
 import dev.novahost.metrics.MetricsTracepoints;
@@ -52,10 +51,14 @@ class KernelConfiguration {
                 KernelConfig.DEFAULTS.eventLogCapacity(), limits);
         var kernel = new Kernel(config, Clock.system(),
                 new TracepointFanout(List.of(metrics, journaling)));
+        var fleet = Fleet.parse(properties.fleet());
         Replay.run(kernel, journal, journaling);
-        if (properties.loadNovaCore() && kernel.module("nova-core").state() != ModuleState.LIVE
-                && journal.replay().isEmpty()) {
-            kernel.load("nova-core");
+        if (journal.replay().isEmpty()) {
+            // a fresh host: configuration seeds it; afterwards the journal remembers what users changed
+            if (properties.loadNovaCore()) {
+                kernel.load("nova-core");
+            }
+            fleet.plugInto(kernel);
         }
         return kernel;
     }

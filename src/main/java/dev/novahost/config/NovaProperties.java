@@ -1,5 +1,6 @@
 package dev.novahost.config;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,6 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxDevices    devices the host accepts before {@code ENOSPC}
  * @param loadNovaCore  load the nova-core module at start
  * @param maxRangeRead  registers one range read may return before {@code E2BIG}
+ * @param fleet         devices a fresh host starts with: {@code CHIPSET[@DDDD:BB:DD.F]}, see {@link Fleet}
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -26,7 +28,8 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("") String viewerToken,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
-                             @DefaultValue("false") boolean requireToken) {
+                             @DefaultValue("false") boolean requireToken,
+                             @DefaultValue("") List<String> fleet) {
 
     /** Whether any token is configured: then every API call must carry one. */
     public boolean tokensConfigured() {
