@@ -18,8 +18,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * that falls a whole queue behind is sent one last {@code dropped} event and disconnected. A virtual
  * thread per subscriber does the (blocking) sending.
  *
- * <p>Gap-free start: the listener is registered before the backlog is read, and the sender skips any
- * queued event at or below the last one it sent.
+ * <p>Gap-free: the listener is registered before the backlog is read, the sender skips any queued event
+ * at or below the last one it sent, and fills in from the ring any it was handed out of order.
  */
 final class EventStream {
 
@@ -101,6 +101,23 @@ final class EventStream {
         if (event.seq() <= lastSent) {
             return;
         }
+        // The log calls listeners after its lock, so two appenders can hand events over out of order;
+        // what an event skipped is in the ring already (it was appended first), so send that before it.
+        while (event.seq() > lastSent + 1) {
+            var earlier = log.since(lastSent, (int) Math.min(event.seq() - lastSent - 1, 1000));
+            if (earlier.isEmpty() || earlier.getFirst().seq() >= event.seq()) {
+                break; // fell out of the ring: nothing left to send before this one
+            }
+            for (KernelEvent missed : earlier) {
+                if (missed.seq() < event.seq()) {
+                    emit(missed);
+                }
+            }
+        }
+        emit(event);
+    }
+
+    private void emit(KernelEvent event) throws IOException {
         lastSent = event.seq();
         if (device == null || device.equals(event.device())) {
             emitter.send(SseEmitter.event().id(Long.toString(event.seq())).data(EventView.of(event)));
