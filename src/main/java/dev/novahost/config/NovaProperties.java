@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * nova-host's settings ({@code nova.*} in application.yaml, or {@code NOVA_*} in the environment).
+ * nova-host's settings ({@code nova.*} in application.properties, or {@code NOVA_*} in the environment).
  *
  * @param maxDevices    devices the host accepts before {@code ENOSPC}
  * @param loadNovaCore  load the nova-core module at start
