@@ -16,10 +16,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * A cancel that finds the callback running waits on the lock's condition until the callback returns
  * (unless the callback cancels its own timer, which would deadlock in the kernel and here just marks
  * it cancelled). Re-arming happens under the lock only if no cancel arrived, which is what makes the
- * periodic re-arm and cancel race safe. The callback never runs concurrently with itself: a timer
- * re-armed while its callback runs, whose expiry another engine thread takes before the callback
- * returns, is remembered and re-armed when the callback returns, as the kernel keeps such a timer
- * waiting on the CPU base that is running its callback.
+ * periodic re-arm and cancel race safe.
+ *
+ * <p>An expiry takes effect when {@code fire()} claims it from the engine under the timer's lock, not
+ * when an engine thread takes the entry off the queue: in between neither lock is held, so the timer
+ * may be cancelled or armed again, and another engine thread may take the new expiry. An expiry that
+ * finds the timer not armed, or cannot claim (a later arming superseded it, or another engine thread's
+ * {@code fire()} claimed it first), is stale and dropped: each arming runs the callback at most once,
+ * never before its deadline. The callback never runs concurrently with itself: an expiry that finds it
+ * running is left unclaimed, and when the callback returns, {@code finish()} takes back an arming made
+ * meanwhile, still queued or already taken by an engine thread (that has reached {@code fire()} or not),
+ * and arms the timer again for its deadline, as the kernel keeps such a timer waiting on the CPU base
+ * that is running its callback. So a start() that returns true is never lost: the callback runs after
+ * it, unless a cancel comes first.
  *
  * <p>A {@code start()} that finds a cancel in progress (one waiting for the running callback, or a
  * callback that cancelled its own timer and has not returned yet) waits on the same condition until
@@ -54,8 +63,6 @@ public final class HrTimer {
     private boolean stopRequested;
     /** Shut down for good ({@code timer_shutdown}): never armed again. */
     private boolean shutdown;
-    /** Re-armed while the callback ran and already taken by another engine thread: due again at finish. */
-    private boolean expiredWhileRunning;
     /** Cancels from other threads waiting for the running callback; a start() waits until they are done. */
     private int cancelsWaiting;
     private Thread runner;
@@ -172,12 +179,8 @@ public final class HrTimer {
     private void fire() {
         lock.lock();
         try {
-            if (state == State.RUNNING) {
-                expiredWhileRunning = true; // never alongside the running callback: finish() re-arms it
-                return;
-            }
-            if (state != State.ARMED) {
-                return;
+            if (state != State.ARMED || !engine.claim(entry)) {
+                return; // running: left for finish() to claim, never alongside the callback; else stale
             }
             state = State.RUNNING;
             runner = Thread.currentThread();
@@ -197,15 +200,16 @@ public final class HrTimer {
         lock.lock();
         try {
             runner = null;
-            boolean dueAgain = expiredWhileRunning;
-            expiredWhileRunning = false;
             if (stopRequested) {
                 stopRequested = false;
                 state = shutdown ? State.CANCELLED : State.INACTIVE;
-            } else if (engine.cancel(entry) || dueAgain || restart.isPresent()) {
-                // re-armed while the callback ran, or asked to restart: armed again
+            } else if (restart.isPresent()) {
                 state = State.ARMED;
-                engine.schedule(entry, restart.isPresent() ? restart.getAsLong() : entry.deadline());
+                engine.schedule(entry, restart.getAsLong()); // supersedes a re-arm made while the callback ran
+            } else if (engine.cancel(entry) || engine.claim(entry)) {
+                // re-armed while the callback ran, still queued or already due: armed again for it
+                state = State.ARMED;
+                engine.schedule(entry, entry.deadline());
             } else {
                 state = State.EXPIRED;
             }

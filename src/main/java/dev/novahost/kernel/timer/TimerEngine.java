@@ -19,7 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the engine goes on, and no dispatcher thread dies with it.
  *
  * <p>Thread-safety: {@link #schedule} and {@link #cancel} may be called from any thread, including
- * from inside an entry. The queue is guarded by {@code lock}; entries run without it held.
+ * from inside an entry. The queue is guarded by {@code lock}; entries run without it held. So between
+ * a dispatcher taking an entry off the queue and the entry's {@code expire()} there is a window in
+ * which other threads may schedule the entry again, and another dispatcher may take it again: an entry
+ * that must run only for its latest schedule, and once for it, {@link #claim}s the run before acting.
  */
 public final class TimerEngine implements AutoCloseable {
 
@@ -33,6 +36,11 @@ public final class TimerEngine implements AutoCloseable {
         int heapIndex = -1;
         /** In the queue and not removed: the entry will run. */
         boolean queued;
+        /**
+         * Taken off the queue for its latest schedule, by a dispatcher on its way to {@link #expire()}, and
+         * that run not yet claimed (see {@link TimerEngine#claim}). Guarded by the engine's lock.
+         */
+        boolean taken;
 
         /** Runs on an engine thread once the deadline has passed. */
         protected abstract void expire();
@@ -88,6 +96,7 @@ public final class TimerEngine implements AutoCloseable {
         lock.lock();
         try {
             queue.remove(entry);
+            entry.taken = false; // a run taken for the old schedule is stale now
             entry.deadline = deadline;
             entry.seq = ++sequence;
             queue.add(entry);
@@ -105,6 +114,24 @@ public final class TimerEngine implements AutoCloseable {
         lock.lock();
         try {
             return queue.remove(entry);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Claims the run of the entry's latest schedule, which a dispatcher has taken off the queue: true
+     * once per schedule, and only after its deadline has passed. False if there is none to claim: the
+     * entry is queued, or was scheduled again since it was taken (the run to come is the new schedule's),
+     * or its run was claimed already, by the expire() that took it or another. For an entry's owner,
+     * under the owner's lock (which comes before the engine's).
+     */
+    boolean claim(Entry entry) {
+        lock.lock();
+        try {
+            boolean claimed = entry.taken;
+            entry.taken = false;
+            return claimed;
         } finally {
             lock.unlock();
         }
@@ -142,7 +169,7 @@ public final class TimerEngine implements AutoCloseable {
         lock.lock();
         try {
             var head = queue.peek();
-            return head != null && head.deadline <= target ? queue.poll() : null;
+            return head != null && head.deadline <= target ? take() : null;
         } finally {
             lock.unlock();
         }
@@ -181,7 +208,7 @@ public final class TimerEngine implements AutoCloseable {
                 }
                 long wait = head.deadline - clock.nanoTime();
                 if (wait <= 0) {
-                    return queue.poll();
+                    return take();
                 }
                 if (leader != null) {
                     changed.await();
@@ -203,6 +230,13 @@ public final class TimerEngine implements AutoCloseable {
                 changed.signal(); // the next head needs a waiter
             }
         }
+    }
+
+    /** With the lock held: takes the head, which is due, off the queue to run it. */
+    private Entry take() {
+        var head = queue.poll();
+        head.taken = true;
+        return head;
     }
 
     private static void run(Entry entry) {

@@ -9,14 +9,18 @@ import dev.novahost.kernel.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -368,6 +372,7 @@ class HrTimerTest {
             timer.start(clock.nanoTime());
             awaitLatch(entered);
             var cancel = new FutureTask<>(timer::cancelKeepingUsable);
+            // while the callback is held nobody keeps the timer's lock: the canceller waits on its condition
             awaitParked(Thread.ofPlatform().daemon().start(cancel));
 
             var start = new FutureTask<>(() -> timer.start(clock.nanoTime() + Duration.ofHours(1).toNanos()));
@@ -407,14 +412,6 @@ class HrTimerTest {
             assertThat(timer.expirations()).isOne();
         }
 
-        /**
-         * Waits until {@code thread} is parked. While the callback is held nobody keeps the timer's lock,
-         * so a parked canceller is waiting on the timer's condition, not for the lock.
-         */
-        private static void awaitParked(Thread thread) {
-            await().atMost(NO_DEADLOCK).until(() -> thread.getState() == Thread.State.WAITING);
-        }
-
         @Test
         void aPeriodicCallbackCancellingItsOwnTimerOnRealTimeDoesNotDeadlock() {
             var runs = new AtomicInteger();
@@ -429,6 +426,88 @@ class HrTimerTest {
             await().atMost(NO_DEADLOCK).until(() -> timer.state() == HrTimer.State.CANCELLED);
             assertThat(timer.cancel()).isFalse();
             assertThat(runs).hasValue(5);
+        }
+    }
+
+    /**
+     * Races in the window between an engine thread taking the timer's entry off the queue and its
+     * {@code fire()} taking the timer's lock, held open on purpose. A dispatcher reads the clock under the
+     * engine's lock just before it takes a due entry, so a {@link HoldingClock} that holds that read keeps
+     * the entry queued and the engine's lock taken; whoever then needs the engine's lock while holding the
+     * timer's (a start(), or a callback's finish) waits, holding the timer's lock. Releasing the read lets
+     * the dispatcher take the entry and run into the timer's lock, so that the other step comes first.
+     */
+    @Nested
+    @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    class WhileAnEngineThreadIsOnItsWayToFire {
+
+        /** Beyond any wait of the test: the engine waits for it until signalled. */
+        private static final long LATER = Long.MAX_VALUE / 2;
+
+        private final HoldingClock clock = new HoldingClock();
+        private final TimerEngine engine = TimerEngine.realTime(clock, 2);
+
+        @AfterEach
+        void closeEngine() {
+            clock.releaseAll();
+            engine.close();
+        }
+
+        @Test
+        void aStartWhileTheCallbackRunsIsNotLostWhenTheCallbackReturnsBeforeTheExpiryReachesFire() {
+            var entered = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            var returning = new AtomicReference<Thread>();
+            var runs = new AtomicInteger();
+            var timer = new HrTimer(engine, t -> {
+                if (runs.incrementAndGet() == 1) {
+                    entered.countDown();
+                    awaitLatch(release);
+                    returning.set(Thread.currentThread());
+                }
+                return OptionalLong.empty();
+            });
+            timer.start(0);
+            awaitLatch(entered);
+
+            var taking = clock.holdNextRead();
+            assertThat(timer.start(0)).as("started again while the callback runs").isTrue();
+            taking.reader(); // held: the other engine thread, about to take the expiry of that start
+            release.countDown();
+            // the callback has returned, and finish() holds the timer's lock, waiting for the engine's
+            await().atMost(NO_DEADLOCK).until(() -> returning.get() != null);
+            awaitParked(returning.get());
+            taking.release(); // the expiry is taken, and reaches fire() only after finish()
+
+            await().atMost(NO_DEADLOCK).until(() -> runs.get() == 2 && timer.state() == HrTimer.State.EXPIRED);
+            assertThat(timer.expirations()).isEqualTo(2);
+            assertThat(engine.queued()).isZero();
+        }
+
+        @Test
+        void anExpiryTakenBeforeTheTimerIsStartedAgainDoesNotRunItBeforeItsNewDeadline() throws Exception {
+            var runs = new AtomicInteger();
+            var timer = new HrTimer(engine, t -> {
+                runs.incrementAndGet();
+                return OptionalLong.empty();
+            });
+            var taking = clock.holdNextRead();
+            timer.start(0);
+            var dispatcher = taking.reader();
+            int readsBefore = clock.reads(dispatcher);
+            var restart = new FutureTask<>(() -> timer.start(LATER));
+            // holds the timer's lock, waiting for the engine's
+            awaitParked(Thread.ofPlatform().daemon().start(restart));
+
+            taking.release(); // the expiry for 0 is taken, and reaches fire() only after the start for LATER
+            assertThat(restart.get(5, TimeUnit.SECONDS)).isTrue();
+            // back from fire() the dispatcher reads the clock again, to wait for LATER
+            await().atMost(NO_DEADLOCK).until(() -> clock.reads(dispatcher) > readsBefore);
+
+            assertThat(runs).as("the expiry for 0 was superseded by the start for LATER").hasValue(0);
+            assertThat(timer.state()).isEqualTo(HrTimer.State.ARMED);
+            assertThat(timer.deadline()).hasValue(LATER);
+            assertThat(timer.cancel()).isTrue();
         }
     }
 
@@ -484,6 +563,61 @@ class HrTimerTest {
         boolean quietSinceCancel() {
             return runs.get() == runsAtCancel;
         }
+    }
+
+    /**
+     * A clock stopped at 0 that can hold a read of it until released. Only the engine's dispatchers read
+     * it (the tests arm timers for fixed deadlines), and they read it under the engine's lock.
+     */
+    private static final class HoldingClock implements Clock {
+        private final AtomicReference<Hold> nextRead = new AtomicReference<>();
+        private final List<Hold> holds = new CopyOnWriteArrayList<>();
+        private final Map<Thread, Integer> reads = new ConcurrentHashMap<>();
+
+        @Override
+        public long nanoTime() {
+            reads.merge(Thread.currentThread(), 1, Integer::sum);
+            var hold = nextRead.getAndSet(null);
+            if (hold != null) {
+                hold.heldReader.complete(Thread.currentThread());
+                awaitLatch(hold.released);
+            }
+            return 0;
+        }
+
+        /** Holds the next read, whoever makes it. */
+        Hold holdNextRead() {
+            var hold = new Hold(new CompletableFuture<>(), new CountDownLatch(1));
+            holds.add(hold);
+            nextRead.set(hold);
+            return hold;
+        }
+
+        int reads(Thread thread) {
+            return reads.getOrDefault(thread, 0);
+        }
+
+        void releaseAll() {
+            nextRead.set(null);
+            holds.forEach(Hold::release);
+        }
+    }
+
+    private record Hold(CompletableFuture<Thread> heldReader, CountDownLatch released) {
+
+        /** Waits for the read and returns the thread that made it, now held. */
+        Thread reader() {
+            return heldReader.orTimeout(NO_DEADLOCK.toMillis(), TimeUnit.MILLISECONDS).join();
+        }
+
+        void release() {
+            released.countDown();
+        }
+    }
+
+    /** Waits until {@code thread} is parked (on a lock, a condition or a latch). */
+    private static void awaitParked(Thread thread) {
+        await().atMost(NO_DEADLOCK).until(() -> thread.getState() == Thread.State.WAITING);
     }
 
     private static void awaitLatch(CountDownLatch latch) {

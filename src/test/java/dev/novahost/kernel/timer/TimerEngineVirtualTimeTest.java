@@ -150,6 +150,26 @@ class TimerEngineVirtualTimeTest {
     }
 
     @Test
+    void theRunOfATakenEntryIsClaimedOnceAndNotAfterItIsScheduledAgain() {
+        var claims = new ArrayList<Boolean>();
+        var rescheduled = entry("rescheduled", self -> {
+            engine.schedule(self, 50); // as a start() between the engine taking the entry and expire()
+            claims.add(engine.claim(self));
+        });
+        engine.schedule(entry("claimed", self -> {
+            claims.add(engine.claim(self));
+            claims.add(engine.claim(self));
+        }), 10);
+        engine.schedule(rescheduled, 20);
+
+        assertThat(engine.claim(rescheduled)).as("queued: nothing taken to claim").isFalse();
+        engine.advanceTo(30);
+
+        assertThat(claims).containsExactly(true, false, false);
+        assertThat(engine.queued()).as("the new schedule still comes").isOne();
+    }
+
+    @Test
     void anEntryThatThrowsIsDroppedAndTheRestStillRun() {
         engine.schedule(entry("boom", self -> {
             throw new IllegalStateException("driver bug");
