@@ -22,6 +22,12 @@ final class HostState {
         final String revision;
         boolean surpriseRemoved;
         Binding binding;
+        /**
+         * The driver core has decided about it since it was plugged: bound, unbound, or its probe
+         * failed. A device plugged just before a crash may have no decision in the journal; replay then
+         * probes it as the kernel probes a device present at boot.
+         */
+        boolean settled;
 
         Device(String chipset, String revision) {
             this.chipset = chipset;
@@ -41,9 +47,14 @@ final class HostState {
             case "device.added" -> devices.put(address, new Device(record.get("chipset"), record.get("revision")));
             case "device.removed" -> devices.remove(address);
             case "device.surprise-removed" -> device(address).ifPresent(d -> d.surpriseRemoved = true);
-            case "driver.bound" -> device(address).ifPresent(d ->
-                    d.binding = new Binding(record.get("driver"), record.get("policy")));
-            case "driver.unbound" -> device(address).ifPresent(d -> d.binding = null);
+            case "driver.bound" -> device(address).ifPresent(d -> {
+                d.binding = new Binding(record.get("driver"), record.get("policy"));
+                d.settled = true;
+            });
+            case "driver.unbound", "driver.probe-failed" -> device(address).ifPresent(d -> {
+                d.binding = null;
+                d.settled = true;
+            });
             case "module.loaded" -> modules.put(record.get("module"), true);
             case "module.unloaded" -> modules.put(record.get("module"), false);
             case "driver.policy" -> policies.put(record.get("driver"), record.get("policy"));
@@ -76,6 +87,8 @@ final class HostState {
             if (d.binding != null) {
                 records.add(Map.of("op", "driver.bound", "device", address, "driver", d.binding.driver(),
                         "policy", d.binding.policy()));
+            } else if (d.settled) {
+                records.add(Map.of("op", "driver.unbound", "device", address));
             }
         });
         devices.forEach((address, d) -> {

@@ -1,5 +1,6 @@
 package dev.novahost.journal;
 
+import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Faults;
@@ -7,6 +8,7 @@ import dev.novahost.kernel.pci.PciDevice;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes every durable state change the kernel reports to the journal, synchronously: the call that
@@ -53,6 +55,14 @@ public final class JournalingTracepoints implements Tracepoints {
     @Override
     public void bound(PciDevice device, String driver, Policy policy) {
         record("driver.bound", "device", device.address().toString(), "driver", driver, "policy", lower(policy));
+    }
+
+    /** A failed probe leaves the device unbound on purpose; without this a replay would probe it again. */
+    @Override
+    public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
+        if (errno.isPresent()) {
+            record("driver.probe-failed", "device", device.address().toString(), "driver", driver);
+        }
     }
 
     @Override

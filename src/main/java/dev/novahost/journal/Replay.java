@@ -7,11 +7,13 @@ import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Brings a freshly booted kernel to the state the journal holds: devices plugged in, modules loaded,
@@ -41,15 +43,18 @@ public final class Replay {
 
     private static void apply(Kernel kernel, List<Map<String, String>> records) {
         var bindings = new LinkedHashMap<String, Map<String, String>>();
+        var unbound = new HashSet<String>();
         for (var record : records) {
             switch (record.get("op")) {
                 case "device.added" -> attempt(kernel, () -> kernel.hotplug(Chipset.named(record.get("chipset")),
                         Optional.of(PciAddress.parse(record.get("device"))), Integer.decode(record.get("revision"))));
                 case "module.loaded" -> attempt(kernel, () -> kernel.load(record.get("module")));
                 case "driver.bound" -> bindings.put(record.get("device"), record);
+                case "driver.unbound" -> unbound.add(record.get("device"));
                 case "device.surprise-removed" -> {
-                    reconcile(kernel, bindings);
+                    reconcile(kernel, bindings, unbound);
                     bindings.clear();
+                    unbound.clear();
                     attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(record.get("device"))));
                 }
                 case "driver.policy" -> attempt(kernel, () -> kernel.driverCore().setPolicy(record.get("driver"), policy(record)));
@@ -57,20 +62,26 @@ public final class Replay {
                 default -> { }
             }
         }
-        reconcile(kernel, bindings);
+        reconcile(kernel, bindings, unbound);
     }
 
     /**
      * After the module's autoprobe, makes each device's binding what the journal says: unbound where
-     * it was unbound, re-probed under the recorded policy where the policy differs.
+     * it was unbound, re-probed under the recorded policy where the policy differs. A device with no
+     * decision recorded (plugged just before a crash, its probe not yet journaled) is probed again
+     * under the driver's current policy and faults, as the kernel probes a device present at boot: so
+     * an unacknowledged hot-plug ends either not done or done, never half done.
      */
-    private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings) {
+    private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings, Set<String> unbound) {
         for (var device : kernel.bus().devices()) {
             String address = device.address().toString();
             var wanted = Optional.ofNullable(bindings.get(address));
             var actual = kernel.driverCore().binding(device);
             if (wanted.isEmpty()) {
                 actual.ifPresent(b -> attempt(kernel, () -> kernel.driverCore().unbind(b.driver().name(), device.address())));
+                if (!unbound.contains(address)) {
+                    attempt(kernel, () -> kernel.driverCore().autoprobe(device));
+                }
                 continue;
             }
             String driver = wanted.get().get("driver");
