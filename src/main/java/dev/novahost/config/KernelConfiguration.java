@@ -4,6 +4,7 @@ import dev.novahost.api.ApiLimits;
 import dev.novahost.journal.Journal;
 import dev.novahost.journal.JournalingTracepoints;
 import dev.novahost.journal.Replay;
+import dev.novahost.journal.RequestJournaling;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
@@ -16,8 +17,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /**
  * The service runs one live kernel on real time, observed by Micrometer and journaled to disk; at
@@ -40,6 +43,14 @@ class KernelConfiguration {
     @Bean
     JournalingTracepoints journalingTracepoints(Journal journal) {
         return new JournalingTracepoints(journal);
+    }
+
+    /** After the access filters: a refused request has changed nothing to journal. */
+    @Bean
+    FilterRegistrationBean<RequestJournaling> requestJournaling(JournalingTracepoints journaling) {
+        var registration = new FilterRegistrationBean<>(new RequestJournaling(journaling));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 30);
+        return registration;
     }
 
     @Bean

@@ -22,7 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Each line carries a CRC32 of its own text, so a record torn by a crash in the middle of a write
  * is told apart from a good one; the torn tail is dropped (and the file truncated to the last good
- * record) when the journal is opened. Every {@code compactEvery} records the journal is rewritten as
+ * record) when the journal is opened. The records of one operation (a hot-unplug is an unbind and a
+ * removal) are appended together and marked {@code "more"} but for the last, so that an operation a
+ * crash cut short is dropped whole, never replayed half done. Every {@code compactEvery} records the journal is rewritten as
  * the shortest list of records that gives the same state, written to a temporary file, forced, and
  * renamed over the old one, so the file never grows without bound and a crash mid-compaction leaves
  * either the old or the new journal.
@@ -34,6 +36,8 @@ public final class Journal implements AutoCloseable {
 
     public static final String FILE = "journal.jsonl";
     private static final String CRC_FIELD = ",\"crc\":\"";
+    /** On every record of an operation but its last. */
+    private static final String MORE = "more";
 
     private final Path dir;
     private final Path file;
@@ -77,12 +81,25 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Appends one record and forces it to disk. */
-    public synchronized void append(Map<String, String> record) {
+    public void append(Map<String, String> record) {
+        append(List.of(record));
+    }
+
+    /** Appends the records of one operation and forces them to disk together: after a crash, all or none. */
+    public synchronized void append(List<Map<String, String>> operation) {
         try {
-            write(channel, record);
+            for (int i = 0; i < operation.size(); i++) {
+                var record = operation.get(i);
+                if (i < operation.size() - 1) {
+                    record = new LinkedHashMap<>(record);
+                    record.put(MORE, "true");
+                }
+                write(channel, record);
+            }
             channel.force(false);
-            state.apply(record);
-            if (++sinceCompaction >= compactEvery) {
+            operation.forEach(state::apply);
+            sinceCompaction += operation.size();
+            if (sinceCompaction >= compactEvery) {
                 compact();
             }
         } catch (IOException e) {
@@ -120,7 +137,10 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Reads every good record into the state; truncates the file after the last one. */
+    /**
+     * Reads every good record into the state, an operation at a time; truncates the file after the last
+     * whole operation.
+     */
     private Optional<String> readAndTruncate() throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -128,26 +148,32 @@ public final class Journal implements AutoCloseable {
         byte[] content = Files.readAllBytes(file);
         int goodLength = 0;
         int start = 0;
-        Optional<String> torn = Optional.empty();
+        var operation = new ArrayList<Map<String, String>>();
         while (start < content.length) {
             int end = indexOf(content, (byte) '\n', start);
             String line = new String(content, start, (end < 0 ? content.length : end) - start, StandardCharsets.UTF_8);
             var record = end < 0 ? Optional.<Map<String, String>>empty() : parse(line);
             if (record.isEmpty()) {
-                torn = Optional.of(line);
                 break;
             }
-            state.apply(record.get());
-            goodLength = end + 1;
+            boolean more = record.get().remove(MORE) != null;
+            operation.add(record.get());
             start = end + 1;
-        }
-        if (goodLength < content.length) {
-            try (var out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                out.truncate(goodLength);
-                out.force(true);
+            if (!more) {
+                operation.forEach(state::apply);
+                operation.clear();
+                goodLength = start;
             }
         }
-        return torn;
+        if (goodLength == content.length) {
+            return Optional.empty();
+        }
+        // a torn record, or the first records of an operation a crash cut short: dropped together
+        try (var out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            out.truncate(goodLength);
+            out.force(true);
+        }
+        return Optional.of(new String(content, goodLength, content.length - goodLength, StandardCharsets.UTF_8));
     }
 
     private Optional<Map<String, String>> parse(String line) {

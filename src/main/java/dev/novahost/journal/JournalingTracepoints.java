@@ -5,7 +5,9 @@ import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.PciDevice;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,11 +16,16 @@ import java.util.Optional;
  * Writes every durable state change the kernel reports to the journal, synchronously: the call that
  * made the change returns (and the API acknowledges it) only after the record is on disk. Silent while
  * the journal itself is being replayed.
+ *
+ * <p>Between {@link #begin()} and {@link #commit()} a thread's records are held back and then appended
+ * as one operation: an API request that changes several things (a hot-unplug unbinds, then removes)
+ * is on disk whole before it is answered, or, if the process dies first, not at all.
  */
 public final class JournalingTracepoints implements Tracepoints {
 
     private final Journal journal;
     private volatile boolean replaying;
+    private final ThreadLocal<List<Map<String, String>>> operation = new ThreadLocal<>();
 
     public JournalingTracepoints(Journal journal) {
         this.journal = journal;
@@ -108,8 +115,28 @@ public final class JournalingTracepoints implements Tracepoints {
         append(record);
     }
 
+    /** From now on this thread's records wait for {@link #commit()}. */
+    public void begin() {
+        operation.set(new ArrayList<>());
+    }
+
+    /** Appends what this thread recorded since {@link #begin()}, as one operation. */
+    public void commit() {
+        var records = operation.get();
+        operation.remove();
+        if (records != null && !records.isEmpty()) {
+            journal.append(records);
+        }
+    }
+
     private void append(Map<String, String> record) {
-        if (!replaying) {
+        if (replaying) {
+            return;
+        }
+        var held = operation.get();
+        if (held != null) {
+            held.add(record);
+        } else {
             journal.append(record);
         }
     }

@@ -7,8 +7,10 @@ import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciDevice;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,22 +30,29 @@ public final class Replay {
 
     public static void run(Kernel kernel, Journal journal, JournalingTracepoints tracepoints) {
         tracepoints.replaying(true);
+        Set<PciDevice> undecided;
         try {
-            apply(kernel, journal.replay());
+            undecided = apply(kernel, journal.replay());
         } finally {
             tracepoints.replaying(false);
         }
+        // Probed as the kernel probes a device present at boot, and journaled, unlike the rest of the
+        // replay: the driver core has now decided about them, and the next start must find that decision.
+        undecided.forEach(device -> attempt(kernel, () -> kernel.driverCore().autoprobe(device)));
         journal.tornTail().ifPresent(torn -> kernel.log().append("", "", "journal.torn",
-                "journal: dropped a torn last record (" + torn.length() + " bytes) left by a crash"));
+                "journal: dropped a torn tail (" + torn.length() + " characters) left by a crash: a record cut short, or"
+                        + " the start of an operation that never finished"));
         kernel.log().append("", "", "journal.replayed", String.format(
                 "journal: replayed %d records: %d devices, %d bound; timers, work items and open files do not"
                         + " survive a restart", journal.replay().size(), kernel.bus().size(),
                 kernel.driverCore().bindings().size()));
     }
 
-    private static void apply(Kernel kernel, List<Map<String, String>> records) {
+    /** Applies the records; returns the devices the journal holds no driver-core decision about. */
+    private static Set<PciDevice> apply(Kernel kernel, List<Map<String, String>> records) {
         var bindings = new LinkedHashMap<String, Map<String, String>>();
         var unbound = new HashSet<String>();
+        var undecided = new LinkedHashSet<PciDevice>();
         for (var record : records) {
             switch (record.get("op")) {
                 case "device.added" -> attempt(kernel, () -> kernel.hotplug(Chipset.named(record.get("chipset")),
@@ -52,7 +61,7 @@ public final class Replay {
                 case "driver.bound" -> bindings.put(record.get("device"), record);
                 case "driver.unbound" -> unbound.add(record.get("device"));
                 case "device.surprise-removed" -> {
-                    reconcile(kernel, bindings, unbound);
+                    reconcile(kernel, bindings, unbound, undecided);
                     bindings.clear();
                     unbound.clear();
                     attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(record.get("device"))));
@@ -62,17 +71,19 @@ public final class Replay {
                 default -> { }
             }
         }
-        reconcile(kernel, bindings, unbound);
+        reconcile(kernel, bindings, unbound, undecided);
+        return undecided;
     }
 
     /**
      * After the module's autoprobe, makes each device's binding what the journal says: unbound where
      * it was unbound, re-probed under the recorded policy where the policy differs. A device with no
-     * decision recorded (plugged just before a crash, its probe not yet journaled) is probed again
-     * under the driver's current policy and faults, as the kernel probes a device present at boot: so
+     * decision recorded (plugged just before a crash, its probe not yet journaled) is left unbound and
+     * added to {@code undecided}, to be probed once the journal's policies and faults are in place: so
      * an unacknowledged hot-plug ends either not done or done, never half done.
      */
-    private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings, Set<String> unbound) {
+    private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings, Set<String> unbound,
+                                  Set<PciDevice> undecided) {
         for (var device : kernel.bus().devices()) {
             String address = device.address().toString();
             var wanted = Optional.ofNullable(bindings.get(address));
@@ -80,7 +91,7 @@ public final class Replay {
             if (wanted.isEmpty()) {
                 actual.ifPresent(b -> attempt(kernel, () -> kernel.driverCore().unbind(b.driver().name(), device.address())));
                 if (!unbound.contains(address)) {
-                    attempt(kernel, () -> kernel.driverCore().autoprobe(device));
+                    undecided.add(device);
                 }
                 continue;
             }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,30 @@ class JournalTest {
         try (var again = Journal.open(dir, 1000)) {
             assertThat(again.tornTail()).isEmpty();
             assertThat(again.replay()).containsExactly(Map.of("op", "module.unloaded", "module", "nova-core"));
+        }
+    }
+
+    /** A hot-unplug is an unbind and a removal: a crash after the first must not leave it half done. */
+    @Test
+    void anOperationACrashCutShortIsDroppedWhole() throws Exception {
+        var plugged = Map.of("op", "device.added", "device", "0000:01:00.0", "chipset", "GA102", "revision", "0xa1");
+        var bound = Map.of("op", "driver.bound", "device", "0000:01:00.0", "driver", "nova-core", "policy", "fenced");
+        try (var journal = Journal.open(dir, 1000)) {
+            journal.append(plugged);
+            journal.append(bound);
+            journal.append(List.of(Map.of("op", "driver.unbound", "device", "0000:01:00.0", "driver", "nova-core"),
+                    Map.of("op", "device.removed", "device", "0000:01:00.0")));
+        }
+        Path file = dir.resolve(Journal.FILE);
+        var lines = Files.readAllLines(file);
+        assertThat(lines.get(2)).contains("\"more\":\"true\"");
+        assertThat(lines.get(3)).doesNotContain("more");
+        Files.write(file, lines.subList(0, 3)); // the crash came between the operation's two writes
+
+        try (var reopened = Journal.open(dir, 1000)) {
+            assertThat(reopened.replay()).containsExactly(plugged, bound);
+            assertThat(reopened.tornTail()).hasValueSatisfying(t -> assertThat(t).contains("driver.unbound"));
+            assertThat(Files.readAllLines(file)).hasSize(2);
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Binding;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.pci.PciAddress;
@@ -37,6 +36,15 @@ class ReplayTest {
         assertThat(bound).map(Binding::policy).contains(Policy.FENCED);
     }
 
+    /** The probe at replay is the driver core's decision: journaled, so a later policy does not change it. */
+    @Test
+    void theProbeAtReplayIsJournaledSoTheNextStartKeepsItsPolicy() throws Exception {
+        replay(List.of(Map.of("op", "module.loaded", "module", "nova-core"),
+                Map.of("op", "driver.policy", "driver", "nova-core", "policy", "fenced"), PLUGGED));
+        var bound = replay(List.of(Map.of("op", "driver.policy", "driver", "nova-core", "policy", "revocable")));
+        assertThat(bound).map(Binding::policy).contains(Policy.FENCED);
+    }
+
     @Test
     void aDeviceTheUserUnboundStaysUnbound() throws Exception {
         var bound = replay(List.of(Map.of("op", "module.loaded", "module", "nova-core"), PLUGGED,
@@ -52,15 +60,17 @@ class ReplayTest {
         assertThat(bound).isEmpty();
     }
 
-    /** Writes the records, reopens the journal (folding them as a restart does) and replays it. */
+    /** Appends the records, reopens the journal (folding them as a restart does) and replays it. */
     private Optional<Binding<?>> replay(List<Map<String, String>> records) throws Exception {
         try (var journal = Journal.open(dir, 1000)) {
             records.forEach(journal::append);
         }
-        try (var journal = Journal.open(dir, 1000);
-             var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), Tracepoints.NONE)) {
-            Replay.run(kernel, journal, new JournalingTracepoints(journal));
-            return kernel.driverCore().binding(kernel.bus().find(PciAddress.parse(GPU)).orElseThrow());
+        try (var journal = Journal.open(dir, 1000)) {
+            var journaling = new JournalingTracepoints(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), journaling)) {
+                Replay.run(kernel, journal, journaling);
+                return kernel.driverCore().binding(kernel.bus().find(PciAddress.parse(GPU)).orElseThrow());
+            }
         }
     }
 }
