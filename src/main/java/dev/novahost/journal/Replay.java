@@ -77,10 +77,10 @@ public final class Replay {
 
     /**
      * After the module's autoprobe, makes each device's binding what the journal says: unbound where
-     * it was unbound, re-probed under the recorded policy where the policy differs. A device with no
-     * decision recorded (plugged just before a crash, its probe not yet journaled) is left unbound and
-     * added to {@code undecided}, to be probed once the journal's policies and faults are in place: so
-     * an unacknowledged hot-plug ends either not done or done, never half done.
+     * it was unbound, re-probed under the recorded policy where the policy differs. A device the driver
+     * core has not decided about (plugged while no driver was loaded, or in a journal older than
+     * recorded probe failures) is left unbound and added to {@code undecided}, to be probed once the
+     * journal's policies and faults are in place.
      */
     private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings, Set<String> unbound,
                                   Set<PciDevice> undecided) {

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A hot-plug is two records, the device and then the driver core's decision about it (bound, probe
- * failed); a crash between them must not leave the device half plugged (present, never probed) after
- * the restart. Found by the kill -9 rounds of {@link JournalCrashTest}.
+ * A device's record and the driver core's decision about it (bound, unbound, probe failed) are separate
+ * records. Replay keeps each decision, and probes, as the kernel does at boot, a device the journal
+ * holds no decision about; that probe is journaled, so the next start keeps it. Found by the kill -9
+ * rounds of {@link JournalCrashTest}.
  */
 class ReplayTest {
 
@@ -30,7 +31,7 @@ class ReplayTest {
     Path dir;
 
     @Test
-    void aDevicePluggedJustBeforeACrashIsProbedAsAtBootUnderTheCurrentPolicy() throws Exception {
+    void aDeviceWithNoDecisionIsProbedAsAtBootUnderTheCurrentPolicy() throws Exception {
         var bound = replay(List.of(Map.of("op", "module.loaded", "module", "nova-core"),
                 Map.of("op", "driver.policy", "driver", "nova-core", "policy", "fenced"), PLUGGED));
         assertThat(bound).map(Binding::policy).contains(Policy.FENCED);
