@@ -6,7 +6,7 @@
 #   hyperfine -w 1 -r 10 'scripts/startup.sh target/aot/nova-host-0.1.0-SNAPSHOT.jar -XX:AOTCache=target/aot/app.aot'
 #
 # Starts the jar on a free loopback port with a fresh data folder, polls /actuator/health/readiness
-# every 10 ms, and as soon as it answers UP kills the process (SIGKILL, so that no shutdown overlaps the
+# every 10 ms, and as soon as it answers 200 (UP) kills the process (SIGKILL, so that no shutdown overlaps the
 # next run) and exits; so the time hyperfine takes is start to readiness, to within one poll.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 JAR [JVM options...]" >&2; exit 2; }
@@ -18,7 +18,17 @@ data_dir=$(mktemp -d /tmp/nova-startup.XXXXXX)
     > "$data_dir/app.log" 2>&1 &
 app=$!
 trap 'kill -9 "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
-until curl -sf "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
+# Polls without starting a process each time: a curl every 10 ms took about 0.5 s of the 2 CPUs away
+# from the JVM it was timing. One HTTP/1.0 GET over bash's /dev/tcp, as docker/healthcheck.sh does.
+ready() {
+    exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
+    printf 'GET /actuator/health/readiness HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
+    local _protocol status="" _reason
+    read -r -t 2 _protocol status _reason <&3 || true
+    exec 3<&-
+    [ "$status" = "200" ]
+}
+until ready; do
     kill -0 "$app" 2>/dev/null || { cat "$data_dir/app.log" >&2; exit 1; }
     sleep 0.01
 done
