@@ -45,7 +45,11 @@ class PackagingFilesTest {
                 .anySatisfy(env -> assertThat(env).contains("NOVA_REQUIRE_TOKEN=true"));
         assertThat(argumentsOf(run, "EXPOSE")).containsExactly("8080");
         assertThat(argumentsOf(run, "ENTRYPOINT")).singleElement().asString()
-                .as("exec form, so java is PID 1 and gets SIGTERM").startsWith("[\"java\"");
+                .as("exec form, so java is PID 1 and gets SIGTERM").startsWith("[\"java\"")
+                .as("the AOT cache and Spring's AOT mode, as AotModeTest and the training run use them")
+                .contains("-XX:AOTCache=/app/app.aot", "-Dspring.aot.enabled=true");
+        assertThat(argumentsOf(run, "RUN")).anySatisfy(training ->
+                assertThat(training).contains("-XX:AOTCacheOutput=/app/app.aot", "-Dspring.aot.enabled=true"));
     }
 
     @Test
