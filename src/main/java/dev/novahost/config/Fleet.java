@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The the devices a fresh host starts with, from configuration ({@code nova.fleet}, or {@code NOVA_FLEET}):
+ * The devices a fresh host starts with, from configuration ({@code nova.fleet}, or {@code NOVA_FLEET}):
  * entries {@code CHIPSET} or {@code CHIPSET@DDDD:BB:DD.F}, comma-separated, e.g.
  * {@code GA102@0000:01:00.0,TU102}. They are plugged only into a host whose journal is empty: after
  * the first start the journal is the host's memory, so a device the user unplugged stays unplugged.

@@ -24,8 +24,8 @@ final class HostState {
         Binding binding;
         /**
          * The driver core has decided about it since it was plugged: bound, unbound, or its probe
-         * failed. A device plugged just before a crash may have no decision in the journal; replay then
-         * probes it as the kernel probes a device present at boot.
+         * failed. A device plugged while no driver was loaded has no decision yet; replay then probes it
+         * as the kernel probes a device present at boot.
          */
         boolean settled;
 

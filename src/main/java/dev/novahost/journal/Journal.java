@@ -24,10 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
  * is told apart from a good one; the torn tail is dropped (and the file truncated to the last good
  * record) when the journal is opened. The records of one operation (a hot-unplug is an unbind and a
  * removal) are appended together and marked {@code "more"} but for the last, so that an operation a
- * crash cut short is dropped whole, never replayed half done. Every {@code compactEvery} records the journal is rewritten as
- * the shortest list of records that gives the same state, written to a temporary file, forced, and
- * renamed over the old one, so the file never grows without bound and a crash mid-compaction leaves
- * either the old or the new journal.
+ * crash cut short is dropped whole, never replayed half done. Every {@code compactEvery} records the
+ * journal is rewritten as the shortest list of records that gives the same state, written to a
+ * temporary file, forced, and renamed over the old one, so the file never grows without bound and a
+ * crash mid-compaction leaves either the old or the new journal.
  *
  * <p>Thread-safety: {@code append} is serialised on {@code this}; the state fold happens under the same
  * lock, so the journal's order is the order changes were acknowledged in.

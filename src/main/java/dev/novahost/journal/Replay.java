@@ -40,8 +40,8 @@ public final class Replay {
         // replay: the driver core has now decided about them, and the next start must find that decision.
         undecided.forEach(device -> attempt(kernel, () -> kernel.driverCore().autoprobe(device)));
         journal.tornTail().ifPresent(torn -> kernel.log().append("", "", "journal.torn",
-                "journal: dropped a torn tail (" + torn.length() + " characters) left by a crash: a record cut short, or"
-                        + " the start of an operation that never finished"));
+                "journal: dropped a torn tail (" + torn.length() + " characters) left by a crash: a record cut"
+                        + " short, or the start of an operation that never finished"));
         kernel.log().append("", "", "journal.replayed", String.format(
                 "journal: replayed %d records: %d devices, %d bound; timers, work items and open files do not"
                         + " survive a restart", journal.replay().size(), kernel.bus().size(),
