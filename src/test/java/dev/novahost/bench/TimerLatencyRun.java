@@ -15,38 +15,52 @@ import java.util.concurrent.TimeUnit;
  * P4 on real time: {@code timers} one-shot timers armed at once from one thread, deadlines at random
  * over {@code spread-ms} (starting 5 ms after arming begins), served by two threads: the timer engine
  * ({@code TimerEngine.realTime(clock, 2)}) against {@code ScheduledThreadPoolExecutor(2)} running the
- * same callback. Each
- * callback records how late it ran (clock at entry minus deadline).
+ * same callback. Each callback records how late it ran (clock at entry minus deadline).
  *
  * <p>The engine runs twice: with {@link HrTimer}s (a new timer created and started per callback, the
  * timer API drivers use) and with bare engine entries ({@code schedule(Entry, deadline)}, what the
- * executor's {@code schedule} is the counterpart of).
+ * executor's {@code schedule} is the counterpart of). Each contender lives for the whole run, as a
+ * host's engine does, so that no round pays for growing its queue to 100,000 entries (the warm-up
+ * rounds do); a fresh queue per round spends more time in the collector than in arming.
  *
  * <p>Not a JMH benchmark: lateness is a distribution over one whole round, so each round is one sample
  * of arm cost, p50 and p99. Rounds alternate engine and executor; the first {@code warmup} rounds of
- * each are dropped, and the medians over the rest are printed.
+ * each are dropped, and the medians over the rest are printed, with the median of the rounds' arm-cost
+ * ratios (rounds run side by side, so a ratio within a round cancels what slowed the whole round).
  *
- * <p>Arguments: {@code --timers N --spread-ms MS --rounds R --warmup W} (defaults 100000, 1000, 5, 2).
+ * <p>Arguments: {@code --timers N --spread-ms MS --rounds R --warmup W} (defaults 100000, 1000, 9, 3).
  */
-public final class TimerLatencyRun {
+public final class TimerLatencyRun implements AutoCloseable {
 
     /** One round's numbers: arm cost in ns per timer, lateness percentiles in µs. */
     record Round(double armNs, double p50Us, double p99Us, double maxUs) { }
 
     private final int timers;
     private final long spreadNs;
+    private final Clock clock = Clock.system();
+    /** Each contender lives for the whole run, as a host's engine does: warm-up rounds grow its queue. */
+    private final TimerEngine timerEngine = TimerEngine.realTime(clock, 2);
+    private final TimerEngine entryEngine = TimerEngine.realTime(clock, 2);
+    private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2);
 
     TimerLatencyRun(int timers, long spreadNs) {
         this.timers = timers;
         this.spreadNs = spreadNs;
+        executor.prestartAllCoreThreads();
     }
 
     public static void main(String[] args) throws InterruptedException {
         int timers = intArg(args, "--timers", 100_000);
         int spreadMs = intArg(args, "--spread-ms", 1000);
-        int rounds = intArg(args, "--rounds", 5);
-        int warmup = intArg(args, "--warmup", 2);
-        var run = new TimerLatencyRun(timers, TimeUnit.MILLISECONDS.toNanos(spreadMs));
+        int rounds = intArg(args, "--rounds", 9);
+        int warmup = intArg(args, "--warmup", 3);
+        try (var run = new TimerLatencyRun(timers, TimeUnit.MILLISECONDS.toNanos(spreadMs))) {
+            run(run, rounds, warmup, timers, spreadMs);
+        }
+    }
+
+    private static void run(TimerLatencyRun run, int rounds, int warmup, int timers, int spreadMs)
+            throws InterruptedException {
         var engine = new Round[rounds];
         var entries = new Round[rounds];
         var executor = new Round[rounds];
@@ -65,6 +79,16 @@ public final class TimerLatencyRun {
         print("TimerEngine(2), new HrTimer+start", engine);
         print("TimerEngine(2), schedule(Entry)", entries);
         print("ScheduledThreadPoolExecutor(2)", executor);
+        System.out.printf(Locale.ROOT, "  executor arm / HrTimer arm, median of the rounds' ratios: %.2fx; / entry arm: %.2fx%n",
+                medianRatio(executor, engine), medianRatio(executor, entries));
+    }
+
+    private static double medianRatio(Round[] baseline, Round[] contender) {
+        var ratios = new Round[baseline.length];
+        for (int i = 0; i < baseline.length; i++) {
+            ratios[i] = new Round(baseline[i].armNs() / contender[i].armNs(), 0, 0, 0);
+        }
+        return median(ratios, Round::armNs);
     }
 
     /** How a contender arms one timer that runs {@code callback} at {@code deadline}. */
@@ -75,38 +99,33 @@ public final class TimerLatencyRun {
 
     /** The engine: each timer is a fresh HrTimer, created and started by the arming thread. */
     Round engineRound(int round) throws InterruptedException {
-        var clock = Clock.system();
-        try (var engine = TimerEngine.realTime(clock, 2)) {
-            return measure(round, clock, (deadline, callback) -> new HrTimer(engine, timer -> {
-                callback.run();
-                return OptionalLong.empty();
-            }).start(deadline));
-        }
+        return measure(round, clock, (deadline, callback) -> new HrTimer(timerEngine, timer -> {
+            callback.run();
+            return OptionalLong.empty();
+        }).start(deadline));
     }
 
     /** The engine's own interface, as workqueues and interrupts use it: an entry scheduled for a deadline. */
     Round entryRound(int round) throws InterruptedException {
-        var clock = Clock.system();
-        try (var engine = TimerEngine.realTime(clock, 2)) {
-            return measure(round, clock, (deadline, callback) -> engine.schedule(new TimerEngine.Entry() {
-                @Override
-                protected void expire() {
-                    callback.run();
-                }
-            }, deadline));
-        }
+        return measure(round, clock, (deadline, callback) -> entryEngine.schedule(new TimerEngine.Entry() {
+            @Override
+            protected void expire() {
+                callback.run();
+            }
+        }, deadline));
     }
 
     /** The baseline: the JDK's scheduled executor with two core threads and the same callback. */
     Round executorRound(int round) throws InterruptedException {
-        var executor = new ScheduledThreadPoolExecutor(2);
-        executor.prestartAllCoreThreads();
-        try {
-            return measure(round, System::nanoTime, (deadline, callback) ->
-                    executor.schedule(callback, deadline - System.nanoTime(), TimeUnit.NANOSECONDS));
-        } finally {
-            executor.shutdownNow();
-        }
+        return measure(round, System::nanoTime, (deadline, callback) ->
+                executor.schedule(callback, deadline - System.nanoTime(), TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public void close() {
+        timerEngine.close();
+        entryEngine.close();
+        executor.shutdownNow();
     }
 
     /** Arms every timer from this thread (timed), then waits for all to run and sums up their lateness. */

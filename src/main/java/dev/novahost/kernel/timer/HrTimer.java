@@ -1,8 +1,6 @@
 package dev.novahost.kernel.timer;
 
 import java.util.OptionalLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A high-resolution timer ({@code struct hrtimer}): armed for a deadline, its callback runs on a timer
@@ -12,23 +10,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * even for a periodic timer racing its own re-arm: cancel is {@code hrtimer_cancel} followed by
  * {@code timer_shutdown_sync}, so a cancelled timer stays cancelled.
  *
- * <p>Thread-safety: state changes happen under the timer's own lock; the callback runs without it.
- * A cancel that finds the callback running waits on the lock's condition until the callback returns
- * (unless the callback cancels its own timer, which would deadlock in the kernel and here just marks
- * it cancelled). Re-arming happens under the lock only if no cancel arrived, which is what makes the
- * periodic re-arm and cancel race safe.
+ * <p>The timer is its own engine entry, as the kernel's hrtimer embeds its timerqueue node, and its
+ * state is guarded by the engine's lock, as the kernel's by its clock base's lock: arming allocates
+ * nothing beyond the timer and takes one lock, and drivers arm timers on hot paths.
  *
- * <p>An expiry takes effect when {@code fire()} claims it from the engine under the timer's lock, not
- * when an engine thread takes the entry off the queue: in between neither lock is held, so the timer
- * may be cancelled or armed again, and another engine thread may take the new expiry. An expiry that
- * finds the timer not armed, or cannot claim (a later arming superseded it, or another engine thread's
- * {@code fire()} claimed it first), is stale and dropped: each arming runs the callback at most once,
- * never before its deadline. The callback never runs concurrently with itself: an expiry that finds it
- * running is left unclaimed, and when the callback returns, {@code finish()} takes back an arming made
- * meanwhile, still queued or already taken by an engine thread (that has reached {@code fire()} or not),
- * and arms the timer again for its deadline, as the kernel keeps such a timer waiting on the CPU base
- * that is running its callback. So a start() that returns true is never lost: the callback runs after
- * it, unless a cancel comes first.
+ * <p>Thread-safety: state changes happen under the engine's lock; the callback runs without it. A
+ * cancel that finds the callback running waits on the engine's timers-idle condition until the callback
+ * returns (unless the callback cancels its own timer, which would deadlock in the kernel and here just
+ * marks it cancelled). Re-arming happens under the lock only if no cancel arrived, which is what makes
+ * the periodic re-arm and cancel race safe.
+ *
+ * <p>An expiry takes effect as the engine takes the timer off its queue ({@code beginRun()}, under the
+ * engine's lock): an armed timer is marked running there, for the thread that took it, so no start or
+ * cancel comes between the two. The callback never runs concurrently with itself: a timer started again
+ * while its callback runs is queued for the new deadline, and if that falls due while the callback still
+ * runs, the engine drops that run; when the callback returns, {@code finish()} arms the timer again for
+ * that deadline, as the kernel keeps such a timer waiting on the CPU base that is running its callback.
+ * So a start() that returns true is never lost: the callback runs after it, unless a cancel comes first;
+ * and each arming runs the callback at most once, never before its deadline.
  *
  * <p>A {@code start()} that finds a cancel in progress (one waiting for the running callback, or a
  * callback that cancelled its own timer and has not returned yet) waits on the same condition until
@@ -38,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * re-armed. So start() may block like cancel(), and a caller of either must not hold a lock that the
  * callback takes.
  */
-public final class HrTimer {
+public final class HrTimer extends TimerEngine.Entry {
 
     public enum State { INACTIVE, ARMED, RUNNING, EXPIRED, CANCELLED }
 
@@ -50,14 +49,6 @@ public final class HrTimer {
 
     private final TimerEngine engine;
     private final Callback callback;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition idle = lock.newCondition();
-    private final TimerEngine.Entry entry = new TimerEngine.Entry() {
-        @Override
-        protected void expire() {
-            fire();
-        }
-    };
     private State state = State.INACTIVE;
     /** A cancel arrived while the callback ran: do not re-arm. Cleared when that run ends. */
     private boolean stopRequested;
@@ -65,6 +56,8 @@ public final class HrTimer {
     private boolean shutdown;
     /** Cancels from other threads waiting for the running callback; a start() waits until they are done. */
     private int cancelsWaiting;
+    /** Started again while the callback ran: finish() arms it again for that start's deadline. */
+    private boolean startedWhileRunning;
     private Thread runner;
     private long expirations;
 
@@ -79,18 +72,21 @@ public final class HrTimer {
      * called from anywhere else (see the class comment).
      */
     public boolean start(long deadline) {
+        var lock = engine.lock();
         lock.lock();
         try {
             while (!shutdown && cancelInProgress() && runner != Thread.currentThread()) {
-                idle.awaitUninterruptibly();
+                engine.awaitTimersIdle();
             }
             if (shutdown || stopRequested) {
                 return false;
             }
-            if (state != State.RUNNING) {
+            if (state == State.RUNNING) {
+                startedWhileRunning = true;
+            } else {
                 state = State.ARMED;
             }
-            engine.schedule(entry, deadline);
+            engine.scheduleLocked(this, deadline);
             return true;
         } finally {
             lock.unlock();
@@ -111,18 +107,19 @@ public final class HrTimer {
     }
 
     private boolean cancel(boolean forGood) {
+        var lock = engine.lock();
         lock.lock();
         try {
             shutdown |= forGood;
             boolean active = state == State.ARMED || state == State.RUNNING;
-            engine.cancel(entry);
+            engine.cancelLocked(this);
             while (state == State.RUNNING) {
                 stopRequested = true;
                 if (runner == Thread.currentThread()) {
                     return true; // cancelled from its own callback: finish() settles the state
                 }
                 cancelsWaiting++;
-                idle.awaitUninterruptibly();
+                engine.awaitTimersIdle();
                 cancelsWaiting--;
             }
             if (shutdown) {
@@ -130,7 +127,7 @@ public final class HrTimer {
             } else if (state == State.ARMED) {
                 state = State.INACTIVE;
             }
-            idle.signalAll();
+            engine.signalTimersIdle();
             return active;
         } finally {
             lock.unlock();
@@ -143,6 +140,7 @@ public final class HrTimer {
     }
 
     public State state() {
+        var lock = engine.lock();
         lock.lock();
         try {
             return state;
@@ -158,6 +156,7 @@ public final class HrTimer {
     }
 
     public long expirations() {
+        var lock = engine.lock();
         lock.lock();
         try {
             return expirations;
@@ -168,26 +167,33 @@ public final class HrTimer {
 
     /** The deadline it is armed for, if armed. */
     public OptionalLong deadline() {
+        var lock = engine.lock();
         lock.lock();
         try {
-            return state == State.ARMED ? OptionalLong.of(entry.deadline()) : OptionalLong.empty();
+            return state == State.ARMED ? OptionalLong.of(expires()) : OptionalLong.empty();
         } finally {
             lock.unlock();
         }
     }
 
-    private void fire() {
-        lock.lock();
-        try {
-            if (state != State.ARMED || !engine.claim(entry)) {
-                return; // running: left for finish() to claim, never alongside the callback; else stale
-            }
-            state = State.RUNNING;
-            runner = Thread.currentThread();
-            expirations++;
-        } finally {
-            lock.unlock();
+    /**
+     * {@code __run_hrtimer}'s first half, under the engine's lock as it takes the timer off the queue: an
+     * armed timer is running from here, on the taking thread. A running one was started again while its
+     * callback runs, and must not run alongside it: that run is dropped, and finish() arms it again.
+     */
+    @Override
+    protected boolean beginRun() {
+        if (state != State.ARMED) {
+            return false;
         }
+        state = State.RUNNING;
+        runner = Thread.currentThread();
+        expirations++;
+        return true;
+    }
+
+    @Override
+    protected void expire() {
         OptionalLong restart = OptionalLong.empty();
         try {
             restart = callback.run(this);
@@ -197,23 +203,25 @@ public final class HrTimer {
     }
 
     private void finish(OptionalLong restart) {
+        var lock = engine.lock();
         lock.lock();
         try {
             runner = null;
+            boolean startedAgain = startedWhileRunning;
+            startedWhileRunning = false;
             if (stopRequested) {
                 stopRequested = false;
                 state = shutdown ? State.CANCELLED : State.INACTIVE;
             } else if (restart.isPresent()) {
                 state = State.ARMED;
-                engine.schedule(entry, restart.getAsLong()); // supersedes a re-arm made while the callback ran
-            } else if (engine.cancel(entry) || engine.claim(entry)) {
-                // re-armed while the callback ran, still queued or already due: armed again for it
-                state = State.ARMED;
-                engine.schedule(entry, entry.deadline());
+                engine.scheduleLocked(this, restart.getAsLong()); // supersedes a start made while the callback ran
+            } else if (startedAgain) {
+                state = State.ARMED; // for that start's deadline: still queued, or its run dropped by beginRun()
+                engine.scheduleLocked(this, expires());
             } else {
                 state = State.EXPIRED;
             }
-            idle.signalAll();
+            engine.signalTimersIdle();
         } finally {
             lock.unlock();
         }

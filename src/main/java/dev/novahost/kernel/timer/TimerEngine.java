@@ -21,8 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safety: {@link #schedule} and {@link #cancel} may be called from any thread, including
  * from inside an entry. The queue is guarded by {@code lock}; entries run without it held. So between
  * a dispatcher taking an entry off the queue and the entry's {@code expire()} there is a window in
- * which other threads may schedule the entry again, and another dispatcher may take it again: an entry
- * that must run only for its latest schedule, and once for it, {@link #claim}s the run before acting.
+ * which other threads may schedule the entry again, and another dispatcher may take it again. An entry
+ * that must run only for its latest schedule, and once for it, decides in {@link Entry#beginRun()},
+ * which the dispatcher calls under the lock as it takes the entry, as the kernel's
+ * {@code __run_hrtimer} marks the timer running under the clock base lock before it drops the lock.
+ *
+ * <p>The lock also guards the state of the engine's {@link HrTimer}s, as that base lock guards its
+ * hrtimers: arming a timer takes one lock, and a timer's run begins with no second trip through it.
  */
 public final class TimerEngine implements AutoCloseable {
 
@@ -36,16 +41,20 @@ public final class TimerEngine implements AutoCloseable {
         int heapIndex = -1;
         /** In the queue and not removed: the entry will run. */
         boolean queued;
-        /**
-         * Taken off the queue for its latest schedule, by a dispatcher on its way to {@link #expire()}, and
-         * that run not yet claimed (see {@link TimerEngine#claim}). Guarded by the engine's lock.
-         */
-        boolean taken;
 
-        /** Runs on an engine thread once the deadline has passed. */
+        /**
+         * Under the engine's lock, as a dispatcher takes the entry off the queue, its deadline passed: whether
+         * to run it, on that dispatcher's thread, right after the lock is released. False drops this run.
+         */
+        protected boolean beginRun() {
+            return true;
+        }
+
+        /** Runs on an engine thread once the deadline has passed, if {@link #beginRun()} agreed. */
         protected abstract void expire();
 
-        public final long deadline() {
+        /** The clock deadline of its latest schedule ({@code hrtimer_get_expires}). */
+        public final long expires() {
             return deadline;
         }
     }
@@ -55,6 +64,8 @@ public final class TimerEngine implements AutoCloseable {
     private final TimerQueue queue = new TimerQueue();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /** Signalled whenever an {@link HrTimer}'s callback returns or a cancel settles a timer. */
+    private final Condition timersIdle = lock.newCondition();
     /** Guarded by {@code lock}, as the queue is. */
     private long sequence;
     /** The dispatcher waiting for the head's deadline, if any; guarded by {@code lock}. */
@@ -95,17 +106,21 @@ public final class TimerEngine implements AutoCloseable {
     public void schedule(Entry entry, long deadline) {
         lock.lock();
         try {
-            queue.remove(entry);
-            entry.taken = false; // a run taken for the old schedule is stale now
-            entry.deadline = deadline;
-            entry.seq = ++sequence;
-            queue.add(entry);
-            if (queue.peek() == entry) {
-                leader = null; // the leader waits for an older, later head: a fresh wait is needed
-                changed.signal();
-            }
+            scheduleLocked(entry, deadline);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #schedule}, with the lock held. */
+    void scheduleLocked(Entry entry, long deadline) {
+        queue.remove(entry);
+        entry.deadline = deadline;
+        entry.seq = ++sequence;
+        queue.add(entry);
+        if (queue.peek() == entry) {
+            leader = null; // the leader waits for an older, later head: a fresh wait is needed
+            changed.signal();
         }
     }
 
@@ -113,28 +128,30 @@ public final class TimerEngine implements AutoCloseable {
     public boolean cancel(Entry entry) {
         lock.lock();
         try {
-            return queue.remove(entry);
+            return cancelLocked(entry);
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Claims the run of the entry's latest schedule, which a dispatcher has taken off the queue: true
-     * once per schedule, and only after its deadline has passed. False if there is none to claim: the
-     * entry is queued, or was scheduled again since it was taken (the run to come is the new schedule's),
-     * or its run was claimed already, by the expire() that took it or another. For an entry's owner,
-     * under the owner's lock (which comes before the engine's).
-     */
-    boolean claim(Entry entry) {
-        lock.lock();
-        try {
-            boolean claimed = entry.taken;
-            entry.taken = false;
-            return claimed;
-        } finally {
-            lock.unlock();
-        }
+    /** {@link #cancel}, with the lock held. */
+    boolean cancelLocked(Entry entry) {
+        return queue.remove(entry);
+    }
+
+    /** The lock that guards the queue and the state of the engine's timers. */
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    /** With the lock held: waits until a timer's callback returns or a cancel settles a timer. */
+    void awaitTimersIdle() {
+        timersIdle.awaitUninterruptibly();
+    }
+
+    /** With the lock held: wakes every thread in {@link #awaitTimersIdle()}, to look at its timer again. */
+    void signalTimersIdle() {
+        timersIdle.signalAll();
     }
 
     public int queued() {
@@ -157,7 +174,6 @@ public final class TimerEngine implements AutoCloseable {
         }
         int ran = 0;
         for (Entry next = takeDueBy(target); next != null; next = takeDueBy(target)) {
-            virtualClock.advanceTo(next.deadline);
             run(next);
             ran++;
         }
@@ -165,11 +181,18 @@ public final class TimerEngine implements AutoCloseable {
         return ran;
     }
 
+    /** Takes the next entry to run by {@code target}, with the clock moved to its deadline; null if none. */
     private Entry takeDueBy(long target) {
         lock.lock();
         try {
-            var head = queue.peek();
-            return head != null && head.deadline <= target ? take() : null;
+            for (var head = queue.peek(); head != null && head.deadline <= target; head = queue.peek()) {
+                long deadline = head.deadline;
+                if (take() != null) {
+                    virtualClock.advanceTo(deadline);
+                    return head;
+                }
+            }
+            return null;
         } finally {
             lock.unlock();
         }
@@ -208,7 +231,11 @@ public final class TimerEngine implements AutoCloseable {
                 }
                 long wait = head.deadline - clock.nanoTime();
                 if (wait <= 0) {
-                    return take();
+                    var taken = take();
+                    if (taken != null) {
+                        return taken;
+                    }
+                    continue;
                 }
                 if (leader != null) {
                     changed.await();
@@ -232,11 +259,10 @@ public final class TimerEngine implements AutoCloseable {
         }
     }
 
-    /** With the lock held: takes the head, which is due, off the queue to run it. */
+    /** With the lock held: takes the head, which is due, off the queue to run it; null if its run is dropped. */
     private Entry take() {
         var head = queue.poll();
-        head.taken = true;
-        return head;
+        return head.beginRun() ? head : null;
     }
 
     private static void run(Entry entry) {

@@ -13,7 +13,9 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,6 +113,99 @@ class TimerEngineRealTimeTest {
 
         assertThat(near.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(far.getCount()).isOne();
+    }
+
+    @Test
+    void entriesScheduledFromFourThreadsWhileTheLeaderWaitsForALaterOneAllFireOnceAndNotEarly() throws Exception {
+        var engine = engine(2);
+        engine.schedule(entry(() -> { }), clock.nanoTime() + 60_000 * MS); // the leader waits for this one
+        await().atMost(Duration.ofSeconds(2)).until(() -> engine.queued() == 1);
+        int threads = 4;
+        int perThread = 2_000;
+        int n = threads * perThread;
+        var deadlines = new long[n];
+        var fired = new AtomicIntegerArray(n);
+        var firedAt = new AtomicLongArray(n);
+        var allFired = new CountDownLatch(n);
+        var together = new CyclicBarrier(threads);
+        var pushers = new ArrayList<Thread>();
+        for (int t = 0; t < threads; t++) {
+            int first = t * perThread;
+            var random = new Random(t);
+            pushers.add(Thread.ofPlatform().start(() -> {
+                awaitBarrier(together);
+                for (int id = first; id < first + perThread; id++) {
+                    int slot = id;
+                    deadlines[slot] = clock.nanoTime() + random.nextInt(20 * 1000) * 1000L;
+                    engine.schedule(entry(() -> {
+                        firedAt.set(slot, clock.nanoTime());
+                        fired.incrementAndGet(slot);
+                        allFired.countDown();
+                    }), deadlines[slot]);
+                }
+            }));
+        }
+        for (var pusher : pushers) {
+            pusher.join();
+        }
+
+        assertThat(allFired.await(10, TimeUnit.SECONDS)).as("no wake-up lost").isTrue();
+        var sentinel = new CountDownLatch(1);
+        engine.schedule(entry(sentinel::countDown), clock.nanoTime() + MS);
+        assertThat(sentinel.await(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < n; i++) {
+            assertThat(fired.get(i)).as("runs of entry %d", i).isOne();
+            assertThat(firedAt.get(i)).as("entry %d", i).isGreaterThanOrEqualTo(deadlines[i]);
+        }
+        assertThat(engine.queued()).isOne();
+    }
+
+    @Test
+    void schedulesOfTheSameEntriesRacingFromTwoThreadsQueueEachOnceAndItRunsOnce() throws Exception {
+        var now = new AtomicLong();
+        var engine = TimerEngine.realTime(now::get, 2); // nothing falls due until the test moves the clock
+        engines.add(engine);
+        int n = 2_000;
+        var runs = new AtomicIntegerArray(n);
+        var entries = new ArrayList<TimerEngine.Entry>();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            entries.add(entry(() -> runs.incrementAndGet(id)));
+        }
+        var together = new CyclicBarrier(2);
+        var racers = new ArrayList<Thread>();
+        for (int t = 0; t < 2; t++) {
+            long deadline = 1_000 + t;
+            racers.add(Thread.ofPlatform().start(() -> {
+                awaitBarrier(together);
+                for (long later = deadline; later <= deadline + 2; later++) {
+                    for (var entry : entries) {
+                        engine.schedule(entry, later);
+                    }
+                }
+            }));
+        }
+        for (var racer : racers) {
+            racer.join();
+        }
+        assertThat(engine.queued()).isEqualTo(n);
+        assertThat(entries).allSatisfy(entry -> assertThat(entry.expires()).isBetween(1_002L, 1_003L));
+
+        now.set(2_000);
+        engine.schedule(entry(() -> { }), 0); // wakes a dispatcher to look at the clock again
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.queued() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> IntStream.range(0, n).allMatch(i -> runs.get(i) > 0));
+        for (int i = 0; i < n; i++) {
+            assertThat(runs.get(i)).as("runs of entry %d", i).isOne();
+        }
+    }
+
+    private static void awaitBarrier(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -150,23 +150,29 @@ class TimerEngineVirtualTimeTest {
     }
 
     @Test
-    void theRunOfATakenEntryIsClaimedOnceAndNotAfterItIsScheduledAgain() {
-        var claims = new ArrayList<Boolean>();
-        var rescheduled = entry("rescheduled", self -> {
-            engine.schedule(self, 50); // as a start() between the engine taking the entry and expire()
-            claims.add(engine.claim(self));
-        });
-        engine.schedule(entry("claimed", self -> {
-            claims.add(engine.claim(self));
-            claims.add(engine.claim(self));
-        }), 10);
-        engine.schedule(rescheduled, 20);
+    void anEntryThatRefusesToBeginItsRunIsTakenOffTheQueueWithoutRunningAndRunsForItsNextSchedule() {
+        var refusals = new ArrayList<Boolean>(List.of(true));
+        var refusing = new TimerEngine.Entry() {
+            @Override
+            protected boolean beginRun() {
+                return refusals.isEmpty() || !refusals.removeFirst();
+            }
 
-        assertThat(engine.claim(rescheduled)).as("queued: nothing taken to claim").isFalse();
-        engine.advanceTo(30);
+            @Override
+            protected void expire() {
+                ran.add("refusing@" + clock.nanoTime());
+            }
+        };
+        engine.schedule(refusing, 10);
+        engine.schedule(entry("other"), 20);
 
-        assertThat(claims).containsExactly(true, false, false);
-        assertThat(engine.queued()).as("the new schedule still comes").isOne();
+        assertThat(engine.advanceTo(30)).as("entries run").isOne();
+        assertThat(ran).containsExactly("other@20");
+        assertThat(engine.queued()).isZero();
+
+        engine.schedule(refusing, 40);
+        engine.advanceTo(50);
+        assertThat(ran).containsExactly("other@20", "refusing@40");
     }
 
     @Test
