@@ -10,6 +10,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 
 /**
  * P4 on real time: {@code timers} one-shot timers armed at once from one thread, deadlines at random
@@ -84,11 +86,7 @@ public final class TimerLatencyRun implements AutoCloseable {
     }
 
     private static double medianRatio(Round[] baseline, Round[] contender) {
-        var ratios = new Round[baseline.length];
-        for (int i = 0; i < baseline.length; i++) {
-            ratios[i] = new Round(baseline[i].armNs() / contender[i].armNs(), 0, 0, 0);
-        }
-        return median(ratios, Round::armNs);
+        return median(IntStream.range(0, baseline.length).mapToDouble(i -> baseline[i].armNs() / contender[i].armNs()));
     }
 
     /** How a contender arms one timer that runs {@code callback} at {@code deadline}. */
@@ -175,8 +173,12 @@ public final class TimerLatencyRun implements AutoCloseable {
     }
 
     private static double median(Round[] rounds, java.util.function.ToDoubleFunction<Round> value) {
-        double[] values = Arrays.stream(rounds).mapToDouble(value).sorted().toArray();
-        return values[values.length / 2];
+        return median(Arrays.stream(rounds).mapToDouble(value));
+    }
+
+    private static double median(DoubleStream values) {
+        double[] sorted = values.sorted().toArray();
+        return sorted[sorted.length / 2];
     }
 
     static int intArg(String[] args, String name, int otherwise) {
