@@ -40,8 +40,8 @@ class AccessConfiguration {
     WebServerFactoryCustomizer<ConfigurableWebServerFactory> loopbackWithoutTokens(NovaProperties properties,
             org.springframework.core.env.Environment environment) {
         if (properties.requireToken() && !properties.tokensConfigured() && !"none".equalsIgnoreCase(properties.auth())) {
-            throw new IllegalStateException("nova-host refuses to start without a token: set NOVA_OPERATOR_TOKEN"
-                    + " (and NOVA_VIEWER_TOKEN for read-only users), or NOVA_AUTH=none to serve everyone without one");
+            throw new StartRefused("nova-host refuses to start without a token (NOVA_REQUIRE_TOKEN=true)",
+                    "Set NOVA_OPERATOR_TOKEN (and NOVA_VIEWER_TOKEN for read-only users), or NOVA_AUTH=none to serve everyone without one");
         }
         return factory -> {
             if (properties.tokensConfigured()) {
