@@ -20,7 +20,7 @@ import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.TimerEngine;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -62,28 +62,65 @@ import tools.jackson.databind.JsonNode;
  * each other (a lock, the device), the order of their events is the scheduler's. Block one step per
  * callback, or let the later one wait for the earlier (a bind behind an unbind of the same device).
  *
- * <p>Thread-safety: a runner is stateless and may run scenarios on several threads at once; each run
- * has its own kernel and threads.
+ * <p>Every request (a run, or a comparison's runs together) is held to a {@link ScenarioBudget}: a
+ * {@link BudgetMeter} counts its events as the kernel writes them and looks at its wall time on every
+ * event and step, and going over halts the run's timer engine, so no input runs without end; the
+ * request ends in a {@link ScenarioOverrun} that names the budget. At most {@link RunSlots} requests
+ * run at once; past them {@link RunSlots.Busy} at once.
+ *
+ * <p>Thread-safety: a runner keeps no state of its own runs and may run scenarios on several threads at
+ * once (as many as its slots); each run has its own kernel, threads and meter.
  */
 public final class ScenarioRunner {
 
     /** How long (real time) a held callback may take to start or end, or a step to block or finish. */
     private static final long PATIENCE_NS = TimeUnit.SECONDS.toNanos(10);
 
+    private final ScenarioBudget budget;
+    private final RunSlots slots;
+
+    /** The default budget, as many runs at once as asked: for tests and tools that run their own scenarios. */
+    public ScenarioRunner() {
+        this(ScenarioBudget.DEFAULTS);
+    }
+
+    /** This budget, as many runs at once as asked (the command line runs one). */
+    public ScenarioRunner(ScenarioBudget budget) {
+        this(budget, RunSlots.unlimited());
+    }
+
+    public ScenarioRunner(ScenarioBudget budget, RunSlots slots) {
+        this.budget = budget;
+        this.slots = slots;
+    }
+
+    public ScenarioBudget budget() {
+        return budget;
+    }
+
     /** One run, under the given policy or, if none, the kernel's default (unless the scenario sets its own). */
     public ScenarioResult run(Scenario scenario, Optional<Policy> policy) {
-        try (var run = new Run(scenario, policy)) {
-            return run.execute();
+        try (var slot = slots.take()) {
+            return run(scenario, policy, new BudgetMeter(budget, scenario));
         }
     }
 
-    /** One run under each policy, in the order given, side by side. */
+    /** One run under each policy (each once), in the order given, side by side, within one budget. */
     public ScenarioComparison compare(Scenario scenario, List<Policy> policies) {
-        var runs = new LinkedHashMap<String, ScenarioResult>();
-        for (Policy policy : policies) {
-            runs.put(policy.name().toLowerCase(Locale.ROOT), run(scenario, Optional.of(policy)));
+        try (var slot = slots.take()) {
+            var meter = new BudgetMeter(budget, scenario);
+            var runs = new LinkedHashMap<String, ScenarioResult>();
+            for (Policy policy : policies.stream().distinct().toList()) {
+                runs.put(policy.name().toLowerCase(Locale.ROOT), run(scenario, Optional.of(policy), meter));
+            }
+            return ScenarioComparison.of(runs);
         }
-        return ScenarioComparison.of(runs);
+    }
+
+    private static ScenarioResult run(Scenario scenario, Optional<Policy> policy, BudgetMeter meter) {
+        try (var run = new Run(scenario, policy, meter)) {
+            return run.execute();
+        }
     }
 
     /** A callback held in flight, and the CPU that runs it. */
@@ -179,8 +216,8 @@ public final class ScenarioRunner {
         }
 
         /** The step's outcome once its thread has ended; what it threw is thrown here. */
-        Outcome outcome() {
-            join(thread, step.index(), "step " + step.index() + " (" + step.op() + ") did not complete");
+        Outcome outcome(BudgetMeter meter) {
+            join(thread, step.index(), "step " + step.index() + " (" + step.op() + ") did not complete", meter);
             if (failure instanceof RuntimeException e) {
                 throw e;
             }
@@ -199,9 +236,11 @@ public final class ScenarioRunner {
 
         private final Scenario scenario;
         private final Optional<Policy> policy;
+        private final BudgetMeter meter;
         private final VirtualClock clock = new VirtualClock();
         private final TimerEngine engine = TimerEngine.virtual(clock);
-        private final Kernel kernel = new Kernel(new KernelConfig(256, false, 1, 1_000_000), engine, Tracepoints.NONE);
+        /** Its log holds every event the budget allows, so a run that stays within it loses none. */
+        private final Kernel kernel;
         private final Map<String, DriverTimer> timers = new LinkedHashMap<>();
         private final Map<String, DriverWork> works = new LinkedHashMap<>();
         private final Map<String, Integer> files = new LinkedHashMap<>();
@@ -213,16 +252,29 @@ public final class ScenarioRunner {
         /** The step being run: a blocked step that completes now was let go by it. */
         private int current;
 
-        Run(Scenario scenario, Optional<Policy> policy) {
+        Run(Scenario scenario, Optional<Policy> policy, BudgetMeter meter) {
             this.scenario = scenario;
             this.policy = policy;
+            this.meter = meter;
+            this.kernel = new Kernel(new KernelConfig(256, false, 1, meter.maxEvents()), engine, Tracepoints.NONE);
             this.results = new ScenarioResult.StepResult[scenario.steps().size()];
+            meter.watch(kernel.log(), engine, clock);
         }
 
+        /** Runs every step; a run that went over its budget ends in the overrun, whatever failed after it. */
         ScenarioResult execute() {
+            try {
+                return executeSteps();
+            } catch (RuntimeException failed) {
+                throw meter.overrun().<RuntimeException>map(overrun -> overrun).orElse(failed);
+            }
+        }
+
+        private ScenarioResult executeSteps() {
             policy.ifPresent(p -> kernel.driverCore().setPolicy(NovaCoreDriver.NAME, p));
             for (Step step : scenario.steps()) {
                 current = step.index();
+                meter.atStep(current);
                 switch (step.op()) {
                     case "start-callback" -> record(step, attempt(() -> startCallback(step)));
                     case "finish-callback" -> record(step, attempt(() -> finishCallback(step)));
@@ -231,9 +283,11 @@ public final class ScenarioRunner {
                 }
             }
             current = scenario.steps().size();
+            meter.atStep(current);
             while (!inFlight.isEmpty()) {
                 finish(inFlight.remove(inFlight.keySet().iterator().next()), current - 1);
             }
+            meter.atStep(current);
             return result();
         }
 
@@ -246,9 +300,10 @@ public final class ScenarioRunner {
                 return;
             }
             var cpu = new StepCpu(step, () -> attempt(() -> apply(step)));
-            awaitTrue(cpu::endedOrWaiting, step.index(), "step " + step.index() + " neither completed nor began to wait");
+            awaitTrue(cpu::endedOrWaiting, step.index(), "step " + step.index() + " neither completed nor began to wait",
+                    meter);
             if (cpu.ended()) {
-                record(step, cpu.outcome());
+                record(step, cpu.outcome(meter));
             } else {
                 blocked.add(new Blocked(cpu, theOneInFlight(step, step.index()), cpu.blocker()));
             }
@@ -270,9 +325,9 @@ public final class ScenarioRunner {
                 hold = work(step, alias).holdNextRun();
                 until = clock.nanoTime();
             }
-            var cpu = Thread.ofPlatform().daemon().name("scenario-cpu-" + alias).start(() -> engine.advanceTo(until));
+            var cpu = Thread.ofPlatform().daemon().name("scenario-cpu-" + alias).start(() -> runUpTo(until));
             awaitTrue(() -> entered(hold) || cpu.getState() == Thread.State.TERMINATED, step.index(),
-                    alias + "'s callback did not start: the CPU running up to it is stuck");
+                    alias + "'s callback did not start: the CPU running up to it is stuck", meter);
             if (!entered(hold)) {
                 throw step.fail(alias + "'s callback did not run by " + until + " ns: a work item must be queued"
                         + " (not delayed, not running) for its callback to start");
@@ -301,13 +356,13 @@ public final class ScenarioRunner {
             try {
                 running.hold().release();
                 awaitTrue(() -> parking.isParked() || running.cpu().getState() == Thread.State.TERMINATED, step,
-                        running.alias() + "'s callback did not return: does it wait for a step that waits for it?");
+                        running.alias() + "'s callback did not return: does it wait for a step that waits for it?", meter);
                 settleBlocked(running.alias(), step);
             } finally {
                 parking.resume();
                 engine.cancel(parking);
             }
-            join(running.cpu(), step, "the CPU that ran " + running.alias() + " did not finish what fell due");
+            join(running.cpu(), step, "the CPU that ran " + running.alias() + " did not finish what fell due", meter);
         }
 
         /**
@@ -319,12 +374,12 @@ public final class ScenarioRunner {
                 var blockedStep = waiting.next();
                 if (inFlight.isEmpty()) {
                     waiting.remove();
-                    record(blockedStep.cpu().step, blockedStep.cpu().outcome());
+                    record(blockedStep.cpu().step, blockedStep.cpu().outcome(meter));
                 } else if (blockedStep.waitsFor().equals(finished)) {
-                    awaitWokenAndSettled(blockedStep);
+                    awaitWokenAndSettled(blockedStep, meter);
                     if (blockedStep.cpu().ended()) {
                         waiting.remove();
-                        record(blockedStep.cpu().step, blockedStep.cpu().outcome());
+                        record(blockedStep.cpu().step, blockedStep.cpu().outcome(meter));
                     } else {
                         waiting.set(new Blocked(blockedStep.cpu(), theOneInFlight(blockedStep.cpu().step, step),
                                 blockedStep.cpu().blocker()));
@@ -351,10 +406,23 @@ public final class ScenarioRunner {
          * callback in flight). One that still waits where it did after the patience has run out waits for
          * another step, not for the callback (a bind behind an unbind that now waits again).
          */
-        private static void awaitWokenAndSettled(Blocked waiting) {
+        private static void awaitWokenAndSettled(Blocked waiting, BudgetMeter meter) {
             long deadline = System.nanoTime() + PATIENCE_NS;
             while (!waiting.cpu().endedOrWaitingOnOtherThan(waiting.blocker()) && System.nanoTime() - deadline < 0) {
+                meter.checkWallTime();
                 Thread.onSpinWait();
+            }
+        }
+
+        /**
+         * A simulated CPU runs the engine up to a callback's deadline, and on after it returns. Halted (the
+         * run went over its budget) it just ends: the runner reports the overrun.
+         */
+        private void runUpTo(long until) {
+            try {
+                engine.advanceTo(until);
+            } catch (TimerEngine.Halted overBudget) {
+                // the meter holds the overrun; the runner's thread throws it
             }
         }
 
@@ -614,16 +682,35 @@ public final class ScenarioRunner {
             var result = new ScenarioResult(scenario.name(), scenario.seed(),
                     lower(policy.orElse(Policy.REVOCABLE)), failed == 0, passed, failed,
                     List.of(results), events, violations, "");
-            return result.withDigest(digest(result));
+            return result.withDigest(digest(result, meter));
         }
 
-        private static String digest(ScenarioResult result) {
+        /**
+         * The SHA-256 of the result's canonical JSON, streamed: its bytes are counted against the
+         * result-size budget as they are written, so an oversized result is refused before it exists whole.
+         */
+        private static String digest(ScenarioResult result, BudgetMeter meter) {
+            MessageDigest sha256;
             try {
-                byte[] canonical = Scenario.JSON.writeValueAsString(result).getBytes(StandardCharsets.UTF_8);
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+                sha256 = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every JDK has SHA-256", e);
             }
+            var canonical = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    meter.resultWritten(1);
+                    sha256.update((byte) b);
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) {
+                    meter.resultWritten(length);
+                    sha256.update(bytes, offset, length);
+                }
+            };
+            Scenario.JSON.writeValue(canonical, result);
+            return HexFormat.of().formatHex(sha256.digest());
         }
 
         /** A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked. */
@@ -636,10 +723,14 @@ public final class ScenarioRunner {
 
     // --- waiting, in real time, for the simulated CPUs ----------------------------------------------------
 
-    /** Spins until the condition holds; a scenario that is stuck this long is refused at {@code step}. */
-    private static void awaitTrue(BooleanSupplier condition, int step, String stuck) {
+    /**
+     * Spins until the condition holds; a scenario that is stuck this long is refused at {@code step}, and
+     * one whose wall time runs out meanwhile ends in the overrun.
+     */
+    private static void awaitTrue(BooleanSupplier condition, int step, String stuck, BudgetMeter meter) {
         long deadline = System.nanoTime() + PATIENCE_NS;
         while (!condition.getAsBoolean()) {
+            meter.checkWallTime();
             if (System.nanoTime() - deadline > 0) {
                 throw new ScenarioException(step, stuck + " within " + TimeUnit.NANOSECONDS.toSeconds(PATIENCE_NS) + " s");
             }
@@ -647,9 +738,11 @@ public final class ScenarioRunner {
         }
     }
 
-    private static void join(Thread thread, int step, String stuck) {
+    /** Waits for the thread to end, no longer than the patience nor the wall time left. */
+    private static void join(Thread thread, int step, String stuck, BudgetMeter meter) {
         try {
-            if (!thread.join(java.time.Duration.ofNanos(PATIENCE_NS))) {
+            if (!thread.join(java.time.Duration.ofNanos(Math.min(PATIENCE_NS, meter.nanosLeft())))) {
+                meter.checkWallTime();
                 throw new ScenarioException(step, stuck + " within " + TimeUnit.NANOSECONDS.toSeconds(PATIENCE_NS) + " s");
             }
         } catch (InterruptedException e) {

@@ -1,9 +1,11 @@
 package dev.novahost.scenario;
 
 import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -142,6 +144,11 @@ public record Step(int index, String op, JsonNode args) {
         var action = optWord("action", Action.class).orElse(Action.NOOP);
         if ((mode == TimerMode.PERIODIC) != arg("periodNs").isPresent()) {
             throw fail(mode == TimerMode.PERIODIC ? "a periodic timer needs 'periodNs'" : "a oneshot timer takes no 'periodNs'");
+        }
+        try {
+            DriverTimer.Spec.checkPeriod(mode, optNumber("periodNs").orElse(0L));
+        } catch (KernelException tooShort) {
+            throw fail(tooShort.getMessage());
         }
         if ((action == Action.QUEUE_WORK) != arg("work").isPresent()) {
             throw fail(action == Action.QUEUE_WORK ? "a queue-work timer needs 'work', the work item it queues"

@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.ViolationKind;
@@ -20,9 +22,28 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DriverTimer implements DriverObject {
 
-    /** What the caller asked for. */
+    /**
+     * What the caller asked for. A periodic timer's period is at least {@link #MIN_PERIOD_NS}, whoever
+     * arms it (the API, a scenario, a test): a shorter one keeps a CPU busy for nothing, and on virtual
+     * time makes an {@code advance} deliver without end.
+     */
     public record Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
                        Optional<DriverWork> target) {
+
+        /** 10 µs. */
+        public static final long MIN_PERIOD_NS = 10_000L;
+
+        public Spec {
+            checkPeriod(mode, periodNs);
+        }
+
+        /** {@code EINVAL} for a periodic timer whose period is under {@link #MIN_PERIOD_NS}. */
+        public static void checkPeriod(TimerMode mode, long periodNs) {
+            if (mode == TimerMode.PERIODIC && periodNs < MIN_PERIOD_NS) {
+                throw KernelException.of(Errno.EINVAL, "periodNs must be at least " + MIN_PERIOD_NS
+                        + " ns (10 µs) for a periodic timer, was " + periodNs);
+            }
+        }
     }
 
     private final NovaContext ctx;

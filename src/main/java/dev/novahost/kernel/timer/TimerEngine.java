@@ -72,6 +72,19 @@ public final class TimerEngine implements AutoCloseable {
     private Thread leader;
     private final List<Thread> dispatchers = new ArrayList<>();
     private volatile boolean closed;
+    /** Virtual time only: why {@link #halt} stopped delivery, or null while it goes on. */
+    private volatile String halted;
+
+    /**
+     * Thrown by {@link #advanceTo} on an engine that was {@link #halt halted}: no entry runs any more.
+     * No stack trace: it is the expected end of a run over its budget, not a bug.
+     */
+    public static final class Halted extends RuntimeException {
+
+        Halted(String reason) {
+            super(reason, null, false, false);
+        }
+    }
 
     private TimerEngine(Clock clock, VirtualClock virtualClock) {
         this.clock = clock;
@@ -167,6 +180,8 @@ public final class TimerEngine implements AutoCloseable {
      * Virtual time only: runs every entry due up to {@code target} in order, moving the clock to each
      * entry's deadline before it runs, then leaves the clock at {@code target}. Entries scheduled on
      * the way run too if they fall due by {@code target}. Returns how many ran.
+     *
+     * @throws Halted once the engine is {@link #halt halted}, before the next entry
      */
     public int advanceTo(long target) {
         if (virtualClock == null) {
@@ -181,8 +196,24 @@ public final class TimerEngine implements AutoCloseable {
         return ran;
     }
 
+    /**
+     * Virtual time only, from any thread: stops delivery for good, as a scenario whose budget ran out
+     * must stop however deep in a run it is. The entry running now finishes; every {@link #advanceTo},
+     * on whatever thread, throws {@link Halted} before it takes another, now and later. The check costs
+     * one volatile read per entry.
+     */
+    public void halt(String reason) {
+        if (virtualClock == null) {
+            throw new IllegalStateException("only an engine on virtual time can be halted");
+        }
+        halted = reason;
+    }
+
     /** Takes the next entry to run by {@code target}, with the clock moved to its deadline; null if none. */
     private Entry takeDueBy(long target) {
+        if (halted != null) {
+            throw new Halted(halted);
+        }
         lock.lock();
         try {
             for (var head = queue.peek(); head != null && head.deadline <= target; head = queue.peek()) {
