@@ -2,7 +2,9 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.scenario.RunSlots;
 import dev.novahost.scenario.ScenarioException;
+import dev.novahost.scenario.ScenarioOverrun;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -50,6 +52,33 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setProperty("step", e.step());
         }
         return response;
+    }
+
+    /**
+     * A scenario request over its budget: 422, and {@code budget} names which one, its limit and how far
+     * the run got. Over the wall-time budget the errno is {@code ETIMEDOUT}, over the others {@code E2BIG}.
+     */
+    @ExceptionHandler(ScenarioOverrun.class)
+    ResponseEntity<Object> scenarioOverrun(ScenarioOverrun e, HttpServletRequest request) {
+        var response = problem(HttpStatus.UNPROCESSABLE_CONTENT, e.budget().errno(), e.getMessage(), request);
+        if (response.getBody() instanceof ProblemDetail problem) {
+            var at = e.reached();
+            problem.setProperty("budget", new OverrunView(e.budget().wireName(), e.limit(), at.step(), at.virtualNs(),
+                    at.events(), at.elapsedMillis(), at.resultBytes()));
+        }
+        return response;
+    }
+
+    /** The budget a scenario request went over, its limit (steps, events, milliseconds or bytes), how far it got. */
+    record OverrunView(String name, long limit, int step, long virtualNs, long events, long elapsedMillis,
+                       long resultBytes) { }
+
+    /** Every scenario run slot is taken: 503 {@code EAGAIN}, and {@code Retry-After} says when to come back. */
+    @ExceptionHandler(RunSlots.Busy.class)
+    ResponseEntity<Object> scenarioBusy(RunSlots.Busy e, HttpServletRequest request) {
+        var response = problem(HttpStatus.SERVICE_UNAVAILABLE, Errno.EAGAIN, e.getMessage(), request);
+        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

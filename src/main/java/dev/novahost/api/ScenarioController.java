@@ -16,12 +16,19 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** Scripted scenarios, each run in its own kernel on virtual time; the live host is never touched. */
+/**
+ * Scripted scenarios, each run in its own kernel on virtual time; the live host is never touched. The
+ * runner holds every request to its budget and its run slots (nova.scenario-* settings).
+ */
 @RestController
 @RequestMapping(path = "/api/v1/scenarios", produces = MediaType.APPLICATION_JSON_VALUE)
 class ScenarioController {
 
-    private final ScenarioRunner runner = new ScenarioRunner();
+    private final ScenarioRunner runner;
+
+    ScenarioController(ScenarioRunner runner) {
+        this.runner = runner;
+    }
 
     /** What one built-in scenario is about. */
     record ScenarioInfo(String name, String title, String description, int steps) { }

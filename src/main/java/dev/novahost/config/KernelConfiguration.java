@@ -12,6 +12,8 @@ import dev.novahost.kernel.TracepointFanout;
 import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.metrics.KernelMeters;
 import dev.novahost.metrics.MetricsTracepoints;
+import dev.novahost.scenario.RunSlots;
+import dev.novahost.scenario.ScenarioRunner;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -77,6 +79,12 @@ class KernelConfiguration {
     @Bean
     KernelMeters kernelMeters(Kernel kernel) {
         return new KernelMeters(kernel);
+    }
+
+    /** Scenario runs, each in a kernel of its own, held to the configured budget and run slots. */
+    @Bean
+    ScenarioRunner scenarioRunner(NovaProperties properties) {
+        return new ScenarioRunner(properties.scenarioBudget(), new RunSlots(properties.scenarioConcurrentRuns()));
     }
 
     @Bean

@@ -1,5 +1,7 @@
 package dev.novahost.config;
 
+import dev.novahost.scenario.ScenarioBudget;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -11,6 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loadNovaCore  load the nova-core module at start
  * @param maxRangeRead  registers one range read may return before {@code E2BIG}
  * @param fleet         devices a fresh host starts with: {@code CHIPSET[@DDDD:BB:DD.F]}, see {@link Fleet}
+ * @param scenarioMaxSteps       steps one scenario may have ({@link ScenarioBudget}; the defaults are its own)
+ * @param scenarioMaxEvents      kernel log events one scenario request may write
+ * @param scenarioMaxWallTime    real time one scenario request may take
+ * @param scenarioMaxResultBytes bytes of one scenario request's results as JSON
+ * @param scenarioConcurrentRuns scenario requests that may run at once; past them 503 {@code EAGAIN}
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -29,7 +36,17 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
                              @DefaultValue("false") boolean requireToken,
-                             @DefaultValue("") List<String> fleet) {
+                             @DefaultValue("") List<String> fleet,
+                             @DefaultValue("10000") int scenarioMaxSteps,
+                             @DefaultValue("200000") int scenarioMaxEvents,
+                             @DefaultValue("10s") Duration scenarioMaxWallTime,
+                             @DefaultValue("33554432") long scenarioMaxResultBytes,
+                             @DefaultValue("2") int scenarioConcurrentRuns) {
+
+    /** What one scenario request may cost. */
+    public ScenarioBudget scenarioBudget() {
+        return new ScenarioBudget(scenarioMaxSteps, scenarioMaxEvents, scenarioMaxWallTime, scenarioMaxResultBytes);
+    }
 
     /** Whether any token is configured: then every API call must carry one. */
     public boolean tokensConfigured() {

@@ -2,10 +2,14 @@ package dev.novahost.scenario;
 
 import dev.novahost.kernel.driver.Policy;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,23 +17,60 @@ import java.util.Optional;
 
 /**
  * Runs a scenario from the command line, without the server:
- * {@code java -jar nova-host.jar scenario FILE|NAME [--policies revocable,fenced]}. Prints the result
- * (with {@code --policies}, the comparison) as JSON on stdout and exits 0 when every expectation held,
- * 1 when one did not, 2 when the scenario or the command line is bad (the reason goes to stderr).
+ * {@code java -jar nova-host.jar scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]}.
+ * Prints the result (with {@code --policies}, the comparison) as JSON on stdout, and exits with one of
+ * {@link Exit}'s codes; every reason for a code other than 0 and 1 goes to stderr as one line. The run
+ * is held to the server's default {@link ScenarioBudget}, which {@code --budget} changes.
+ *
+ * <p>FILE is read only if it is a regular file of at most {@link #MAX_FILE_BYTES}: a FIFO, a directory
+ * or a device is refused from its attributes, without opening it (opening a FIFO would wait for a writer).
  */
 public final class ScenarioCli {
 
-    private static final String USAGE = "usage: scenario FILE|NAME [--policies revocable,fenced]; built-in: "
-            + Scenarios.BUILT_IN;
+    /** The exit codes, documented in the usage text and the README. */
+    enum Exit {
+        PASSED(0, "every expectation held"),
+        FAILED(1, "an expectation failed"),
+        BAD_INPUT(2, "the command line, the file or the scenario is bad"),
+        OVER_BUDGET(3, "the run went over a budget"),
+        OUT_OF_MEMORY(4, "the run ran out of memory");
+
+        final int code;
+        final String meaning;
+
+        Exit(int code, String meaning) {
+            this.code = code;
+            this.meaning = meaning;
+        }
+    }
+
+    /** 16 MiB: sixteen times the server's request-body limit, and far more than 100,000 steps take. */
+    static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
+    private static final String USAGE = "usage: scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]..."
+            + "; budgets (KIND): " + budgets() + "; exit codes: " + exitCodes() + "; built-in: " + Scenarios.BUILT_IN;
+
+    /** Kept ready: with the heap exhausted, building a message could fail in turn. */
+    private static final String OUT_OF_MEMORY = "scenario: the run ran out of memory (exit " + Exit.OUT_OF_MEMORY.code
+            + "); lower a budget with --budget, or give the JVM more heap (-Xmx)";
 
     private ScenarioCli() {
     }
 
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         try {
+            return execute(args, out, err).code;
+        } catch (OutOfMemoryError exhausted) {
+            err.println(OUT_OF_MEMORY);
+            return Exit.OUT_OF_MEMORY.code;
+        }
+    }
+
+    private static Exit execute(List<String> args, PrintStream out, PrintStream err) {
+        try {
             var command = Command.parse(args);
             var scenario = load(command.scenario());
-            var runner = new ScenarioRunner();
+            var runner = new ScenarioRunner(command.budget());
             Object printed;
             boolean passed;
             if (command.policies().isEmpty()) {
@@ -42,22 +83,26 @@ public final class ScenarioCli {
                 passed = comparison.runs().values().stream().allMatch(ScenarioResult::passed);
             }
             out.println(Scenario.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(printed));
-            return passed ? 0 : 1;
+            return passed ? Exit.PASSED : Exit.FAILED;
+        } catch (ScenarioOverrun over) {
+            err.println("scenario: " + over.getMessage() + " (exit " + Exit.OVER_BUDGET.code + ")");
+            return Exit.OVER_BUDGET;
         } catch (ScenarioException | IllegalArgumentException bad) {
             err.println("scenario: " + bad.getMessage());
-            return 2;
+            return Exit.BAD_INPUT;
         } catch (IOException unreadable) {
             err.println("scenario: cannot read " + unreadable.getMessage());
-            return 2;
+            return Exit.BAD_INPUT;
         }
     }
 
-    /** One scenario (a built-in's name or a file) and the policies to run it under, if any. */
-    private record Command(String scenario, List<Policy> policies) {
+    /** One scenario (a built-in's name or a file), the policies to run it under, if any, and its budget. */
+    private record Command(String scenario, List<Policy> policies, ScenarioBudget budget) {
 
         static Command parse(List<String> args) {
             var positional = new ArrayList<String>();
             List<Policy> policies = List.of();
+            var budget = ScenarioBudget.DEFAULTS;
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (arg.equals("--policies")) {
@@ -65,6 +110,12 @@ public final class ScenarioCli {
                         throw new IllegalArgumentException("--policies needs a list, e.g. revocable,fenced");
                     }
                     policies = policies(args.get(i));
+                } else if (arg.equals("--budget")) {
+                    if (++i >= args.size()) {
+                        throw new IllegalArgumentException("--budget needs KIND=VALUE, e.g. events=1000; kinds are "
+                                + budgets());
+                    }
+                    budget = budget(budget, args.get(i));
                 } else if (arg.startsWith("--")) {
                     throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
                 } else {
@@ -74,7 +125,32 @@ public final class ScenarioCli {
             if (positional.size() != 1) {
                 throw new IllegalArgumentException(USAGE);
             }
-            return new Command(positional.getFirst(), policies);
+            return new Command(positional.getFirst(), policies, budget);
+        }
+
+        /** {@code KIND=VALUE}: the budget with that one limit changed. */
+        private static ScenarioBudget budget(ScenarioBudget budget, String setting) {
+            int eq = setting.indexOf('=');
+            String name = eq < 0 ? setting : setting.substring(0, eq);
+            var kind = Arrays.stream(ScenarioBudget.Kind.values()).filter(k -> k.wireName().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("'" + name + "' is not a budget; budgets are "
+                            + budgets()));
+            long value;
+            try {
+                value = Long.parseLong(setting.substring(eq + 1));
+            } catch (NumberFormatException | IndexOutOfBoundsException notANumber) {
+                throw new IllegalArgumentException("--budget " + setting + ": the value is a whole number, e.g. "
+                        + kind.wireName() + "=" + budget.limit(kind));
+            }
+            int count = (int) Math.clamp(value, Integer.MIN_VALUE, Integer.MAX_VALUE); // out of range: refused below
+            return switch (kind) {
+                case STEPS -> new ScenarioBudget(count, budget.maxEvents(), budget.maxWallTime(), budget.maxResultBytes());
+                case EVENTS -> new ScenarioBudget(budget.maxSteps(), count, budget.maxWallTime(), budget.maxResultBytes());
+                case WALL_TIME -> new ScenarioBudget(budget.maxSteps(), budget.maxEvents(), Duration.ofMillis(value),
+                        budget.maxResultBytes());
+                case RESULT_BYTES -> new ScenarioBudget(budget.maxSteps(), budget.maxEvents(), budget.maxWallTime(),
+                        value);
+            };
         }
 
         private static List<Policy> policies(String list) {
@@ -90,11 +166,47 @@ public final class ScenarioCli {
         if (builtIn.isPresent()) {
             return builtIn.get();
         }
+        var file = Path.of(fileOrName);
+        BasicFileAttributes attributes;
         try {
-            return Scenario.parse(Files.readString(Path.of(fileOrName)));
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException missing) {
             throw new IllegalArgumentException("'" + fileOrName + "' is neither a built-in scenario nor a file; "
                     + USAGE);
         }
+        if (!attributes.isRegularFile()) {
+            throw new IllegalArgumentException("'" + fileOrName + "' is " + (attributes.isDirectory() ? "a directory"
+                    : "not a regular file (a FIFO, a socket or a device)") + "; give a scenario's JSON file");
+        }
+        if (attributes.size() > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("'" + fileOrName + "' has " + attributes.size() + " bytes; a scenario"
+                    + " file has at most " + MAX_FILE_BYTES);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] json = in.readNBytes((int) MAX_FILE_BYTES + 1); // it may have grown since
+            if (json.length > MAX_FILE_BYTES) {
+                throw new IllegalArgumentException("'" + fileOrName + "' has more than " + MAX_FILE_BYTES
+                        + " bytes; a scenario file has at most that");
+            }
+            return Scenario.parse(new String(json, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String budgets() {
+        return Arrays.stream(ScenarioBudget.Kind.values())
+                .map(k -> k.wireName() + " (default " + ScenarioBudget.DEFAULTS.limit(k) + unit(k) + ")").toList().toString();
+    }
+
+    private static String unit(ScenarioBudget.Kind kind) {
+        return switch (kind) {
+            case STEPS -> " steps";
+            case EVENTS -> " events";
+            case WALL_TIME -> " ms";
+            case RESULT_BYTES -> " bytes";
+        };
+    }
+
+    private static String exitCodes() {
+        return Arrays.stream(Exit.values()).map(e -> e.code + " " + e.meaning).toList().toString();
     }
 }
