@@ -1,20 +1,26 @@
 package dev.novahost.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The scenario command for scripts and CI: the result as JSON on stdout; exit 0 when every expectation
- * held, 1 when one did not, 2 when the scenario or the command line is bad (with the reason on stderr).
+ * held, 1 when one did not, 2 when the scenario, the file or the command line is bad, 3 over a budget,
+ * 4 out of memory (with the reason on stderr).
  */
 class ScenarioCliTest {
 
@@ -87,6 +93,118 @@ class ScenarioCliTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: scenario FILE|NAME")
                 .contains("neither a built-in scenario nor a file").contains("'careful' is not a policy")
                 .contains("not valid JSON");
+    }
+
+    /** Item 16 of issue 13: a FIFO is refused from its attributes, never opened, so the command cannot hang on it. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aFifoIsRefusedWithoutWaitingForAWriter() throws Exception {
+        var fifo = dir.resolve("scenario.fifo");
+        var mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo is available");
+
+        int exit = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> run(fifo.toString()));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.size()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a regular file (a FIFO, a socket or a device)")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void aDirectoryOrADeviceIsRefused() {
+        assertThat(run(dir.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is a directory");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            err.reset();
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> run("/dev/zero"))).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a regular file");
+        }
+    }
+
+    @Test
+    void aFileOverTheSizeCapIsRefusedUnread() throws Exception {
+        var big = dir.resolve("big.json");
+        try (var file = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.write(java.nio.ByteBuffer.wrap(new byte[] {'{'}), ScenarioCli.MAX_FILE_BYTES); // sparse: one byte past the cap
+        }
+
+        assertThat(run(big.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("has " + (ScenarioCli.MAX_FILE_BYTES + 1) + " bytes")
+                .contains("at most " + ScenarioCli.MAX_FILE_BYTES);
+    }
+
+    /** Over a budget: its own exit code, 3, and one line that names the budget; nothing on stdout. */
+    @Test
+    void aRunOverItsBudgetExitsThreeNamingIt() throws Exception {
+        var file = write("endless.json", """
+                {'name':'endless','steps':[
+                  {'op':'create-device','chipset':'GA102','address':'0000:01:00.0'},
+                  {'op':'load'},
+                  {'op':'arm-timer','device':'0000:01:00.0','mode':'periodic','delayNs':0,'periodNs':10000},
+                  {'op':'advance','ns':1000000000000000000}]}""");
+
+        int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(file.toString(), "--budget", "events=1000"));
+
+        assertThat(exit).isEqualTo(3);
+        assertThat(out.size()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("events budget of 1000").contains("(exit 3)")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void theDefaultBudgetIsTheServersAndStopsTheEndlessRunToo() throws Exception {
+        var file = write("endless.json", """
+                {'steps':[{'op':'create-device','chipset':'GA102','address':'0000:01:00.0'},{'op':'load'},
+                  {'op':'arm-timer','device':'0000:01:00.0','mode':'periodic','delayNs':0,'periodNs':10000},
+                  {'op':'advance','ns':1000000000000000000}]}""");
+
+        int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(file.toString(), "--policies", "fenced,revocable"));
+
+        assertThat(exit).isEqualTo(3);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("events budget of " + ScenarioBudget.DEFAULTS.maxEvents());
+    }
+
+    @Test
+    void aBadBudgetIsABadCommandLine() {
+        assertThat(run("timer-fires-after-unbind", "--budget", "patience=5")).isEqualTo(2);
+        assertThat(run("timer-fires-after-unbind", "--budget", "events=many")).isEqualTo(2);
+        assertThat(run("timer-fires-after-unbind", "--budget", "events=99999999999")).isEqualTo(2);
+        assertThat(run("timer-fires-after-unbind", "--budget")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'patience' is not a budget")
+                .contains("a whole number").contains("the events budget must be between");
+    }
+
+    @Test
+    void theUsageNamesEveryExitCode() {
+        assertThat(run()).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("0 every expectation held")
+                .contains("1 an expectation failed").contains("2 the command line, the file or the scenario is bad")
+                .contains("3 the run went over a budget").contains("4 the run ran out of memory")
+                .contains("--budget KIND=VALUE").contains("events (default 200000 events)");
+    }
+
+    /** Out of memory is not "an expectation failed": exit 4 and one line, in a JVM with a heap too small for the run. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void runningOutOfMemoryExitsFour() throws Exception {
+        var file = write("big.json", """
+                {'steps':[{'op':'create-device','chipset':'GA102','address':'0000:01:00.0'},{'op':'load'},
+                  {'op':'arm-timer','device':'0000:01:00.0','mode':'periodic','delayNs':0,'periodNs':10000},
+                  {'op':'advance','ns':1000000000000000000}]}""");
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var process = new ProcessBuilder(java, "-Xmx24m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.novahost.NovaHostApplication", "scenario", file.toString(),
+                "--budget", "events=10000000", "--budget", "wall-time=60000")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
+        var stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the command ended").isTrue();
+        assertThat(process.exitValue()).as("stderr: %s", stderr).isEqualTo(4);
+        assertThat(stderr).contains("the run ran out of memory (exit 4)");
     }
 
     private int run(String... args) {
