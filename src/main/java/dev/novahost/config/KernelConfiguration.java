@@ -81,10 +81,15 @@ class KernelConfiguration {
         return new KernelMeters(kernel);
     }
 
+    @Bean
+    RunSlots scenarioRunSlots(NovaProperties properties) {
+        return new RunSlots(properties.scenarioConcurrentRuns());
+    }
+
     /** Scenario runs, each in a kernel of its own, held to the configured budget and run slots. */
     @Bean
-    ScenarioRunner scenarioRunner(NovaProperties properties) {
-        return new ScenarioRunner(properties.scenarioBudget(), new RunSlots(properties.scenarioConcurrentRuns()));
+    ScenarioRunner scenarioRunner(NovaProperties properties, RunSlots slots) {
+        return new ScenarioRunner(properties.scenarioBudget(), slots);
     }
 
     @Bean

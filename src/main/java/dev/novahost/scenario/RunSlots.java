@@ -27,6 +27,11 @@ public final class RunSlots {
         return new RunSlots(Integer.MAX_VALUE);
     }
 
+    /** Slots free now. */
+    public int free() {
+        return free.availablePermits();
+    }
+
     /** A slot, given back by closing it; {@link Busy} when every slot is taken. */
     public Slot take() {
         if (!free.tryAcquire()) {

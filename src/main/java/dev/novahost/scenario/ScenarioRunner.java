@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -101,19 +103,49 @@ public final class ScenarioRunner {
     /** One run, under the given policy or, if none, the kernel's default (unless the scenario sets its own). */
     public ScenarioResult run(Scenario scenario, Optional<Policy> policy) {
         try (var slot = slots.take()) {
-            return run(scenario, policy, new BudgetMeter(budget, scenario));
+            return onPlatformThread(() -> run(scenario, policy, new BudgetMeter(budget, scenario)));
         }
     }
 
     /** One run under each policy (each once), in the order given, side by side, within one budget. */
     public ScenarioComparison compare(Scenario scenario, List<Policy> policies) {
         try (var slot = slots.take()) {
-            var meter = new BudgetMeter(budget, scenario);
-            var runs = new LinkedHashMap<String, ScenarioResult>();
-            for (Policy policy : policies.stream().distinct().toList()) {
-                runs.put(policy.name().toLowerCase(Locale.ROOT), run(scenario, Optional.of(policy), meter));
+            return onPlatformThread(() -> {
+                var meter = new BudgetMeter(budget, scenario);
+                var runs = new LinkedHashMap<String, ScenarioResult>();
+                for (Policy policy : policies.stream().distinct().toList()) {
+                    runs.put(policy.name().toLowerCase(Locale.ROOT), run(scenario, Optional.of(policy), meter));
+                }
+                return ScenarioComparison.of(runs);
+            });
+        }
+    }
+
+    /**
+     * Runs the request on a platform thread of its own when the caller is a virtual thread (the server's
+     * request threads are). A run keeps a CPU busy until it ends; on a virtual thread it would hold its
+     * carrier all that time, and with as many runs as carriers nothing else, not the host's other
+     * requests nor its liveness probe, would run. The caller waits unmounted.
+     */
+    private static <T> T onPlatformThread(Supplier<T> request) {
+        if (!Thread.currentThread().isVirtual()) {
+            return request.get();
+        }
+        var answer = new CompletableFuture<T>();
+        Thread.ofPlatform().daemon().name("scenario-run").start(() -> {
+            try {
+                answer.complete(request.get());
+            } catch (RuntimeException | Error failed) {
+                answer.completeExceptionally(failed);
             }
-            return ScenarioComparison.of(runs);
+        });
+        try {
+            return answer.join();
+        } catch (CompletionException failed) {
+            if (failed.getCause() instanceof RuntimeException e) {
+                throw e;
+            }
+            throw (Error) failed.getCause();
         }
     }
 

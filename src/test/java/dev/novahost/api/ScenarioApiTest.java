@@ -2,11 +2,16 @@ package dev.novahost.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.novahost.scenario.RunSlots;
+import dev.novahost.scenario.ScenarioBudget;
 import dev.novahost.scenario.Scenarios;
+import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 
 /**
@@ -133,5 +138,74 @@ class ScenarioApiTest extends ApiTest {
         getJson("/api/v1/modules").andExpect(result ->
                 assertThat(result.getResponse().getContentAsString()).isEqualTo(modules));
         getJson("/api/v1/host").andExpect(jsonPath("$.taints.length()").value(0));
+    }
+
+    // --- item 4 of issue 13: budgets -------------------------------------------------------------------
+
+    /** A 10 µs periodic timer and one advance of 10^18 ns: it never returned before the budgets. */
+    static final String ENDLESS = """
+            {"op": "create-device", "chipset": "GA102", "address": "0000:01:00.0"},
+            {"op": "load"},
+            {"op": "arm-timer", "device": "0000:01:00.0", "mode": "periodic", "delayNs": 0, "periodNs": 10000},
+            {"op": "advance", "ns": 1000000000000000000}""";
+
+    @Autowired
+    RunSlots slots;
+
+    @Test
+    void aPeriodUnderTheLiveApisTenMicrosecondsIsEinvalNamingTheMinimum() throws Exception {
+        for (long period : new long[] {0, 1}) {
+            var refused = postJson(RUN, "{\"scenario\":{\"steps\":[{\"op\":\"create-device\",\"chipset\":\"GA102\"},"
+                    + "{\"op\":\"load\"},{\"op\":\"arm-timer\",\"device\":\"0000:01:00.0\",\"mode\":\"periodic\","
+                    + "\"delayNs\":0,\"periodNs\":" + period + "}]}}");
+            expectProblem(refused, 400, "EINVAL");
+            refused.andExpect(jsonPath("$.step").value(2))
+                    .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("at least 10000 ns")));
+        }
+    }
+
+    @Test
+    void anEndlessRunIsStoppedByTheEventBudgetAndNamedForIt() throws Exception {
+        long start = System.nanoTime();
+
+        var stopped = postJson(RUN, "{\"scenario\":{\"name\":\"endless\",\"steps\":[" + ENDLESS + "]}}");
+
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        expectProblem(stopped, 422, "E2BIG");
+        stopped.andExpect(jsonPath("$.budget.name").value("events"))
+                .andExpect(jsonPath("$.budget.limit").value(ScenarioBudget.DEFAULTS.maxEvents()))
+                .andExpect(jsonPath("$.budget.step").value(3))
+                .andExpect(jsonPath("$.budget.events").value(ScenarioBudget.DEFAULTS.maxEvents() + 1))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("events budget of 200000")));
+        System.out.printf("item 4: POST %s of the endless scenario answered 422 in %d ms%n", RUN, millis);
+        assertThat(millis).isLessThan(20_000);
+    }
+
+    @Test
+    void anEndlessComparisonIsStoppedByTheSameBudget() throws Exception {
+        var stopped = postJson(RUN, "{\"scenario\":{\"steps\":[" + ENDLESS + "]},\"policies\":[\"fenced\",\"revocable\"]}");
+
+        expectProblem(stopped, 422, "E2BIG");
+        stopped.andExpect(jsonPath("$.budget.name").value("events"));
+    }
+
+    @Test
+    void pastTheRunSlotsARunIsEagainWithRetryAfter() throws Exception {
+        var held = new ArrayList<RunSlots.Slot>();
+        try {
+            while (slots.free() > 0) {
+                held.add(slots.take());
+            }
+            assertThat(held).as("the default number of run slots").hasSize(2);
+
+            var refused = postJson(RUN, "{\"name\":\"timer-fires-after-unbind\"}");
+
+            expectProblem(refused, 503, "EAGAIN");
+            refused.andExpect(header().string("Retry-After", "1"))
+                    .andExpect(jsonPath("$.detail").value("all 2 scenario run slots are taken; try again when a run has ended"));
+        } finally {
+            held.forEach(RunSlots.Slot::close);
+        }
+        postJson(RUN, "{\"name\":\"timer-fires-after-unbind\"}").andExpect(status().isOk());
     }
 }
