@@ -38,9 +38,9 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("false") boolean requireToken,
                              @DefaultValue("") List<String> fleet,
                              @DefaultValue("10000") int scenarioMaxSteps,
-                             @DefaultValue("200000") int scenarioMaxEvents,
+                             @DefaultValue("100000") int scenarioMaxEvents,
                              @DefaultValue("10s") Duration scenarioMaxWallTime,
-                             @DefaultValue("33554432") long scenarioMaxResultBytes,
+                             @DefaultValue("16777216") long scenarioMaxResultBytes,
                              @DefaultValue("2") int scenarioConcurrentRuns) {
 
     /** What one scenario request may cost. */

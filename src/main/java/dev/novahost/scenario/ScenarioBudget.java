@@ -21,8 +21,8 @@ import java.time.Duration;
  */
 public record ScenarioBudget(int maxSteps, int maxEvents, Duration maxWallTime, long maxResultBytes) {
 
-    public static final ScenarioBudget DEFAULTS = new ScenarioBudget(10_000, 200_000, Duration.ofSeconds(10),
-            32L * 1024 * 1024);
+    public static final ScenarioBudget DEFAULTS = new ScenarioBudget(10_000, 100_000, Duration.ofSeconds(10),
+            16L * 1024 * 1024);
 
     /** Above this the event log alone (one slot per event) would be a memory risk of its own. */
     static final int EVENTS_CEILING = 10_000_000;

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.novahost.scenario.RunSlots;
 import dev.novahost.scenario.ScenarioBudget;
+import dev.novahost.scenario.ScenarioRunner;
 import dev.novahost.scenario.Scenarios;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,14 @@ class ScenarioApiTest extends ApiTest {
     @Autowired
     RunSlots slots;
 
+    @Autowired
+    ScenarioRunner runner;
+
+    @Test
+    void theSettingsDefaultsAreTheBudgetsOwn() {
+        assertThat(runner.budget()).isEqualTo(ScenarioBudget.DEFAULTS);
+    }
+
     @Test
     void aPeriodUnderTheLiveApisTenMicrosecondsIsEinvalNamingTheMinimum() throws Exception {
         for (long period : new long[] {0, 1}) {
@@ -176,7 +185,7 @@ class ScenarioApiTest extends ApiTest {
                 .andExpect(jsonPath("$.budget.limit").value(ScenarioBudget.DEFAULTS.maxEvents()))
                 .andExpect(jsonPath("$.budget.step").value(3))
                 .andExpect(jsonPath("$.budget.events").value(ScenarioBudget.DEFAULTS.maxEvents() + 1))
-                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("events budget of 200000")));
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("events budget of " + ScenarioBudget.DEFAULTS.maxEvents())));
         System.out.printf("item 4: POST %s of the endless scenario answered 422 in %d ms%n", RUN, millis);
         assertThat(millis).isLessThan(20_000);
     }

@@ -95,7 +95,7 @@ class ScenarioBudgetTest {
 
     @Test
     void aResultOverTheSizeBudgetIsRefusedNotTruncated() {
-        var runner = new ScenarioRunner(budget(200_000, Duration.ofMinutes(1), 4_096));
+        var runner = new ScenarioRunner(budget(100_000, Duration.ofMinutes(1), 4_096));
 
         var over = catchThrowableOfType(ScenarioOverrun.class,
                 () -> runner.run(Scenarios.named("timer-fires-after-unbind").orElseThrow(), Optional.empty()));
@@ -107,7 +107,7 @@ class ScenarioBudgetTest {
 
     @Test
     void aScenarioWithMoreStepsThanTheBudgetDoesNotStart() {
-        var runner = new ScenarioRunner(new ScenarioBudget(5, 200_000, Duration.ofMinutes(1), 1L << 30));
+        var runner = new ScenarioRunner(new ScenarioBudget(5, 100_000, Duration.ofMinutes(1), 1L << 30));
 
         var over = catchThrowableOfType(ScenarioOverrun.class,
                 () -> runner.run(Scenarios.named("timer-fires-after-unbind").orElseThrow(), Optional.empty()));

@@ -184,7 +184,7 @@ class ScenarioCliTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("0 every expectation held")
                 .contains("1 an expectation failed").contains("2 the command line, the file or the scenario is bad")
                 .contains("3 the run went over a budget").contains("4 the run ran out of memory")
-                .contains("--budget KIND=VALUE").contains("events (default 200000 events)");
+                .contains("--budget KIND=VALUE").contains("events (default 100000 events)");
     }
 
     /** Out of memory is not "an expectation failed": exit 4 and one line, in a JVM with a heap too small for the run. */
