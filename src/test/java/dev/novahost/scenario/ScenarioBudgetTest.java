@@ -3,6 +3,7 @@ package dev.novahost.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.novahost.kernel.driver.Policy;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,14 @@ import org.junit.jupiter.api.Timeout;
  * stopped by its budget where it is and named for it; a period under 10 µs is refused before anything
  * runs; the budget never changes what a run within it produces.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ScenarioBudgetTest {
 
     private static final String DEVICE = "{'op':'create-device','chipset':'GA102','address':'0000:01:00.0'}";
     private static final String LOAD = "{'op':'load'}";
+
+    /** Before the budgets these runs never ended; now each is stopped well inside this. */
+    private static final Duration BOUND = Duration.ofSeconds(20);
 
     /** A 10 µs periodic timer, then one advance of 10^18 ns: 10^14 expiries if nothing stopped it. */
     private static final Scenario ENDLESS = scenario("endless", DEVICE, LOAD,
@@ -47,7 +51,8 @@ class ScenarioBudgetTest {
         var runner = new ScenarioRunner(budget(50_000, Duration.ofMinutes(1), 1L << 30));
         long start = System.nanoTime();
 
-        var over = catchThrowableOfType(ScenarioOverrun.class, () -> runner.run(ENDLESS, Optional.empty()));
+        var over = assertTimeoutPreemptively(BOUND, () -> catchThrowableOfType(ScenarioOverrun.class,
+                () -> runner.run(ENDLESS, Optional.empty())));
 
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         System.out.printf("item 4: the 10 us timer with a 10^18 ns advance was stopped after %d ms: %s%n", millis,
@@ -70,7 +75,8 @@ class ScenarioBudgetTest {
                 "{'op':'queue-work','device':'0000:01:00.0','requeue':1000000000000000000}",
                 "{'op':'advance','ns':1}");
 
-        var over = catchThrowableOfType(ScenarioOverrun.class, () -> runner.run(requeues, Optional.empty()));
+        var over = assertTimeoutPreemptively(BOUND, () -> catchThrowableOfType(ScenarioOverrun.class,
+                () -> runner.run(requeues, Optional.empty())));
 
         assertThat(over.budget()).isEqualTo(ScenarioBudget.Kind.EVENTS);
         assertThat(over.reached().step()).isEqualTo(3);
@@ -82,7 +88,8 @@ class ScenarioBudgetTest {
         var runner = new ScenarioRunner(budget(ScenarioBudget.EVENTS_CEILING, Duration.ofMillis(200), 1L << 30));
         long start = System.nanoTime();
 
-        var over = catchThrowableOfType(ScenarioOverrun.class, () -> runner.run(ENDLESS, Optional.empty()));
+        var over = assertTimeoutPreemptively(BOUND, () -> catchThrowableOfType(ScenarioOverrun.class,
+                () -> runner.run(ENDLESS, Optional.empty())));
 
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(over.budget()).isEqualTo(ScenarioBudget.Kind.WALL_TIME);
