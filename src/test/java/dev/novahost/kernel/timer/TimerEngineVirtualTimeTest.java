@@ -187,6 +187,24 @@ class TimerEngineVirtualTimeTest {
         assertThat(ran).containsExactly("boom@10", "after@20");
     }
 
+    /** An entry that re-arms itself at its own deadline would keep one advance going forever; a halt ends it. */
+    @Test
+    void aHaltStopsAnAdvanceThatWouldNeverEndBeforeItsNextEntry() {
+        engine.schedule(entry("forever", self -> {
+            if (ran.size() == 1_000) {
+                engine.halt("over budget");
+            }
+            engine.schedule(self, clock.nanoTime());
+        }), 10);
+
+        assertThatThrownBy(() -> engine.advanceTo(Long.MAX_VALUE)).isInstanceOf(TimerEngine.Halted.class)
+                .hasMessage("over budget");
+        assertThat(ran).as("the entry running at the halt finished; no other ran").hasSize(1_000);
+        assertThat(clock.nanoTime()).as("the clock stayed where delivery stopped").isEqualTo(10);
+        assertThatThrownBy(() -> engine.advanceTo(20)).as("for good").isInstanceOf(TimerEngine.Halted.class);
+        assertThat(ran).hasSize(1_000);
+    }
+
     @Test
     void advanceToIsRefusedOnRealTime() {
         try (var realTime = TimerEngine.realTime(Clock.system(), 1)) {
