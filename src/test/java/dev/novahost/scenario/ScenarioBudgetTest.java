@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.novacore.Scope;
+import dev.novahost.kernel.novacore.TimerMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -43,6 +49,10 @@ class ScenarioBudgetTest {
 
             assertThat(refused.step()).isEqualTo(2);
             assertThat(refused).hasMessageContaining("at least 10000 ns").hasMessageContaining("was " + period);
+            var kernelSays = catchThrowableOfType(KernelException.class, () -> new DriverTimer.Spec(TimerMode.PERIODIC,
+                    0, period, Scope.DEVICE, Action.NOOP, Optional.empty()));
+            assertThat(kernelSays.errno()).as("the kernel's own rule, which the live API asks too").isEqualTo(Errno.EINVAL);
+            assertThat(refused.getMessage()).isEqualTo("step 2: " + kernelSays.getMessage());
         }
     }
 
