@@ -20,9 +20,15 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DriverTimer implements DriverObject {
 
-    /** What the caller asked for. */
+    /** What the caller asked for; {@code hold} is how long each callback takes before its action. */
     public record Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
-                       Optional<DriverWork> target) {
+                       Optional<DriverWork> target, CallbackDelay hold) {
+
+        /** A callback that takes no time. */
+        public Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
+                    Optional<DriverWork> target) {
+            this(mode, delayNs, periodNs, scope, action, target, CallbackDelay.NONE);
+        }
     }
 
     private final NovaContext ctx;
@@ -42,9 +48,10 @@ public final class DriverTimer implements DriverObject {
         this.text = text;
         this.spec = spec;
         this.hrtimer = new HrTimer(ctx.engine(), t -> fire());
-        log("timer.created", String.format("%s %s timer, %s, %d ns%s", spec.scope().name().toLowerCase(Locale.ROOT),
+        log("timer.created", String.format("%s %s timer, %s, %d ns%s%s", spec.scope().name().toLowerCase(Locale.ROOT),
                 spec.mode().name().toLowerCase(Locale.ROOT), spec.action().wireName(), spec.delayNs(),
-                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : ""));
+                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : "",
+                spec.hold().ns() > 0 ? ", callback takes " + spec.hold().ns() + " ns" : ""));
     }
 
     void start() {
@@ -73,6 +80,7 @@ public final class DriverTimer implements DriverObject {
         if (pending != null) {
             pending.pause();
         }
+        spec.hold().elapse(ctx);
         if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
             log("timer.stopped", "callback stopped");
             return OptionalLong.empty();
