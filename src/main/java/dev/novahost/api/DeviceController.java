@@ -27,6 +27,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/devices", produces = MediaType.APPLICATION_JSON_VALUE)
 class DeviceController {
 
+    /**
+     * What a route that answers 204 produces: anything. Its success has no body, so no {@code Accept}
+     * can be unacceptable (RFC 9110 §12.5.1); the class-level JSON alone refused
+     * {@code application/problem+json} with a 406. Its errors are problem+json whatever was asked.
+     */
+    static final String NO_BODY = MediaType.ALL_VALUE;
+
     private final Kernel kernel;
     private final ApiLimits limits;
 
@@ -57,7 +64,8 @@ class DeviceController {
         return view(kernel.bus().get(PciAddress.parse(address)));
     }
 
-    @DeleteMapping("/{address}")
+    /** 204 and no body: nothing to negotiate, so any {@code Accept} will do ({@link #NO_BODY}). */
+    @DeleteMapping(path = "/{address}", produces = NO_BODY)
     ResponseEntity<Void> delete(@PathVariable String address) {
         kernel.hotUnplug(PciAddress.parse(address));
         return ResponseEntity.noContent().build();

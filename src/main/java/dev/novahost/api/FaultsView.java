@@ -3,6 +3,7 @@ package dev.novahost.api;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Faults;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -27,11 +28,10 @@ record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean f
         return Boolean.TRUE.equals(flag);
     }
 
+    /** The errno's name exactly as Linux spells it, upper case ({@code openapi.yaml}: {@code eio} is a 400). */
     private static Errno errno(String name) {
-        try {
-            return Errno.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException unknown) {
-            throw KernelException.of(Errno.EINVAL, "probeFailure '" + name + "' is not an errno name (e.g. EIO, ENOMEM, EPROBE_DEFER)");
-        }
+        return Arrays.stream(Errno.values()).filter(errno -> errno.name().equals(name)).findFirst()
+                .orElseThrow(() -> KernelException.of(Errno.EINVAL,
+                        "probeFailure '" + name + "' is not an errno name (e.g. EIO, ENOMEM, EPROBE_DEFER)"));
     }
 }

@@ -63,7 +63,7 @@ class FileController {
     }
 
     /** {@code close}: the file's release runs and its module reference is dropped. */
-    @DeleteMapping("/api/v1/files/{fd}")
+    @DeleteMapping(path = "/api/v1/files/{fd}", produces = DeviceController.NO_BODY)
     ResponseEntity<Void> close(@PathVariable int fd) {
         kernel.novaCoreDriver().closeFile(fd);
         return ResponseEntity.noContent().build();

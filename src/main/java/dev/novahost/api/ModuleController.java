@@ -46,9 +46,23 @@ class ModuleController {
      */
     @PostMapping("/{name}/unload")
     ModuleView unload(@PathVariable String name, @RequestParam(required = false) String mode,
-                      @RequestParam(defaultValue = "false") boolean force) {
-        kernel.unload(name, unloadMode(mode, force));
+                      @RequestParam(required = false) String force) {
+        kernel.unload(name, unloadMode(mode, flag("force", force)));
         return ModuleView.of(kernel.module(name));
+    }
+
+    /**
+     * A boolean query parameter as {@code openapi.yaml} types it: {@code true} or {@code false}, absent
+     * meaning false. Spring's own conversion would also take {@code yes}, {@code on} and {@code 1}.
+     */
+    private static boolean flag(String name, String text) {
+        if (text == null || text.equals("false")) {
+            return false;
+        }
+        if (text.equals("true")) {
+            return true;
+        }
+        throw KernelException.of(Errno.EINVAL, "Parameter '" + name + "' is true or false, was '" + text + "'");
     }
 
     private static UnloadMode unloadMode(String mode, boolean force) {

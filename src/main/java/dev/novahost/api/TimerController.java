@@ -4,6 +4,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.CallbackDelay;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
@@ -79,7 +80,8 @@ class TimerController {
         }
         var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
         var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
-        return new DriverTimer.Spec(mode, delay, period, scope, action, target(device, action, request.work()));
+        return new DriverTimer.Spec(mode, delay, period, scope, action, target(device, action, request.work()),
+                hold(request.holdNs()));
     }
 
     /** The work item a {@code queue-work} timer queues: required for that action, refused for the others. */
@@ -100,6 +102,11 @@ class TimerController {
                     + ", not to " + device);
         }
         return Optional.of(work);
+    }
+
+    /** How long each callback takes, 0 when not given; the kernel's type bounds it. */
+    static CallbackDelay hold(Long holdNs) {
+        return holdNs == null ? CallbackDelay.NONE : new CallbackDelay(holdNs);
     }
 
     static long required(String field, Long value) {

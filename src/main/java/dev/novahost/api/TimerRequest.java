@@ -1,5 +1,5 @@
 package dev.novahost.api;
 
 /** {@code POST /devices/{address}/timers}. */
-record TimerRequest(String mode, Long delayNs, Long periodNs, String scope, String action, Long work) {
+record TimerRequest(String mode, Long delayNs, Long periodNs, String scope, String action, Long work, Long holdNs) {
 }

@@ -6,14 +6,14 @@ import java.util.Locale;
 
 /** A timer as the API shows it; {@code work} is the queued work item's id for {@code queue-work}, else null. */
 record TimerView(long id, String device, String scope, String mode, String action, long delayNs, Long periodNs,
-                 Long work, String state, long expirations, int generation) {
+                 Long work, long holdNs, String state, long expirations, int generation) {
 
     static TimerView of(DriverTimer timer) {
         var spec = timer.spec();
         boolean periodic = spec.mode() == dev.novahost.kernel.novacore.TimerMode.PERIODIC;
         return new TimerView(timer.id(), timer.owner().address(), lower(spec.scope()), lower(spec.mode()),
                 spec.action().wireName(), spec.delayNs(), periodic ? spec.periodNs() : null,
-                spec.target().map(w -> w.id()).orElse(null), state(timer.state()), timer.expirations(),
+                spec.target().map(w -> w.id()).orElse(null), spec.hold().ns(), state(timer.state()), timer.expirations(),
                 timer.text().generation());
     }
 

@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * Parses the API's words for closed sets ({@code periodic}, {@code read-ptimer}, {@code fenced}) into
- * the kernel's enums, case-insensitively, with {@code EINVAL} naming the choices for anything else.
+ * the kernel's enums, with {@code EINVAL} naming the choices for anything else. A word is accepted as
+ * {@code openapi.yaml} spells it, in any case (its rule for closed sets in requests) and nothing more:
+ * no surrounding blanks, no {@code _} for {@code -}.
  */
 final class Words {
 
@@ -17,9 +19,8 @@ final class Words {
 
     static <E extends Enum<E>> E parse(Class<E> type, String field, String text) {
         if (text != null) {
-            String wanted = text.trim().replace('-', '_').toUpperCase(Locale.ROOT);
             for (E value : type.getEnumConstants()) {
-                if (value.name().equals(wanted)) {
+                if (word(value).equalsIgnoreCase(text)) {
                     return value;
                 }
             }

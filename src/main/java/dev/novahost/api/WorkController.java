@@ -45,7 +45,8 @@ class WorkController {
         if (action == Action.QUEUE_WORK) {
             throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
         }
-        var work = kernel.queueWork(device, new DriverWork.Spec(delay, requeue, scope, action));
+        var work = kernel.queueWork(device, new DriverWork.Spec(delay, requeue, scope, action,
+                TimerController.hold(request.holdNs())));
         return ResponseEntity.created(URI.create("/api/v1/work/" + work.id())).body(WorkView.of(work));
     }
 

@@ -1,5 +1,5 @@
 package dev.novahost.api;
 
 /** {@code POST /devices/{address}/work}. */
-record WorkRequest(Long delayNs, Long requeue, String scope, String action) {
+record WorkRequest(Long delayNs, Long requeue, String scope, String action, Long holdNs) {
 }

@@ -3,12 +3,13 @@ package dev.novahost.api;
 import dev.novahost.kernel.novacore.DriverWork;
 
 /** A work item as the API shows it. */
-record WorkView(long id, String device, String scope, String action, long delayNs, long requeue, String state,
-                long executions, int generation) {
+record WorkView(long id, String device, String scope, String action, long delayNs, long requeue, long holdNs,
+                String state, long executions, int generation) {
 
     static WorkView of(DriverWork work) {
         var spec = work.spec();
         return new WorkView(work.id(), work.owner().address(), TimerView.lower(spec.scope()), spec.action().wireName(),
-                spec.delayNs(), spec.requeue(), work.state(), work.executions(), work.text().generation());
+                spec.delayNs(), spec.requeue(), spec.hold().ns(), work.state(), work.executions(),
+                work.text().generation());
     }
 }

@@ -26,7 +26,7 @@ record Fleet(List<Entry> entries) {
     private static Entry entry(String text) {
         int at = text.indexOf('@');
         try {
-            var chipset = Chipset.named(at < 0 ? text : text.substring(0, at));
+            var chipset = Chipset.named((at < 0 ? text : text.substring(0, at)).trim());
             var address = at < 0 ? Optional.<PciAddress>empty() : Optional.of(PciAddress.parse(text.substring(at + 1).trim()));
             return new Entry(chipset, address);
         } catch (KernelException bad) {

@@ -23,18 +23,25 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DriverTimer implements DriverObject {
 
     /**
-     * What the caller asked for. A periodic timer's period is at least {@link #MIN_PERIOD_NS}, whoever
-     * arms it (the API, a scenario, a test): a shorter one keeps a CPU busy for nothing, and on virtual
-     * time makes an {@code advance} deliver without end.
+     * What the caller asked for; {@code hold} is how long each callback takes before its action. A
+     * periodic timer's period is at least {@link #MIN_PERIOD_NS}, whoever arms it (the API, a scenario, a
+     * test): a shorter one keeps a CPU busy for nothing, and on virtual time makes an {@code advance}
+     * deliver without end.
      */
     public record Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
-                       Optional<DriverWork> target) {
+                       Optional<DriverWork> target, CallbackDelay hold) {
 
         /** 10 µs. */
         public static final long MIN_PERIOD_NS = 10_000L;
 
         public Spec {
             checkPeriod(mode, periodNs);
+        }
+
+        /** A callback that takes no time. */
+        public Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
+                    Optional<DriverWork> target) {
+            this(mode, delayNs, periodNs, scope, action, target, CallbackDelay.NONE);
         }
 
         /** {@code EINVAL} for a periodic timer whose period is under {@link #MIN_PERIOD_NS}. */
@@ -63,9 +70,10 @@ public final class DriverTimer implements DriverObject {
         this.text = text;
         this.spec = spec;
         this.hrtimer = new HrTimer(ctx.engine(), t -> fire());
-        log("timer.created", String.format("%s %s timer, %s, %d ns%s", spec.scope().name().toLowerCase(Locale.ROOT),
+        log("timer.created", String.format("%s %s timer, %s, %d ns%s%s", spec.scope().name().toLowerCase(Locale.ROOT),
                 spec.mode().name().toLowerCase(Locale.ROOT), spec.action().wireName(), spec.delayNs(),
-                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : ""));
+                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : "",
+                spec.hold().ns() > 0 ? ", callback takes " + spec.hold().ns() + " ns" : ""));
     }
 
     void start() {
@@ -94,6 +102,7 @@ public final class DriverTimer implements DriverObject {
         if (pending != null) {
             pending.pause();
         }
+        spec.hold().elapse(ctx);
         if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
             log("timer.stopped", "callback stopped");
             return OptionalLong.empty();

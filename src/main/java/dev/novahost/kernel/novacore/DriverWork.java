@@ -17,8 +17,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DriverWork implements DriverObject {
 
-    /** What the caller asked for: an optional delay, how many times the work re-queues itself. */
-    public record Spec(long delayNs, long requeue, Scope scope, Action action) {
+    /**
+     * What the caller asked for: an optional delay, how many times the work re-queues itself, and how
+     * long each run takes before its action.
+     */
+    public record Spec(long delayNs, long requeue, Scope scope, Action action, CallbackDelay hold) {
+
+        /** A work function that takes no time. */
+        public Spec(long delayNs, long requeue, Scope scope, Action action) {
+            this(delayNs, requeue, scope, action, CallbackDelay.NONE);
+        }
     }
 
     private final NovaContext ctx;
@@ -39,9 +47,9 @@ public final class DriverWork implements DriverObject {
         this.spec = spec;
         this.requeuesLeft = new AtomicLong(spec.requeue());
         this.item = new WorkItem(queue, w -> run(), w -> queuedOntoDeadQueue(queue));
-        log("work.created", String.format("%s work on %s, %s, delay %d ns, requeue %d",
+        log("work.created", String.format("%s work on %s, %s, delay %d ns, requeue %d%s",
                 spec.scope().name().toLowerCase(Locale.ROOT), queue.name(), spec.action().wireName(), spec.delayNs(),
-                spec.requeue()));
+                spec.requeue(), spec.hold().ns() > 0 ? ", each run takes " + spec.hold().ns() + " ns" : ""));
     }
 
     /** The first submission, as the caller asked: delayed or not. */
@@ -96,6 +104,7 @@ public final class DriverWork implements DriverObject {
         if (pending != null) {
             pending.pause();
         }
+        spec.hold().elapse(ctx);
         if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
             log("work.stopped", "work function stopped");
             return false;

@@ -291,13 +291,16 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * Arms a timer on the driver instance. A {@code queue-work} timer may only queue a work item of that
      * same instance: remove() stops the work of the instance it removes, and a timer of another one
      * (another device, or a later binding of this one) would queue it after that, into freed memory.
+     *
+     * <p>Every check (removal under way, the target, the device's limit) comes before the timer is
+     * made: a refused timer takes no id and writes no {@code timer.created} line.
      */
     public DriverTimer armTimer(NovaDevice device, DriverTimer.Spec spec) {
         var loaded = liveModule();
-        var timer = new DriverTimer(ctx, device, loaded.text(), spec);
-        device.admit(() -> {
+        return device.admit(() -> {
             spec.target().ifPresent(work -> refuseForeignTarget(device, work));
             device.countTimer(ctx.limits());
+            var timer = new DriverTimer(ctx, device, loaded.text(), spec);
             if (spec.scope() == Scope.DEVICE) {
                 device.add(timer);
             } else {
@@ -305,8 +308,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
             objects.add(timer);
             timer.start();
+            return timer;
         });
-        return timer;
     }
 
     /**
@@ -325,12 +328,13 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                         + "; a timer can only queue work of the device it is armed on");
     }
 
+    /** Queues a work item; as for timers, a refused one takes no id and writes no {@code work.created} line. */
     public DriverWork queueWork(NovaDevice device, DriverWork.Spec spec) {
         var loaded = liveModule();
         var queue = spec.scope() == Scope.DEVICE ? ctx.systemWq() : loaded.workqueue();
-        var work = new DriverWork(ctx, device, loaded.text(), queue, spec);
-        device.admit(() -> {
+        return device.admit(() -> {
             device.countWork(ctx.limits());
+            var work = new DriverWork(ctx, device, loaded.text(), queue, spec);
             if (spec.scope() == Scope.DEVICE) {
                 device.add(work);
             } else {
@@ -338,25 +342,26 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
             objects.add(work);
             work.submit();
+            return work;
         });
-        return work;
     }
 
-    /** {@code open}: a module reference first ({@code try_module_get}), {@code ENODEV} once unload has begun. */
+    /**
+     * {@code open}: a module reference first ({@code try_module_get}), {@code ENODEV} once unload has begun.
+     * The device's file limit is checked and the file added under one hold of the device's lock, before a
+     * descriptor is allocated: concurrent opens cannot overshoot the limit, and a refused one takes no fd.
+     */
     public DeviceFile openFile(NovaDevice device, Module owner) {
-        device.checkFileLimit(ctx.limits());
-        var file = new DeviceFile(ctx, objects.allocateFd(), device);
-        var ref = owner.tryGet(file::disassociate).orElseThrow(() -> KernelException.of(Errno.ENODEV,
-                "nova-core is being unloaded; try_module_get failed"));
-        try {
+        return device.admit(() -> {
+            device.checkFileLimit(ctx.limits());
+            var file = new DeviceFile(ctx, objects.allocateFd(), device);
+            var ref = owner.tryGet(file::disassociate).orElseThrow(() -> KernelException.of(Errno.ENODEV,
+                    "nova-core is being unloaded; try_module_get failed"));
             device.add(file);
-        } catch (KernelException unbinding) {
-            ref.put();
-            throw unbinding;
-        }
-        file.opened(ref);
-        objects.add(file);
-        return file;
+            file.opened(ref);
+            objects.add(file);
+            return file;
+        });
     }
 
     public void cancelTimer(long id) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * nova-core's per-device data ({@code struct NovaCore}): what probe found and built, and the timers,
@@ -24,7 +25,7 @@ import java.util.Set;
  * first cancels what the data owns), is a use-after-free.
  *
  * <p>Thread-safety: the object sets and the removing flag are guarded by {@code this}, and timers and
- * work are armed or queued under it too ({@link #admit}), so an object is either added and started
+ * work are armed or queued and files opened under it too ({@link #admit}), so an object is either added and started
  * before remove() takes its snapshot (and is torn down with the device) or refused.
  * The lifecycle flags are volatile for the lock-free checks callbacks make.
  */
@@ -158,15 +159,19 @@ public final class NovaDevice {
     }
 
     /**
-     * Admits a new timer or work item: {@code addAndStart} puts it in its owner's set (the device's, or
-     * the module's for module scope, which still needs the device bound to be made) and starts it, all
-     * under the lock remove() takes to begin. So remove(), whose snapshot follows {@link #beginRemove()},
-     * finds the object already started and stops it, or the object is refused: never added in time but
-     * armed or queued after remove() has cancelled what it found.
+     * Admits a new timer, work item or file: {@code make} checks the device's limit, makes the object,
+     * puts it in its owner's set (the device's, or the module's for module scope, which still needs the
+     * device bound to be made) and starts it, all under the lock remove() takes to begin. So remove(),
+     * whose snapshot follows {@link #beginRemove()}, finds the object already started and stops it, or
+     * the object is refused before it exists: never added in time but armed or queued after remove() has
+     * cancelled what it found, and never numbered or logged when refused.
+     *
+     * <p>{@code make} may take the module's lock (a file's {@code try_module_get}), a leaf lock that is
+     * never held while this one is taken.
      */
-    synchronized void admit(Runnable addAndStart) {
+    synchronized <T> T admit(Supplier<T> make) {
         refuseWhileRemoving();
-        addAndStart.run();
+        return make.get();
     }
 
     /** Enters the MMIO attribute; empty once a fenced remove() has drained it. */

@@ -3,7 +3,6 @@ package dev.novahost.kernel.pci;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -100,13 +99,13 @@ public enum Chipset {
         return Arrays.stream(values()).filter(c -> c.id == id).findFirst();
     }
 
-    /** Case-insensitive name lookup for the API; an unknown name is {@code EINVAL} listing the known ones. */
+    /** The name in any case, as the API takes it, and nothing else (no blanks); an unknown name is {@code EINVAL} listing the known ones. */
     public static Chipset named(String name) {
         if (name != null) {
-            try {
-                return valueOf(name.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException unknown) {
-                // fall through to the error that lists the choices
+            for (Chipset chipset : values()) {
+                if (chipset.name().equalsIgnoreCase(name)) {
+                    return chipset;
+                }
             }
         }
         throw KernelException.of(Errno.EINVAL, "Unknown chipset '" + name + "'; known chipsets are "
