@@ -256,6 +256,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * was a save, and only that is reported.
      */
     private void drop(NovaDevice data) {
+        objects.reapOrphans();
         boolean revocable = data.policy() == Policy.REVOCABLE;
         var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
         for (DriverTimer timer : data.timers()) {
@@ -266,6 +267,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
             if (!timer.isActive()) {
                 objects.remove(timer);
+            } else {
+                objects.orphan(timer);
             }
         }
         for (DriverWork work : data.works()) {
@@ -276,6 +279,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
             if (!work.isActive()) {
                 objects.remove(work);
+            } else {
+                objects.orphan(work);
             }
         }
         data.markFreed();
