@@ -62,6 +62,10 @@ class ViolationStormTest {
                 .hasSizeLessThanOrEqualTo(Sanitizer.TIMELINE_LIMIT));
         assertThat(storeFull).as("the log says once that the store is full").hasValue(1);
 
+        assertThat(storm.kernel().novaCoreDriver().objects().timers())
+                .as("the forgotten timers leave the object table once they ended: no freed device is kept alive")
+                .hasSizeLessThanOrEqualTo(1);
+
         var page = sanitizer.page(ViolationFilter.ALL, 0, 100);
         assertThat(page.violations()).hasSize(100);
         assertThat(page.more()).isTrue();
