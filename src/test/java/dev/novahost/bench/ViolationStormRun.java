@@ -2,10 +2,12 @@ package dev.novahost.bench;
 
 import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.sanitizer.Violation;
+import dev.novahost.kernel.sanitizer.ViolationFilter;
 import dev.novahost.reliability.ViolationStorm;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Locale;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Issue 13, item 6: the retained heap of a host through a violation storm (the review's fenced +
@@ -15,6 +17,8 @@ import java.util.Locale;
  * <p>Arguments: {@code --rounds N} (default 100,000).
  */
 public final class ViolationStormRun {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public static void main(String[] args) {
         int rounds = TimerLatencyRun.intArg(args, "--rounds", 100_000);
@@ -33,6 +37,10 @@ public final class ViolationStormRun {
                     rounds, (long) (rounds + 10) * ViolationStorm.REPORTS_PER_ROUND, seconds, kept.size(),
                     kept.stream().mapToLong(Violation::count).sum(), sanitizer.dropped(), mib(before), mib(after),
                     mib(after - before));
+            var page = sanitizer.page(ViolationFilter.ALL, 0, 100);
+            System.out.printf(Locale.ROOT, "a page of %d groups: %,d bytes of JSON (the kernel's records, as the API"
+                    + " shapes them near enough); the whole store: %,d bytes%n", page.violations().size(),
+                    JSON.writeValueAsString(page.violations()).length(), JSON.writeValueAsString(kept).length());
             Reference.reachabilityFence(kept);
         }
     }
