@@ -56,7 +56,8 @@ public final class Sanitizer {
     private final Set<ViolationKind> taints = EnumSet.noneOf(ViolationKind.class);
     private final AtomicLong ids = new AtomicLong();
     private long dropped;
-    private long logWindowStart = Long.MIN_VALUE;
+    private boolean logWindowOpen;
+    private long logWindowStart;
     private int logLinesInWindow;
     private long suppressed;
 
@@ -132,10 +133,12 @@ public final class Sanitizer {
     }
 
     private boolean admitLogLine(long now) {
-        if (now - logWindowStart >= 1_000_000_000L) {
+        // no "now - Long.MIN_VALUE" for the first window: that overflows, and no window would open again
+        if (!logWindowOpen || now - logWindowStart >= 1_000_000_000L) {
             if (suppressed > 0) {
                 log.append("", "", "violation.ratelimited", suppressed + " violation reports suppressed");
             }
+            logWindowOpen = true;
             logWindowStart = now;
             logLinesInWindow = 0;
             suppressed = 0;
