@@ -3,6 +3,7 @@
 const API = '/api/v1';
 const TOKEN_KEY = 'nova-host.token';
 const MAX_LOG = 2000;           // log lines kept in memory and on screen
+const MAX_VIOLATIONS = 200;     // violation groups shown; the rest are counted in a note
 const POLL_MS = 5000;           // state refresh when nothing happens on the stream
 
 // openapi.yaml's Chipset enum, by architecture (Pascal is creatable but nova-core's probe rejects it).
@@ -94,7 +95,15 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
+/** As api(), with the response headers a list's page travels with (X-Total-Count...). */
+async function apiPage(path) {
+  let headers = null;
+  const items = await api('GET', path, undefined, (h) => { headers = h; });
+  return { items, total: Number(headers?.get('X-Total-Count') ?? items.length),
+    dropped: Number(headers?.get('X-Nova-Violations-Dropped') ?? 0) };
+}
+
+async function api(method, path, body, onHeaders) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -110,6 +119,7 @@ async function api(method, path, body) {
   const text = response.status === 204 ? '' : await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (response.ok && onHeaders) onHeaders(response.headers);
   if (!response.ok) {
     const error = new ApiError(response.status, data);
     if (response.status === 401) needToken(error);
@@ -195,7 +205,7 @@ async function refreshState() {
     api('GET', '/modules').then(renderModules),
     api('GET', '/drivers').then(renderDrivers),
     api('GET', '/drivers/nova-core/faults').then(renderFaults),
-    api('GET', '/violations').then(renderViolations),
+    apiPage(`/violations?limit=${MAX_VIOLATIONS}`).then(renderViolations),
   ]);
   for (const r of results) {
     if (r.status === 'rejected' && !(r.reason instanceof ApiError)) console.error(r.reason);   // a bug of the console
@@ -338,17 +348,22 @@ function renderFaults(faults) {
   probe.value = faults.probeFailure || '';
 }
 
-function renderViolations(violations) {
-  remember('violations', violations);
+function renderViolations(page) {
+  remember('violations', page);
+  const { items: violations, total, dropped } = page;
   const groups = new Map();
   for (const v of violations) {
     const key = `${v.kind}/${v.outcome}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(v);
   }
-  render($('#violations'), 'violations', [violations.map((v) => [v.id, v.count]), state.selectedViolation], () => {
-    if (!violations.length) return el('p', { class: 'empty' }, 'None caught.');
-    return [...groups.values()].map((list) => {
+  render($('#violations'), 'violations', [violations.map((v) => [v.id, v.count]), state.selectedViolation, total, dropped], () => {
+    if (!violations.length && !dropped) return el('p', { class: 'empty' }, 'None caught.');
+    const notes = [];
+    if (total > violations.length) notes.push(`the first ${violations.length} of ${total} groups`);
+    if (dropped) notes.push(`${dropped} report${dropped === 1 ? '' : 's'} not kept: the store is full (the metrics count them)`);
+    const note = notes.length ? [el('p', { class: 'muted', id: 'violations-note' }, `Showing ${notes.join('; ')}.`)] : [];
+    return [...note, ...[...groups.values()].map((list) => {
       const { kind, outcome } = list[0];
       const total = list.reduce((n, v) => n + v.count, 0);
       return el('section', { class: `vgroup ${outcome}`, dataset: { kind, outcome } },
@@ -363,7 +378,7 @@ function renderViolations(violations) {
           el('span', { class: 'vhead' }, el('span', { class: 'mono' }, `${v.object} @ ${v.device || 'host'}`),
             ' ', el('span', { class: `badge ${v.policy}` }, v.policy), ' ', el('span', { class: 'muted' }, `×${v.count}`)),
           el('span', { class: 'vmsg' }, v.message))))));
-    });
+    })];
   });
 }
 
@@ -450,6 +465,11 @@ function connectStream() {
   };
   source.onmessage = (e) => { try { addEvents([JSON.parse(e.data)]); } catch { /* not a log line */ } };
   source.addEventListener('dropped', () => setLive('fell behind, resuming'));
+  source.addEventListener('reset', () => {   // the service restarted: its log starts again at 1
+    state.log = [];
+    state.clearedAt = 0;
+    fullRender = true;
+  });
   source.onerror = () => {
     if (mine !== source) return;
     if (source.readyState === EventSource.CLOSED) {   // refused (401, 503 EUSERS) or gone: try again later

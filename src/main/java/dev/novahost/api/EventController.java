@@ -31,6 +31,11 @@ class EventController {
     /**
      * The kernel log live, as Server-Sent Events: each event's id is its sequence number; reconnecting
      * with {@code Last-Event-ID} resumes right after it. {@code EUSERS} past the subscriber limit.
+     *
+     * <p>{@code Last-Event-ID} is not the client's own choice but what its browser sends back when it
+     * reconnects, so an id beyond the newest event is not refused: it comes from before a restart (the
+     * log starts again at 1), and the stream says so with a {@code reset} event and replays the log from
+     * its oldest event (see {@link EventStream}). What cannot be a sequence number is {@code EINVAL}.
      */
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
@@ -51,11 +56,21 @@ class EventController {
         throw KernelException.of(Errno.EINVAL, "Last-Event-ID must be an event sequence number, was '" + text + "'");
     }
 
+    /**
+     * The lines after {@code since}. A {@code since} beyond the newest line names nothing that exists
+     * (a client that polls passes the last seq it saw, never more; after a restart the log starts again
+     * at 1), so it is {@code EINVAL} naming the valid range, as a negative one is.
+     */
     @GetMapping
     List<EventView> list(@RequestParam(defaultValue = "0") long since, @RequestParam(defaultValue = "100") int limit,
                          @RequestParam(required = false) String device) {
-        if (since < 0 || limit < 1 || limit > MAX_LIMIT) {
-            throw KernelException.of(Errno.EINVAL, "since must be >= 0 and limit between 1 and " + MAX_LIMIT);
+        long newest = kernel.log().lastSeq();
+        if (since < 0 || since > newest) {
+            throw KernelException.of(Errno.EINVAL, "since must be a sequence number from 0 to " + newest
+                    + " (the newest event), was " + since);
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw KernelException.of(Errno.EINVAL, "limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
         }
         String only = device == null ? null : PciAddress.parse(device).toString();
         var events = kernel.log().since(since, device == null ? limit : Integer.MAX_VALUE);

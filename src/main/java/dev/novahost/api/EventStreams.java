@@ -36,9 +36,14 @@ class EventStreams implements SmartLifecycle {
             }
             live.add(emitter);
         }
-        new EventStream(kernel.log(), emitter, lastEventId, device, limits.subscriberBacklog())
-                .start(() -> live.remove(emitter));
+        new EventStream(kernel.log(), emitter, lastEventId, device, limits.subscriberBacklog(),
+                limits.subscriberHeartbeat()).start(() -> live.remove(emitter));
         return emitter;
+    }
+
+    /** The subscribers now streaming. */
+    int subscribers() {
+        return live.size();
     }
 
     @Override

@@ -94,6 +94,7 @@ class KernelConfiguration {
 
     @Bean
     ApiLimits apiLimits(NovaProperties properties) {
-        return new ApiLimits(properties.maxRangeRead(), properties.maxSubscribers(), properties.subscriberBacklog());
+        return new ApiLimits(properties.maxRangeRead(), properties.maxSubscribers(), properties.subscriberBacklog(),
+                properties.subscriberHeartbeat());
     }
 }

@@ -1,6 +1,7 @@
 package dev.novahost.config;
 
 import dev.novahost.scenario.ScenarioBudget;
+
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -25,6 +26,7 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("1024") int maxRangeRead,
                              @DefaultValue("16") int maxSubscribers,
                              @DefaultValue("4096") int subscriberBacklog,
+                             @DefaultValue("15s") Duration subscriberHeartbeat,
                              @DefaultValue("data") String dataDir,
                              @DefaultValue("1000") int journalCompactEvery,
                              @DefaultValue("10000") int maxTimersPerDevice,

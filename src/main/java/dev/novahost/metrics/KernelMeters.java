@@ -5,6 +5,7 @@ import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.irq.IrqAccounting;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
@@ -76,6 +77,9 @@ public final class KernelMeters implements MeterBinder {
                 }
             }
         }
+        FunctionCounter.builder("nova.violations.dropped", sanitizer, Sanitizer::droppedEver)
+                .description("Violation reports counted above but not kept, the violation store being full")
+                .register(registry);
         for (ViolationKind kind : ViolationKind.values()) {
             if (kind.taints()) {
                 Gauge.builder("nova.taints", sanitizer, s -> s.taints().contains(kind) ? 1 : 0)

@@ -49,7 +49,7 @@ class EventStreamOrderTest {
                 awaitQuietly(secondDelivered);
             }
         });
-        new EventStream(log, emitter, first.seq(), null, 64).start(() -> { });
+        new EventStream(log, emitter, first.seq(), null, 64, Duration.ofSeconds(15)).start(() -> { });
         log.subscribe(event -> {
             if (event.message().equals("fast")) {
                 secondDelivered.countDown();

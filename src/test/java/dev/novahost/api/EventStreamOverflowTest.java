@@ -43,7 +43,7 @@ class EventStreamOverflowTest {
         var log = new EventLog(Clock.system(), 1024);
         var emitter = new StuckEmitter();
         var ended = new AtomicBoolean();
-        new EventStream(log, emitter, log.lastSeq(), null, 8).start(() -> ended.set(true));
+        new EventStream(log, emitter, log.lastSeq(), null, 8, Duration.ofSeconds(15)).start(() -> ended.set(true));
 
         for (int i = 0; i < 100; i++) {
             log.append("", "", "test.event", "event " + i);

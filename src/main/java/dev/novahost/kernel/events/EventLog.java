@@ -53,8 +53,15 @@ public final class EventLog {
         listeners.remove(listener);
     }
 
-    /** Events with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}. */
+    /**
+     * Events with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}: none
+     * when {@code afterSeq} is at or beyond the newest (compared before any arithmetic, so that no
+     * value of {@code afterSeq} overflows into "everything").
+     */
     public synchronized List<KernelEvent> since(long afterSeq, int limit) {
+        if (afterSeq >= nextSeq - 1) {
+            return List.of();
+        }
         long first = Math.max(afterSeq + 1, Math.max(1, nextSeq - ring.length));
         var events = new ArrayList<KernelEvent>();
         for (long seq = first; seq < nextSeq && events.size() < limit; seq++) {

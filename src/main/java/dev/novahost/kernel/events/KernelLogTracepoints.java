@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The driver core's steps as kernel log lines: probe results, devres releases, revocation, unbind.
+ * The driver core's steps as kernel log lines: probe results, devres releases, unbind. (A BAR's
+ * revocation is logged by the driver that mapped it, into its device's history: see NovaCoreDriver.)
  * Durations stay out of the log (they are metrics): on virtual time the log must be the same on every run.
  */
 public final class KernelLogTracepoints implements Tracepoints {
@@ -29,11 +30,6 @@ public final class KernelLogTracepoints implements Tracepoints {
     public void devresReleased(PciDevice device, String resource) {
         log.append(device.address().toString(), "", "devres.released",
                 device.address() + ": devres release: " + resource);
-    }
-
-    @Override
-    public void revokeWaited(long nanos) {
-        log.append("", "", "devres.revoked", "Devres revoked once the accesses in flight had ended");
     }
 
     @Override

@@ -100,7 +100,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         device.enable();
         devres.add(DEVRES_ENABLE, device::disable);
         requestRegion(ctx, bugs, history);
-        BarHandle bar = iomap(ctx, device, devres);
+        BarHandle bar = iomap(ctx, device, devres, history);
         Chipset chipset = identify(ctx.bound(), bar);
         int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
 
@@ -133,16 +133,27 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
     }
 
-    private BarHandle iomap(ProbeContext ctx, PciDevice device, DevresList devres) {
+    private BarHandle iomap(ProbeContext ctx, PciDevice device, DevresList devres, History history) {
         var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
         return switch (ctx.policy()) {
             case REVOCABLE -> new RevocableBar(device.address(), Devres.register(device, devres, DEVRES_IOMAP,
-                    mapping, IoMapping::unmap, ctx.trace()::revokeWaited), this.ctx.accounting());
+                    mapping, IoMapping::unmap, waited -> revoked(ctx, history, waited)), this.ctx.accounting());
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
                 yield new FencedBar(device, mapping);
             }
         };
+    }
+
+    /**
+     * BAR0's {@code Devres} was revoked: logged as the device's own event, so that the timeline of a
+     * later {@code mmio_after_revoke} shows the revocation the access ran into (DESIGN.md §6).
+     */
+    private void revoked(ProbeContext ctx, History history, long waitedNs) {
+        ctx.trace().revokeWaited(waitedNs);
+        var address = ctx.device().address().toString();
+        this.ctx.log().append(history, address, "", "devres.revoked",
+                address + ": BAR0 revoked once the accesses in flight had ended");
     }
 
     private void requestIrq(ProbeContext ctx, Faults bugs, NovaDevice data) {
@@ -245,6 +256,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * was a save, and only that is reported.
      */
     private void drop(NovaDevice data) {
+        objects.reapOrphans();
         boolean revocable = data.policy() == Policy.REVOCABLE;
         var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
         for (DriverTimer timer : data.timers()) {
@@ -255,6 +267,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
             if (!timer.isActive()) {
                 objects.remove(timer);
+            } else {
+                objects.orphan(timer);
             }
         }
         for (DriverWork work : data.works()) {
@@ -265,6 +279,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
             if (!work.isActive()) {
                 objects.remove(work);
+            } else {
+                objects.orphan(work);
             }
         }
         data.markFreed();

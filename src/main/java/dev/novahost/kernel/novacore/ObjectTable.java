@@ -5,15 +5,19 @@ import dev.novahost.kernel.KernelException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Host-wide lookup of nova-core's timers and work items by id and of open files by descriptor, as the
  * API names them. Objects leave the table when they are cancelled, closed, or freed with their device
- * or module.
+ * or module. A timer or work item still active when its driver data was freed (remove() forgot it) is
+ * an orphan: it stays listed while it may still run into the freed data, and leaves at the first reap
+ * after it has ended, so that a loop of forgotten cancels does not keep every freed device alive.
  *
- * <p>Thread-safety: concurrent maps; descriptors are allocated atomically and never reused.
+ * <p>Thread-safety: concurrent maps and queues; descriptors are allocated atomically and never reused.
  */
 public final class ObjectTable {
 
@@ -22,6 +26,8 @@ public final class ObjectTable {
     private final Map<Long, DriverTimer> timers = new ConcurrentHashMap<>();
     private final Map<Long, DriverWork> works = new ConcurrentHashMap<>();
     private final Map<Integer, DeviceFile> files = new ConcurrentHashMap<>();
+    private final Queue<DriverTimer> orphanTimers = new ConcurrentLinkedQueue<>();
+    private final Queue<DriverWork> orphanWorks = new ConcurrentLinkedQueue<>();
 
     int allocateFd() {
         return nextFd.getAndIncrement();
@@ -49,6 +55,32 @@ public final class ObjectTable {
 
     void remove(DeviceFile file) {
         files.remove(file.fd(), file);
+    }
+
+    void orphan(DriverTimer timer) {
+        orphanTimers.add(timer);
+    }
+
+    void orphan(DriverWork work) {
+        orphanWorks.add(work);
+    }
+
+    /** The orphans that have ended leave the table; the cost is the number of orphans, not of objects. */
+    void reapOrphans() {
+        orphanTimers.removeIf(timer -> {
+            if (timer.isActive()) {
+                return false;
+            }
+            remove(timer);
+            return true;
+        });
+        orphanWorks.removeIf(work -> {
+            if (work.isActive()) {
+                return false;
+            }
+            remove(work);
+            return true;
+        });
     }
 
     public DriverTimer timer(long id) {

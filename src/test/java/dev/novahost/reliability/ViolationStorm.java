@@ -1,0 +1,65 @@
+package dev.novahost.reliability;
+
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.VirtualClock;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Action;
+import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.novacore.Scope;
+import dev.novahost.kernel.novacore.TestHost;
+import dev.novahost.kernel.novacore.TimerMode;
+import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.timer.TimerEngine;
+import java.util.Optional;
+
+/**
+ * The adversarial review's loop (issue 13, item 6), driven on the kernel directly and on virtual time
+ * so that it runs as fast as the kernel can: under {@code fenced} with {@code forgetTimerCancel}, arm a
+ * timer, unbind (ODEBUG: {@code timer_free_active}), let it fire into the freed data
+ * ({@code timer_after_remove}), bind again. Each round opens two new violation groups (a new timer each time).
+ */
+public final class ViolationStorm implements AutoCloseable {
+
+    /** Violation reports each round makes. */
+    public static final int REPORTS_PER_ROUND = 2;
+    private static final long DELAY_NS = 1_000;
+    private static final DriverTimer.Spec TIMER = new DriverTimer.Spec(TimerMode.ONESHOT, DELAY_NS, 0, Scope.DEVICE,
+            Action.TOUCH_BAR, Optional.empty());
+
+    private final VirtualClock clock = new VirtualClock();
+    private final TimerEngine engine = TimerEngine.virtual(clock);
+    private final Kernel kernel;
+    private final PciAddress gpu;
+
+    public ViolationStorm(Tracepoints observers) {
+        kernel = new Kernel(new KernelConfig(4, true), engine, observers);
+        kernel.driverCore().setPolicy(NovaCoreDriver.NAME, Policy.FENCED);
+        kernel.setFaults(TestHost.forgetTimerCancel());
+        gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /** Bind (but the first time: hot-plug probed it), arm, unbind, fire, {@code rounds} times. */
+    public void rounds(int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            if (kernel.driverCore().binding(kernel.bus().get(gpu)).isEmpty()) {
+                kernel.driverCore().bind(NovaCoreDriver.NAME, gpu);
+            }
+            kernel.armTimer(gpu, TIMER);
+            kernel.driverCore().unbind(NovaCoreDriver.NAME, gpu);
+            engine.advanceTo(clock.nanoTime() + DELAY_NS);
+        }
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+    }
+}
