@@ -1,7 +1,6 @@
 package dev.novahost.config;
 
 import dev.novahost.scenario.ScenarioBudget;
-
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
