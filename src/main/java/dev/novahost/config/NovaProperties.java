@@ -1,5 +1,6 @@
 package dev.novahost.config;
 
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -11,6 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loadNovaCore  load the nova-core module at start
  * @param maxRangeRead  registers one range read may return before {@code E2BIG}
  * @param fleet         devices a fresh host starts with: {@code CHIPSET[@DDDD:BB:DD.F]}, see {@link Fleet}
+ * @param headerTimeout time a connection has to send a whole request head, from its opening or its last
+ *                      answer (see {@link ConnectorConfiguration})
+ * @param maxConnectionsPerClient connections one client address may hold open; 0 for no cap
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -25,6 +29,8 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("1024") int maxFilesPerDevice,
                              @DefaultValue("1048576") int maxBodyBytes,
                              @DefaultValue("5000") int requestsPerSecond,
+                             @DefaultValue("20s") Duration headerTimeout,
+                             @DefaultValue("128") int maxConnectionsPerClient,
                              @DefaultValue("") String viewerToken,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
