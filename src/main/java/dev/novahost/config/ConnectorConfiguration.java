@@ -42,6 +42,7 @@ class ConnectorConfiguration {
 
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
-        return factory -> factory.addContextCustomizers(context -> ProblemReportValve.install((StandardHost) context.getParent()));
+        return factory -> factory.addContextCustomizers(
+                context -> ProblemReportValve.install((StandardHost) context.getParent()));
     }
 }

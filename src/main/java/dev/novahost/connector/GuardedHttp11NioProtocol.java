@@ -41,11 +41,6 @@ public class GuardedHttp11NioProtocol extends Http11NioProtocol {
         guarded().setMaxConnectionsPerClient(max);
     }
 
-    /** Connections closed at accept because their client held its cap already. */
-    public long getRefusedConnections() {
-        return guarded().refusedConnections();
-    }
-
     @Override
     protected Processor createProcessor() {
         return new HeadDeadlineProcessor(this, getAdapter());

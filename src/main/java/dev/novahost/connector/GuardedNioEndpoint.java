@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * ours to filter), and never reaches Tomcat's connection table. The slot comes back in
  * {@link Handler#release}, which {@code SocketWrapperBase.close()} calls exactly once per connection,
  * whoever closes it; the endpoint puts a delegating handler in front of the protocol's for that.
+ *
+ * <p>Its settings are made before the connector starts (Tomcat starts the acceptor thread after them).
  */
 final class GuardedNioEndpoint extends NioEndpoint {
 
@@ -50,11 +52,6 @@ final class GuardedNioEndpoint extends NioEndpoint {
 
     long getHeaderTimeoutMillis() {
         return headerTimeoutMillis;
-    }
-
-    /** Connections refused by the per-client cap since start. */
-    long refusedConnections() {
-        return refused.get();
     }
 
     @Override

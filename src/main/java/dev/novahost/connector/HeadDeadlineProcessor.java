@@ -43,13 +43,13 @@ final class HeadDeadlineProcessor extends Http11Processor {
             return state;
         }
         long deadline = nio.getLastWrite() + protocol.getHeaderTimeout();
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
+        if (System.currentTimeMillis() >= deadline) {
             return SocketState.CLOSED;
         }
-        long sinceLastRead = Math.max(0, System.currentTimeMillis() - nio.getLastRead());
+        // the poller times the socket out once (now - last read) > read timeout: that is, at the deadline
+        long fromLastRead = deadline - nio.getLastRead();
         long timeout = nio.getReadTimeout();
-        nio.setReadTimeout(timeout > 0 ? Math.min(timeout, sinceLastRead + left) : sinceLastRead + left);
+        nio.setReadTimeout(timeout > 0 ? Math.min(timeout, fromLastRead) : fromLastRead);
         return state;
     }
 
