@@ -42,6 +42,7 @@ final class ProblemStatus {
             case 429, 503 -> Errno.EAGAIN;
             case 403 -> Errno.EPERM;
             case 401 -> Errno.EACCES;
+            case 501, 505 -> Errno.EOPNOTSUPP;
             default -> status >= 500 ? Errno.EIO : Errno.EINVAL;
         };
     }

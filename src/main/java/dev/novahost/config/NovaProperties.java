@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param scenarioMaxWallTime    real time one scenario request may take
  * @param scenarioMaxResultBytes bytes of one scenario request's results as JSON
  * @param scenarioConcurrentRuns scenario requests that may run at once; past them 503 {@code EAGAIN}
+ * @param headerTimeout time a connection has to send a whole request head, from its opening or its last
+ *                      answer (see {@link ConnectorConfiguration})
+ * @param maxConnectionsPerClient connections one client address may hold open; 0 for no cap
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -33,6 +36,8 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("1024") int maxFilesPerDevice,
                              @DefaultValue("1048576") int maxBodyBytes,
                              @DefaultValue("5000") int requestsPerSecond,
+                             @DefaultValue("20s") Duration headerTimeout,
+                             @DefaultValue("128") int maxConnectionsPerClient,
                              @DefaultValue("") String viewerToken,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
