@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loadNovaCore  load the nova-core module at start
  * @param maxRangeRead  registers one range read may return before {@code E2BIG}
  * @param fleet         devices a fresh host starts with: {@code CHIPSET[@DDDD:BB:DD.F]}, see {@link Fleet}
+ * @param allowedHosts  names besides loopback's a request's {@code Host} may give, see {@code HostNames}
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -29,6 +30,7 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
                              @DefaultValue("false") boolean requireToken,
+                             @DefaultValue("") List<String> allowedHosts,
                              @DefaultValue("") List<String> fleet) {
 
     /** Whether any token is configured: then every API call must carry one. */
