@@ -85,8 +85,12 @@ class ListenAddressTest {
         builder.environment().put("SERVER_ADDRESS", "0.0.0.0");
         builder.environment().put(name, value);
         var process = builder.start();
-        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the start ends").isTrue();
-        return new Run(process.exitValue(), Files.readString(output));
+        try {
+            assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the start ends: %s", Files.readString(output)).isTrue();
+            return new Run(process.exitValue(), Files.readString(output));
+        } finally {
+            process.destroyForcibly();
+        }
     }
 
     private org.springframework.context.ConfigurableApplicationContext start(String... args) {
