@@ -56,7 +56,6 @@ public final class AccessRefusals implements AuthenticationEntryPoint, AccessDen
                     + " name, add it to nova.allowed-hosts (NOVA_ALLOWED_HOSTS)");
             return;
         }
-        ProblemWriter.write(request, response, 400, Errno.EINVAL, rejected.getMessage()
-                + " Write the path in canonical form: no ';', '//', '/./', '..', encoded '/' or '%'.");
+        ProblemWriter.write(request, response, 400, Errno.EINVAL, rejected.getMessage());
     }
 }

@@ -8,6 +8,7 @@ import dev.novahost.access.RequestLimits;
 import dev.novahost.access.Role;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -97,7 +98,7 @@ class AccessConfiguration {
                 .addFilterAfter(new OriginCheck(), RequestLimits.class);
         if (!tokens.configured()) {
             Filter everyoneOperates = (request, response, chain) -> {
-                ((jakarta.servlet.http.HttpServletResponse) response).setHeader(Role.HEADER, Role.OPERATOR.word());
+                ((HttpServletResponse) response).setHeader(Role.HEADER, Role.OPERATOR.word());
                 chain.doFilter(request, response);
             };
             return http.addFilterAfter(everyoneOperates, OriginCheck.class).build();
