@@ -79,6 +79,11 @@ class AccessConfiguration {
         var hosts = hostNames(properties, tokens);
         var firewall = new StrictHttpFirewall();
         firewall.setAllowedHostnames(hosts::allows);
+        // The firewall's own checks of header and parameter text are regular expressions, run on every
+        // header read downstream; these loops accept exactly the same text.
+        firewall.setAllowedHeaderNames(text -> visible(text, false));
+        firewall.setAllowedHeaderValues(text -> visible(text, true));
+        firewall.setAllowedParameterNames(text -> visible(text, false));
         return web -> web.httpFirewall(firewall).requestRejectedHandler(new AccessRefusals(hosts));
     }
 
@@ -122,6 +127,17 @@ class AccessConfiguration {
                         .requestMatchers(HttpMethod.OPTIONS).permitAll()
                         .anyRequest().hasRole(Role.OPERATOR.role()))
                 .build();
+    }
+
+    /** Assigned characters and no control character (but a tab where {@code tab}): the firewall's default rule. */
+    static boolean visible(String text, boolean tab) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((Character.isISOControl(c) && !(tab && c == '\t')) || !Character.isDefined(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Without a token, always checked (loopback and configured names); with tokens, only when names are configured. */
