@@ -28,10 +28,6 @@ final class BearerToken extends AbstractAuthenticationToken {
         setAuthenticated(true);
     }
 
-    Role role() {
-        return role;
-    }
-
     String token() {
         return token;
     }

@@ -73,7 +73,7 @@ public final class BearerTokens implements AuthenticationProvider, Authenticatio
     }
 
     /** Reads change nothing: GET, HEAD, OPTIONS, and running a scenario. */
-    public static boolean isRead(HttpServletRequest request) {
+    static boolean isRead(HttpServletRequest request) {
         return switch (request.getMethod()) {
             case "GET", "HEAD", "OPTIONS" -> true;
             default -> SCENARIO_RUN.matches(request);

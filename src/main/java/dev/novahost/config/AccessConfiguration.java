@@ -142,7 +142,8 @@ class AccessConfiguration {
 
     /** Without a token, always checked (loopback and configured names); with tokens, only when names are configured. */
     private static HostNames hostNames(NovaProperties properties, BearerTokens tokens) {
-        return new HostNames(properties.allowedHosts(), !tokens.configured() || !properties.allowedHosts().isEmpty());
+        boolean named = properties.allowedHosts().stream().anyMatch(name -> !name.isBlank());
+        return new HostNames(properties.allowedHosts(), !tokens.configured() || named);
     }
 
     @Bean

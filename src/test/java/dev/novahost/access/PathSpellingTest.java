@@ -137,6 +137,16 @@ class PathSpellingTest {
         assertThat(RawHttp.send(port, "GET", "/%61ctuator/prometheus", Map.of(), null).status()).isEqualTo(401);
     }
 
+    /** With tokens the token is the credential: the compose stack's Prometheus scrapes as nova-host:8080. */
+    @Test
+    void withTokensAnyHostNameServesThoseWhoHaveOne() throws Exception {
+        var scrape = RawHttp.send(port, "GET", "/actuator/prometheus",
+                Map.of("Host", "nova-host:8080", "Authorization", "Bearer look-only"), null);
+        assertThat(scrape.status()).isEqualTo(200);
+        assertThat(RawHttp.send(port, "GET", "/actuator/prometheus", Map.of("Host", "nova-host:8080"), null).status())
+                .isEqualTo(401);
+    }
+
     private static Map<String, UnaryOperator<String>> spellings() {
         var spellings = new LinkedHashMap<String, UnaryOperator<String>>();
         spellings.put("canonical", path -> path);
