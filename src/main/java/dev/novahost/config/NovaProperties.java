@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param headerTimeout time a connection has to send a whole request head, from its opening or its last
  *                      answer (see {@link ConnectorConfiguration})
  * @param maxConnectionsPerClient connections one client address may hold open; 0 for no cap
+ * @param allowedHosts  names besides loopback's a request's {@code Host} may give, see {@code HostNames}
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -42,6 +43,7 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
                              @DefaultValue("false") boolean requireToken,
+                             @DefaultValue("") List<String> allowedHosts,
                              @DefaultValue("") List<String> fleet,
                              @DefaultValue("10000") int scenarioMaxSteps,
                              @DefaultValue("100000") int scenarioMaxEvents,

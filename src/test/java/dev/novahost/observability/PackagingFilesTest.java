@@ -83,7 +83,9 @@ class PackagingFilesTest {
         assertThat(DOCKER.resolve(String.valueOf(build.get("context"))).normalize()).isEqualTo(ROOT);
         assertThat(ROOT.resolve(String.valueOf(build.get("dockerfile")))).isEqualTo(DOCKER.resolve("Dockerfile"));
         assertThat(map(novaHost.get("environment"))).containsEntry("NOVA_LOAD_NOVA_CORE", "true")
-                .containsEntry("NOVA_AUTH", "none");
+                .containsEntry("NOVA_AUTH", "none")
+                .as("Prometheus scrapes nova-host:8080, a name a host without a token must be told to answer to")
+                .containsEntry("NOVA_ALLOWED_HOSTS", "nova-host");
         assertThat(volumesOf(novaHost)).contains("nova-data:/data");
         for (var name : services().keySet()) {
             List<String> ports = list(service(name).get("ports"));
