@@ -36,7 +36,7 @@ class ViolationApiTest extends ApiTest {
     private void storm(int n) {
         for (int i = 1; i <= n; i++) {
             kernel.sanitizer().report(ViolationKind.TIMER_AFTER_REMOVE, Outcome.OCCURRED, Policy.FENCED, GA102,
-                    "timer " + i, 1, "timer " + i + ": callback ran after remove()", List.of());
+                    "timer " + i, 1, "timer " + i + " of " + GA102 + " ran after remove() returned", List.of());
         }
     }
 

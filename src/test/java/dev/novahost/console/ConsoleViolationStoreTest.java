@@ -56,7 +56,7 @@ class ConsoleViolationStoreTest {
         int reports = Sanitizer.DEFAULT_CAPACITY + 250;
         for (int i = 1; i <= reports; i++) {
             kernel.sanitizer().report(ViolationKind.TIMER_AFTER_REMOVE, Outcome.OCCURRED, Policy.FENCED,
-                    "0000:01:00.0", "timer " + i, 1, "timer " + i + ": callback ran after remove()", List.of());
+                    "0000:01:00.0", "timer " + i, 1, "timer " + i + " of 0000:01:00.0 ran after remove() returned", List.of());
         }
 
         browser.driver.get("http://127.0.0.1:" + port + "/");
