@@ -1,5 +1,6 @@
 package dev.novahost.config;
 
+import dev.novahost.journal.Journal;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -11,6 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loadNovaCore  load the nova-core module at start
  * @param maxRangeRead  registers one range read may return before {@code E2BIG}
  * @param fleet         devices a fresh host starts with: {@code CHIPSET[@DDDD:BB:DD.F]}, see {@link Fleet}
+ * @param journalSegmentBytes how much the journal grows at a time, zero-filled ahead of the records; half
+ *                      of it is kept free before a change is accepted
+ * @param journalRecover what a journal damaged in its middle gets at start: {@code none} refuses to start,
+ *                      {@code truncate} keeps a copy aside and cuts the journal before the damage
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -29,7 +34,9 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("") String operatorToken,
                              @DefaultValue("token") String auth,
                              @DefaultValue("false") boolean requireToken,
-                             @DefaultValue("") List<String> fleet) {
+                             @DefaultValue("") List<String> fleet,
+                             @DefaultValue("1048576") int journalSegmentBytes,
+                             @DefaultValue("none") Journal.Recovery journalRecover) {
 
     /** Whether any token is configured: then every API call must carry one. */
     public boolean tokensConfigured() {

@@ -61,9 +61,9 @@ public final class Replay {
                 case "driver.bound" -> bindings.put(record.get("device"), record);
                 case "driver.unbound" -> unbound.add(record.get("device"));
                 case "device.surprise-removed" -> {
+                    // the decisions are in place before the device drops off the bus (a gone device cannot
+                    // be probed), and they stay: the ones of the other devices too, as acknowledged
                     reconcile(kernel, bindings, unbound, undecided);
-                    bindings.clear();
-                    unbound.clear();
                     attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(record.get("device"))));
                 }
                 case "driver.policy" -> attempt(kernel, () -> kernel.driverCore().setPolicy(record.get("driver"), policy(record)));
