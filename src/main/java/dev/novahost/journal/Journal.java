@@ -175,7 +175,7 @@ public final class Journal implements AutoCloseable {
             return;
         }
         try {
-            extend(channel, end + settings.segmentBytes());
+            allocated = extend(channel, end + settings.segmentBytes());
         } catch (IOException e) {
             allocated = sizeOr(allocated);
             var errno = errnoOf(e);
@@ -203,7 +203,7 @@ public final class Journal implements AutoCloseable {
         long at = end;
         try {
             if (at + bytes.length > allocated) {
-                extend(channel, at + bytes.length + settings.segmentBytes()); // larger than the reserve
+                allocated = extend(channel, at + bytes.length + settings.segmentBytes()); // larger than the reserve
             }
             writeFully(channel, bytes, at);
             channel.force(false); // the size did not change: the data is all there is to force
@@ -292,7 +292,7 @@ public final class Journal implements AutoCloseable {
     private void preallocateAtOpen() {
         try {
             if (allocated - end < settings.segmentBytes() / 2) {
-                extend(channel, end + settings.segmentBytes());
+                allocated = extend(channel, end + settings.segmentBytes());
             }
         } catch (IOException e) {
             allocated = sizeOr(allocated);
@@ -301,10 +301,11 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Zero-fills {@code out} up to {@code size} and forces it with its new size. */
-    private static void extend(FileChannel out, long size) throws IOException {
+    /** Zero-fills {@code out} up to {@code size} and forces it with its new size; returns that size. */
+    private static long extend(FileChannel out, long size) throws IOException {
         writeZeros(out, out.size(), size);
         out.force(true);
+        return size;
     }
 
     private static void writeZeros(FileChannel out, long from, long to) throws IOException {
