@@ -21,11 +21,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -44,6 +44,7 @@ import org.springframework.test.web.servlet.ResultActions;
 @AutoConfigureMockMvc
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Import(JournalDiskFullTest.OnAFillingDisk.class)
 class JournalDiskFullTest {
 
     private static final FillingDisk DISK = new FillingDisk();
@@ -51,7 +52,7 @@ class JournalDiskFullTest {
     private static final String GPU = "0000:05:00.0";
     private static final String REFUSED_GPU = "0000:06:00.0";
 
-    @TestConfiguration
+    /** Not a {@code @Configuration}: the child JVMs of other tests scan the test classes too. */
     static class OnAFillingDisk {
         @Bean
         JournalFiles journalFiles() {
