@@ -301,10 +301,24 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Zero-fills {@code out} up to {@code size} and forces it with its new size; returns that size. */
+    /**
+     * Zero-fills {@code out} up to {@code size} and forces it with its new size; returns that size. A
+     * failed extension gives back what it took (as PostgreSQL removes a segment it could not fill), so
+     * the journal does not keep the last free bytes of the disk from everyone else.
+     */
     private static long extend(FileChannel out, long size) throws IOException {
-        writeZeros(out, out.size(), size);
-        out.force(true);
+        long before = out.size();
+        try {
+            writeZeros(out, before, size);
+            out.force(true);
+        } catch (IOException e) {
+            try {
+                out.truncate(before);
+            } catch (IOException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
         return size;
     }
 

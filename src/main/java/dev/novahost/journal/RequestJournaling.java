@@ -61,6 +61,7 @@ public final class RequestJournaling extends OncePerRequestFilter {
     private static void refuse(HttpServletRequest request, HttpServletResponse response, Journal.JournalException e)
             throws IOException {
         int status = e.errno() == Errno.ENOSPC ? 507 : 503;
+        response.setCharacterEncoding("UTF-8"); // the detail names the file, which may not be ASCII
         ProblemWriter.write(request, response, status, e.errno(), e.getMessage());
         response.flushBuffer(); // committed: whatever the handler still sets is ignored
     }

@@ -183,7 +183,7 @@ class JournalTest {
     void aFullDiskRefusesTheReservationWithNothingWrittenAndNothingIsLost() throws Exception {
         Path file = dir.resolve(Journal.FILE);
         var journal = Journal.open(dir, new Settings(1000, SEGMENT, Recovery.NONE, disk));
-        disk.free(0);
+        disk.free(3000); // less than a segment: the extension fails part way
         JournalException refused = null;
         int acknowledged = 0;
         while (refused == null && acknowledged < 500) {
@@ -200,6 +200,8 @@ class JournalTest {
         assertThat(refused.getMessage()).contains("No space left on device", "nothing was changed");
         assertThat(acknowledged).as("the preallocated half segment held them").isGreaterThan(10);
         assertThat(JournalLines.of(file)).hasSize(acknowledged);
+        assertThat(Files.size(file)).as("the failed extension gave back what it took").isEqualTo(SEGMENT);
+        assertThat(disk.free()).isEqualTo(3000);
 
         disk.free(Long.MAX_VALUE);
         journal.reserve();
