@@ -136,7 +136,7 @@ class JournalDiskFullTest {
         DISK.free(Long.MAX_VALUE);
         DISK.failOnceAfter(20);
         setPolicy("fenced").andExpect(status().isServiceUnavailable())
-                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.errno").value("EIO"))
                 .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("not durable")));
         setPolicy("revocable").andExpect(status().isServiceUnavailable())
@@ -151,7 +151,7 @@ class JournalDiskFullTest {
 
     private static void expectNoSpace(ResultActions answer, String instance) throws Exception {
         answer.andExpect(status().isInsufficientStorage())
-                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.type").value("urn:nova-host:errno:ENOSPC"))
                 .andExpect(jsonPath("$.title").value("No space left on device"))
                 .andExpect(jsonPath("$.status").value(507))
