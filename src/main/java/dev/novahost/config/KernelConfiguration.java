@@ -48,8 +48,14 @@ class KernelConfiguration {
     @Bean(destroyMethod = "close")
     Journal journal(NovaProperties properties, ObjectProvider<JournalFiles> files) {
         Path dir = Path.of(properties.dataDir()).toAbsolutePath();
-        var settings = new Journal.Settings(properties.journalCompactEvery(), properties.journalSegmentBytes(),
-                properties.journalRecover(), files.getIfAvailable(() -> JournalFiles.DISK));
+        Journal.Settings settings;
+        try {
+            settings = new Journal.Settings(properties.journalCompactEvery(), properties.journalSegmentBytes(),
+                    properties.journalRecover(), files.getIfAvailable(() -> JournalFiles.DISK));
+        } catch (IllegalArgumentException e) {
+            throw new StartRefused(e.getMessage(), "Set nova.journal-segment-bytes (NOVA_JOURNAL_SEGMENT_BYTES) to"
+                    + " 4096 or more; the default is 1048576.");
+        }
         try {
             return Journal.open(dir, settings);
         } catch (Journal.Damaged damaged) {
@@ -100,10 +106,17 @@ class KernelConfiguration {
         Replay.run(kernel, journal, journaling);
         if (journal.replay().isEmpty()) {
             // a fresh host: configuration seeds it; afterwards the journal remembers what users changed
-            if (properties.loadNovaCore()) {
-                kernel.load("nova-core");
+            try {
+                journal.reserve();
+                if (properties.loadNovaCore()) {
+                    kernel.load("nova-core");
+                }
+                fleet.plugInto(kernel);
+            } catch (Journal.JournalException notRecorded) {
+                kernel.close();
+                throw new StartRefused("The fresh host's configuration could not be recorded: "
+                        + notRecorded.getMessage(), "Free space in the data folder (nova.data-dir), then start again.");
             }
-            fleet.plugInto(kernel);
         }
         return kernel;
     }

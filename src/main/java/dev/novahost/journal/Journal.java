@@ -46,7 +46,10 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code ENOSPC}) instead of failing half way through a record. A write or an fsync that still fails
  * after a change is never retried over the half record (after a failed fsync Linux may have dropped the
  * dirty pages and a second fsync can report success): the half record is zeroed and the journal stops
- * taking changes, as PostgreSQL PANICs, until a restart brings the host back to what is on disk.
+ * taking changes, as PostgreSQL PANICs, until a restart brings the host back to what is on disk. Half a
+ * segment holds the largest operation (a reset of a full host: 51 KB) and every request in flight at
+ * once; an operation that still finds no room grows the file itself, and a failure there is one after
+ * the change.
  *
  * <p>Every {@code compactEvery} records the journal is rewritten as the shortest list of records that
  * gives the same state, into a temporary file, preallocated, forced, and renamed over the old one, so

@@ -112,7 +112,7 @@ class JournalStartRefusedTest {
         var start = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new));
         var refused = new StartRefused[1];
         assertThatThrownBy(() -> start.run("--spring.main.banner-mode=off", "--server.port=0",
-                "--nova.data-dir=" + dataDir)).satisfies(failure -> {
+                "--nova.data-dir=" + dataDir, "--nova.load-nova-core=true")).satisfies(failure -> {
             Throwable cause = failure;
             while (cause != null && !(cause instanceof StartRefused)) {
                 cause = cause.getCause();
@@ -121,6 +121,24 @@ class JournalStartRefusedTest {
             refused[0] = (StartRefused) cause;
         });
         return refused[0];
+    }
+
+    /** A fresh host's seed (nova-core loaded, a fleet) is acknowledged state too: on a full disk it is refused. */
+    @Test
+    void aFreshHostOnAFullDiskRefusesTheStartRatherThanSeedItUnrecorded() {
+        var refused = refusal(data, FullDisk.class);
+        assertThat(refused.getMessage()).startsWith("The fresh host's configuration could not be recorded: The journal "
+                + data.resolve(Journal.FILE) + " cannot grow (No space left on device); nothing was changed.");
+    }
+
+    /** A disk with no free byte. */
+    static class FullDisk {
+        @Bean
+        JournalFiles journalFiles() {
+            var disk = new FillingDisk();
+            disk.free(0);
+            return disk;
+        }
     }
 
     /** A disk that denies every open, as a file without read permission does for a user that is not root. */
