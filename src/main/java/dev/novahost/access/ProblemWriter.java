@@ -9,14 +9,14 @@ import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes an RFC 9457 problem straight to the response, for filters that answer before any controller. */
-final class ProblemWriter {
+public final class ProblemWriter {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ProblemWriter() {
     }
 
-    static void write(HttpServletRequest request, HttpServletResponse response, int status, Errno errno,
+    public static void write(HttpServletRequest request, HttpServletResponse response, int status, Errno errno,
                       String detail) throws IOException {
         var problem = new LinkedHashMap<String, Object>();
         problem.put("type", "urn:nova-host:errno:" + errno.name());

@@ -2,6 +2,7 @@ package dev.novahost.config;
 
 import dev.novahost.api.ApiLimits;
 import dev.novahost.journal.Journal;
+import dev.novahost.journal.JournalFiles;
 import dev.novahost.journal.JournalingTracepoints;
 import dev.novahost.journal.Replay;
 import dev.novahost.journal.RequestJournaling;
@@ -16,8 +17,13 @@ import dev.novahost.scenario.RunSlots;
 import dev.novahost.scenario.ScenarioRunner;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -37,9 +43,43 @@ class KernelConfiguration {
         return new MetricsTracepoints(registry);
     }
 
+    /**
+     * A journal that cannot be opened stops the start with one line an operator can act on; {@code
+     * JournalFiles} is the disk unless a test supplies one that fills up.
+     */
     @Bean(destroyMethod = "close")
-    Journal journal(NovaProperties properties) throws IOException {
-        return Journal.open(Path.of(properties.dataDir()), properties.journalCompactEvery());
+    Journal journal(NovaProperties properties, ObjectProvider<JournalFiles> files) {
+        Path dir = Path.of(properties.dataDir()).toAbsolutePath();
+        Journal.Settings settings;
+        try {
+            settings = new Journal.Settings(properties.journalCompactEvery(), properties.journalSegmentBytes(),
+                    properties.journalRecover(), files.getIfAvailable(() -> JournalFiles.DISK));
+        } catch (IllegalArgumentException e) {
+            throw new StartRefused(e.getMessage(), "Set nova.journal-segment-bytes (NOVA_JOURNAL_SEGMENT_BYTES) to"
+                    + " 4096 or more; the default is 1048576.");
+        }
+        try {
+            return Journal.open(dir, settings);
+        } catch (Journal.Damaged damaged) {
+            throw new StartRefused(damaged.getMessage(), "Restore the data folder from a backup, or start once"
+                    + " with nova.journal-recover=truncate (NOVA_JOURNAL_RECOVER=truncate): it keeps a copy of the file"
+                    + " beside it and cuts the journal before line " + damaged.line() + ", losing the changes"
+                    + " recorded from there on.");
+        } catch (IOException e) {
+            throw new StartRefused("The journal in " + dir + " cannot be opened: " + describe(e),
+                    "Make nova.data-dir (NOVA_DATA_DIR) a folder nova-host can read and write, with "
+                            + Journal.FILE + " in it a regular file.");
+        }
+    }
+
+    private static String describe(IOException e) {
+        return switch (e) {
+            case AccessDeniedException denied -> denied.getFile() + ": permission denied";
+            case FileAlreadyExistsException exists -> exists.getFile() + " exists and is not a folder";
+            case FileSystemException other -> other.getFile() + ": "
+                    + Objects.requireNonNullElse(other.getReason(), other.getClass().getSimpleName());
+            default -> e.getMessage();
+        };
     }
 
     @Bean
@@ -68,10 +108,17 @@ class KernelConfiguration {
         Replay.run(kernel, journal, journaling);
         if (journal.replay().isEmpty()) {
             // a fresh host: configuration seeds it; afterwards the journal remembers what users changed
-            if (properties.loadNovaCore()) {
-                kernel.load("nova-core");
+            try {
+                journal.reserve();
+                if (properties.loadNovaCore()) {
+                    kernel.load("nova-core");
+                }
+                fleet.plugInto(kernel);
+            } catch (Journal.JournalException notRecorded) {
+                kernel.close();
+                throw new StartRefused("The fresh host's configuration could not be recorded: "
+                        + notRecorded.getMessage(), "Free space in the data folder (nova.data-dir), then start again.");
             }
-            fleet.plugInto(kernel);
         }
         return kernel;
     }

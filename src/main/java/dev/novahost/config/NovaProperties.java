@@ -1,5 +1,6 @@
 package dev.novahost.config;
 
+import dev.novahost.journal.Journal;
 import dev.novahost.scenario.ScenarioBudget;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      answer (see {@link ConnectorConfiguration})
  * @param maxConnectionsPerClient connections one client address may hold open; 0 for no cap
  * @param allowedHosts  names besides loopback's a request's {@code Host} may give, see {@code HostNames}
+ * @param journalSegmentBytes how much the journal grows at a time, zero-filled ahead of the records; half
+ *                      of it is kept free before a change is accepted
+ * @param journalRecover what a journal damaged in its middle gets at start: {@code none} refuses to start,
+ *                      {@code truncate} keeps a copy aside and cuts the journal before the damage
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -49,7 +54,9 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("100000") int scenarioMaxEvents,
                              @DefaultValue("10s") Duration scenarioMaxWallTime,
                              @DefaultValue("16777216") long scenarioMaxResultBytes,
-                             @DefaultValue("2") int scenarioConcurrentRuns) {
+                             @DefaultValue("2") int scenarioConcurrentRuns,
+                             @DefaultValue("1048576") int journalSegmentBytes,
+                             @DefaultValue("none") Journal.Recovery journalRecover) {
 
     /** What one scenario request may cost. */
     public ScenarioBudget scenarioBudget() {

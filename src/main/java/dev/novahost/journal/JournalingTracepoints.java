@@ -115,12 +115,22 @@ public final class JournalingTracepoints implements Tracepoints {
         append(record);
     }
 
-    /** From now on this thread's records wait for {@link #commit()}. */
+    /**
+     * Reserves room for an operation in the journal, then holds this thread's records until {@link
+     * #commit()}: call it before changing anything.
+     *
+     * @throws Journal.JournalException no room (or the journal failed); nothing was changed
+     */
     public void begin() {
+        journal.reserve();
         operation.set(new ArrayList<>());
     }
 
-    /** Appends what this thread recorded since {@link #begin()}, as one operation. */
+    /**
+     * Appends what this thread recorded since {@link #begin()}, as one operation.
+     *
+     * @throws Journal.JournalException the operation is not durable, and the journal takes no more changes
+     */
     public void commit() {
         var records = operation.get();
         operation.remove();

@@ -38,7 +38,10 @@ public final class Replay {
         }
         // Probed as the kernel probes a device present at boot, and journaled, unlike the rest of the
         // replay: the driver core has now decided about them, and the next start must find that decision.
-        undecided.forEach(device -> attempt(kernel, () -> kernel.driverCore().autoprobe(device)));
+        // With no room in the journal for that decision they stay unprobed, for the next start.
+        if (!undecided.isEmpty() && roomFor(kernel, journal, undecided.size())) {
+            undecided.forEach(device -> attempt(kernel, () -> kernel.driverCore().autoprobe(device)));
+        }
         journal.tornTail().ifPresent(torn -> kernel.log().append("", "", "journal.torn",
                 "journal: dropped a torn tail (" + torn.length() + " characters) left by a crash: a record cut"
                         + " short, or the start of an operation that never finished"));
@@ -46,6 +49,17 @@ public final class Replay {
                 "journal: replayed %d records: %d devices, %d bound; timers, work items and open files do not"
                         + " survive a restart", journal.replay().size(), kernel.bus().size(),
                 kernel.driverCore().bindings().size()));
+    }
+
+    private static boolean roomFor(Kernel kernel, Journal journal, int devices) {
+        try {
+            journal.reserve();
+            return true;
+        } catch (Journal.JournalException noRoom) {
+            kernel.log().append("", "", "journal.skipped", "journal: " + devices + " devices left unprobed until"
+                    + " the next start: " + noRoom.getMessage());
+            return false;
+        }
     }
 
     /** Applies the records; returns the devices the journal holds no driver-core decision about. */
@@ -61,9 +75,9 @@ public final class Replay {
                 case "driver.bound" -> bindings.put(record.get("device"), record);
                 case "driver.unbound" -> unbound.add(record.get("device"));
                 case "device.surprise-removed" -> {
+                    // the decisions are in place before the device drops off the bus (a gone device cannot
+                    // be probed), and they stay: the ones of the other devices too, as acknowledged
                     reconcile(kernel, bindings, unbound, undecided);
-                    bindings.clear();
-                    unbound.clear();
                     attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(record.get("device"))));
                 }
                 case "driver.policy" -> attempt(kernel, () -> kernel.driverCore().setPolicy(record.get("driver"), policy(record)));

@@ -8,10 +8,13 @@ import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.driver.Binding;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.pci.PciAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +62,69 @@ class ReplayTest {
         var bound = replay(List.of(Map.of("op", "module.loaded", "module", "nova-core"), PLUGGED,
                 Map.of("op", "driver.probe-failed", "device", GPU, "driver", "nova-core")));
         assertThat(bound).isEmpty();
+    }
+
+    /**
+     * Issue 13 item 8: a surprise removal in the journal made replay forget every recorded decision and
+     * re-probe all devices under the current policy, journaling the loss. A fenced binding, an unbind
+     * and the surprise removal of a third device, then the policy changed: the restart gives exactly
+     * what was acknowledged, and a second restart changes nothing.
+     */
+    @Test
+    void aSurpriseRemovalKeepsEveryOtherDecisionAcrossRestarts() throws Exception {
+        String fenced = "0000:02:00.0";
+        String unbound = "0000:03:00.0";
+        String gone = "0000:01:00.0";
+        try (var journal = Journal.open(dir, 1000)) {
+            journal.append(Map.of("op", "module.loaded", "module", "nova-core"));
+            journal.append(List.of(plugged(gone), bound(gone, "revocable")));
+            journal.append(Map.of("op", "driver.policy", "driver", "nova-core", "policy", "fenced"));
+            journal.append(List.of(plugged(fenced), bound(fenced, "fenced")));
+            journal.append(List.of(plugged(unbound), bound(unbound, "fenced")));
+            journal.append(Map.of("op", "driver.unbound", "device", unbound, "driver", "nova-core"));
+            journal.append(Map.of("op", "device.surprise-removed", "device", gone));
+            journal.append(Map.of("op", "driver.policy", "driver", "nova-core", "policy", "revocable"));
+        }
+        var acknowledged = Map.of(gone, "revocable removed", fenced, "fenced present", unbound, "unbound present");
+
+        assertThat(restart()).isEqualTo(acknowledged);
+        var journalAfterFirst = JournalLines.of(dir.resolve(Journal.FILE));
+        assertThat(restart()).isEqualTo(acknowledged);
+        assertThat(JournalLines.of(dir.resolve(Journal.FILE))).as("a restart journals nothing").isEqualTo(journalAfterFirst);
+    }
+
+    /** The same story in a journal written before issue 13 (no preallocated zeros): the same state. */
+    @Test
+    void aJournalOfTheFormatBeforeIssue13ReplaysToItsAcknowledgedState() throws Exception {
+        Files.copy(Path.of("src/test/resources/journal/today-format.jsonl"), dir.resolve(Journal.FILE));
+        assertThat(restart()).isEqualTo(Map.of("0000:01:00.0", "revocable removed", "0000:02:00.0", "fenced present",
+                "0000:03:00.0", "unbound present"));
+    }
+
+    private static Map<String, String> plugged(String address) {
+        return Map.of("op", "device.added", "device", address, "chipset", "TU102", "revision", "0xa1");
+    }
+
+    private static Map<String, String> bound(String address, String policy) {
+        return Map.of("op", "driver.bound", "device", address, "driver", "nova-core", "policy", policy);
+    }
+
+    /** Starts a kernel from the journal, as the service does, and tells each device's binding and state. */
+    private Map<String, String> restart() throws Exception {
+        try (var journal = Journal.open(dir, 1000)) {
+            var journaling = new JournalingTracepoints(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), journaling)) {
+                Replay.run(kernel, journal, journaling);
+                journaling.stopRecording();
+                var devices = new TreeMap<String, String>();
+                for (var device : kernel.bus().devices()) {
+                    devices.put(device.address().toString(), kernel.driverCore().binding(device)
+                            .map(b -> b.policy().name().toLowerCase(Locale.ROOT)).orElse("unbound") + " "
+                            + device.state().name().toLowerCase(Locale.ROOT));
+                }
+                return devices;
+            }
+        }
     }
 
     /** Appends the records, reopens the journal (folding them as a restart does) and replays it. */

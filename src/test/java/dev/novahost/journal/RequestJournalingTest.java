@@ -43,7 +43,7 @@ class RequestJournalingTest {
     }
 
     private List<String> lastLines(int count) throws Exception {
-        var lines = Files.readAllLines(journal.file());
+        var lines = JournalLines.of(journal.file());
         return lines.subList(lines.size() - count, lines.size());
     }
 }
