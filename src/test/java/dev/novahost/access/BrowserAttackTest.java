@@ -2,6 +2,7 @@ package dev.novahost.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.novahost.connector.RawHttp;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;

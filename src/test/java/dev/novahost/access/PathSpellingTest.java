@@ -2,6 +2,7 @@ package dev.novahost.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.novahost.connector.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

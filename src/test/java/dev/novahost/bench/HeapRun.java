@@ -7,7 +7,6 @@ import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
 import dev.novahost.kernel.pci.PciAddress;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,36 +27,21 @@ public final class HeapRun {
     public static void main(String[] args) {
         int devices = TimerLatencyRun.intArg(args, "--devices", 1000);
         int timers = TimerLatencyRun.intArg(args, "--timers", 10);
-        long before = retainedHeap();
+        long before = RetainedHeap.bytes();
         try (var host = new BenchHost(devices, ObjectLimits.DEFAULTS)) {
-            long empty = retainedHeap();
+            long empty = RetainedHeap.bytes();
             for (int d = 0; d < devices; d++) {
                 var gpu = host.boundGpu(Policy.REVOCABLE, Optional.of(new PciAddress(0, 1 + d / 32, d % 32, 0)));
                 for (int t = 0; t < timers; t++) {
                     host.kernel.armTimer(gpu, TIMER);
                 }
             }
-            long full = retainedHeap();
+            long full = RetainedHeap.bytes();
             System.out.printf(Locale.ROOT, "P6 heap: empty host %.1f MiB (JVM before it %.1f MiB);"
                             + " %d devices x %d timers %.1f MiB; difference %.1f MiB (%.1f KiB per device)%n",
-                    mib(empty), mib(before), devices, timers, mib(full), mib(full - empty),
+                    RetainedHeap.mib(empty), RetainedHeap.mib(before), devices, timers, RetainedHeap.mib(full), RetainedHeap.mib(full - empty),
                     (full - empty) / 1024.0 / devices);
             Reference.reachabilityFence(host);
         }
-    }
-
-    /** Heap in use after collections have settled. */
-    private static long retainedHeap() {
-        var memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
-
-    private static double mib(long bytes) {
-        return bytes / (1024.0 * 1024.0);
     }
 }

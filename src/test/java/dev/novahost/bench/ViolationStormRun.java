@@ -4,7 +4,6 @@ import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.sanitizer.Violation;
 import dev.novahost.kernel.sanitizer.ViolationFilter;
 import dev.novahost.reliability.ViolationStorm;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,38 +24,23 @@ public final class ViolationStormRun {
         try (var storm = new ViolationStorm(Tracepoints.NONE)) {
             var sanitizer = storm.kernel().sanitizer();
             storm.rounds(10); // the classes and the first groups: not what the storm costs
-            long before = retainedHeap();
+            long before = RetainedHeap.bytes();
             long start = System.nanoTime();
             storm.rounds(rounds);
             double seconds = (System.nanoTime() - start) / 1e9;
-            long after = retainedHeap();
+            long after = RetainedHeap.bytes();
             var kept = sanitizer.violations();
             System.out.printf(Locale.ROOT, "violation storm: %,d rounds (%,d reports) in %.1f s; %,d groups kept"
                             + " (%,d reports in them), %,d dropped; retained heap %.1f MiB before, %.1f MiB after"
                             + " (%+.1f MiB)%n",
                     rounds, (long) (rounds + 10) * ViolationStorm.REPORTS_PER_ROUND, seconds, kept.size(),
-                    kept.stream().mapToLong(Violation::count).sum(), sanitizer.dropped(), mib(before), mib(after),
-                    mib(after - before));
+                    kept.stream().mapToLong(Violation::count).sum(), sanitizer.dropped(), RetainedHeap.mib(before),
+                    RetainedHeap.mib(after), RetainedHeap.mib(after - before));
             var page = sanitizer.page(ViolationFilter.ALL, 0, 100);
             System.out.printf(Locale.ROOT, "a page of %d groups: %,d bytes of JSON (the kernel's records, as the API"
                     + " shapes them near enough); the whole store: %,d bytes%n", page.violations().size(),
                     JSON.writeValueAsString(page.violations()).length(), JSON.writeValueAsString(kept).length());
             Reference.reachabilityFence(kept);
         }
-    }
-
-    /** Heap in use after collections have settled. */
-    private static long retainedHeap() {
-        var memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
-
-    private static double mib(long bytes) {
-        return bytes / (1024.0 * 1024.0);
     }
 }
