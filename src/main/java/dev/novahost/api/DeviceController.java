@@ -3,6 +3,7 @@ package dev.novahost.api;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
@@ -35,10 +36,13 @@ class DeviceController {
     static final String NO_BODY = MediaType.ALL_VALUE;
 
     private final Kernel kernel;
+    /** The registers' routes go only through this service (its class comment counts the hops). */
+    private final MmioService mmio;
     private final ApiLimits limits;
 
     DeviceController(Kernel kernel, ApiLimits limits) {
         this.kernel = kernel;
+        this.mmio = kernel.mmio();
         this.limits = limits;
     }
 
@@ -79,7 +83,7 @@ class DeviceController {
     @GetMapping("/{address}/mmio/{offset}")
     RegisterView read(@PathVariable String address, @PathVariable String offset) {
         int at = Hex.parseOffset(offset);
-        return RegisterView.of(at, kernel.mmioRead(PciAddress.parse(address), at));
+        return RegisterView.of(at, mmio.read(PciAddress.parse(address), at));
     }
 
     @PutMapping("/{address}/mmio/{offset}")
@@ -88,7 +92,7 @@ class DeviceController {
         int at = Hex.parseOffset(offset);
         int value = request.registerValue();
         var device = PciAddress.parse(address);
-        kernel.mmioWrite(device, at, value);
+        mmio.write(device, at, value);
         return RegisterView.of(at, value);
     }
 
@@ -101,13 +105,13 @@ class DeviceController {
             throw KernelException.of(n < 1 ? Errno.EINVAL : Errno.E2BIG,
                     "count must be between 1 and " + limits.maxRangeRead() + " registers, was " + count);
         }
-        return RangeView.of(at, kernel.mmioReadRange(PciAddress.parse(address), at, n));
+        return RangeView.of(at, mmio.readRange(PciAddress.parse(address), at, n));
     }
 
     @GetMapping("/{address}/ptimer")
     PtimerView ptimer(@PathVariable String address) {
         var device = PciAddress.parse(address);
-        return PtimerView.of(device.toString(), kernel.readPtimer(device));
+        return PtimerView.of(device.toString(), mmio.readPtimer(device));
     }
 
     private DeviceView view(PciDevice device) {

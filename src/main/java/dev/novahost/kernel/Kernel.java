@@ -12,10 +12,10 @@ import dev.novahost.kernel.novacore.DeviceFile;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.NovaCore;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.NovaDevice;
-import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
@@ -29,7 +29,7 @@ import java.util.Optional;
 /**
  * One simulated machine: a clock and timer engine, a PCI bus, the driver core, the nova-core module,
  * the kernel log and the sanitizer, wired together. Its methods are the machine's user interface
- * (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO through the bound driver, timers, work and files),
+ * (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO through the bound driver ({@link #mmio()}), timers, work and files),
  * each a short sequence of calls on the mechanisms that own the rules.
  *
  * <p>Thread-safety: every method may be called from any thread; the mechanisms it calls state their
@@ -55,7 +55,7 @@ public final class Kernel implements AutoCloseable {
         this.bus = new PciBus(engine, config.maxDevices());
         this.driverCore = new DriverCore(bus, trace);
         this.systemWq = new Workqueue("events", engine);
-        this.novaCore = new NovaCore(driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits());
+        this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits());
         if (config.loadNovaCore()) {
             novaCore.module().load();
         }
@@ -160,52 +160,12 @@ public final class Kernel implements AutoCloseable {
 
     /** nova-core's data for the device; {@code ENODEV} (gone, not unknown) when nova-core is not bound to it. */
     public NovaDevice novaCore(PciAddress address) {
-        var device = bus.get(address);
-        return driverCore.driverData(device, novaCore.driver()).orElseThrow(() -> KernelException.of(Errno.ENODEV,
-                "No driver is bound to " + address + ", so there is no BAR0 mapping to access; bind nova-core first"));
+        return novaCore.boundTo(bus.get(address));
     }
 
-    // --- registers through the driver ---------------------------------------------------------------
-
-    public int mmioRead(PciAddress address, int offset) {
-        Bar0.checkOffset(offset);
-        var device = novaCore(address);
-        return novaCore.driver().mmio(device, () -> device.bar().read32(offset));
-    }
-
-    public void mmioWrite(PciAddress address, int offset, int value) {
-        Bar0.checkOffset(offset);
-        var device = novaCore(address);
-        novaCore.driver().mmio(device, () -> {
-            device.bar().write32(offset, value);
-            return value;
-        });
-    }
-
-    /** Reads {@code count} consecutive registers through one handle; fails whole if any read fails. */
-    public int[] mmioReadRange(PciAddress address, int offset, int count) {
-        if (count < 1) {
-            throw KernelException.of(Errno.EINVAL, "A range read needs at least one register, asked for " + count);
-        }
-        Bar0.checkOffset(offset);
-        Bar0.checkOffset(offset + 4L * (count - 1));
-        var device = novaCore(address);
-        var values = new int[count];
-        for (int i = 0; i < count; i++) {
-            int at = offset + 4 * i;
-            values[i] = novaCore.driver().mmio(device, () -> device.bar().read32(at));
-        }
-        return values;
-    }
-
-    public long readPtimer(PciAddress address) {
-        var device = novaCore(address);
-        long[] time = new long[1];
-        novaCore.driver().mmio(device, () -> {
-            time[0] = device.ptimer().readTime();
-            return 0;
-        });
-        return time[0];
+    /** Registers through the bound driver: the MMIO service the API and scenarios use. */
+    public MmioService mmio() {
+        return novaCore.mmio();
     }
 
     // --- timers, work, files ------------------------------------------------------------------------

@@ -522,9 +522,9 @@ public final class ScenarioRunner {
                     kernel.novaCoreDriver().closeFile(file(step));
                     yield null;
                 }
-                case "read-mmio" -> hex(kernel.mmioRead(device(step), offset(step)));
+                case "read-mmio" -> hex(kernel.mmio().read(device(step), offset(step)));
                 case "write-mmio" -> {
-                    kernel.mmioWrite(device(step), offset(step), value(step));
+                    kernel.mmio().write(device(step), offset(step), value(step));
                     yield null;
                 }
                 case "file-read" -> hex(kernel.novaCoreDriver().objects().file(file(step)).read(offset(step)));

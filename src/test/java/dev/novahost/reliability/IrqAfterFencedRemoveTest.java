@@ -39,9 +39,9 @@ class IrqAfterFencedRemoveTest {
     void noInterruptHandlerRunsAfterRemoveReturned() {
         kernel.driverCore().setPolicy(NovaCoreDriver.NAME, Policy.FENCED);
         var gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
-        int now = kernel.mmioRead(gpu, Bar0.NV_PTIMER_TIME_0);
-        kernel.mmioWrite(gpu, Bar0.NV_PTIMER_ALARM_0, now + 1_000);
-        kernel.mmioWrite(gpu, Bar0.NV_PTIMER_INTR_EN_0, 1);
+        int now = kernel.mmio().read(gpu, Bar0.NV_PTIMER_TIME_0);
+        kernel.mmio().write(gpu, Bar0.NV_PTIMER_ALARM_0, now + 1_000);
+        kernel.mmio().write(gpu, Bar0.NV_PTIMER_INTR_EN_0, 1);
         kernel.log().subscribe(event -> {
             if (event.type().equals("driver.removed")) {
                 engine.advanceTo(clock.nanoTime() + 2_000); // the alarm interrupt arrives now

@@ -389,10 +389,10 @@ class RandomizedStressTest {
 
         private void readRegisters(PciAddress slot, Random random) {
             switch (random.nextInt(4)) {
-                case 0 -> kernel.mmioRead(slot, Bar0.NV_PMC_BOOT_0);
-                case 1 -> kernel.mmioRead(slot, scratch(random));
-                case 2 -> kernel.readPtimer(slot);
-                default -> kernel.mmioReadRange(slot, Bar0.SCRATCH_FIRST, 1 + random.nextInt(32));
+                case 0 -> kernel.mmio().read(slot, Bar0.NV_PMC_BOOT_0);
+                case 1 -> kernel.mmio().read(slot, scratch(random));
+                case 2 -> kernel.mmio().readPtimer(slot);
+                default -> kernel.mmio().readRange(slot, Bar0.SCRATCH_FIRST, 1 + random.nextInt(32));
             }
         }
 
@@ -404,11 +404,11 @@ class RandomizedStressTest {
             int register = mix.interrupts() ? random.nextInt(4) : 3;
             switch (register) {
                 case 0 -> {
-                    int now = kernel.mmioRead(slot, Bar0.NV_PTIMER_TIME_0);
-                    kernel.mmioWrite(slot, Bar0.NV_PTIMER_ALARM_0, now + random.nextInt(500_000));
+                    int now = kernel.mmio().read(slot, Bar0.NV_PTIMER_TIME_0);
+                    kernel.mmio().write(slot, Bar0.NV_PTIMER_ALARM_0, now + random.nextInt(500_000));
                 }
-                case 1 -> kernel.mmioWrite(slot, Bar0.NV_PTIMER_INTR_EN_0, random.nextInt(2));
-                default -> kernel.mmioWrite(slot, scratch(random), random.nextInt());
+                case 1 -> kernel.mmio().write(slot, Bar0.NV_PTIMER_INTR_EN_0, random.nextInt(2));
+                default -> kernel.mmio().write(slot, scratch(random), random.nextInt());
             }
         }
 

@@ -10,27 +10,51 @@ import java.util.List;
  * registered here with the action that releases it, and {@link #releaseAll()} undoes them in reverse
  * order of acquisition, at unbind and after a failed probe alike ({@code devres_release_all}).
  *
+ * <p>An entry is found again by the {@link Entry} {@link #add} returned, never by its name: the name is
+ * only what the log says about it, and two entries may share one.
+ *
  * <p>Thread-safety: guarded by {@code this}; in practice only the thread holding the device lock uses it.
  */
 public final class DevresList {
 
-    private record Entry(String name, Runnable release) { }
+    /** One registered resource: the handle {@link #destroy} takes. Compared by identity. */
+    public static final class Entry {
+
+        private final String name;
+        private final Runnable release;
+
+        private Entry(String name, Runnable release) {
+            this.name = name;
+            this.release = release;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     private final Deque<Entry> entries = new ArrayDeque<>();
 
-    /** {@code devm_add_action}: remember how to release what was just acquired. */
-    public synchronized void add(String name, Runnable release) {
-        entries.push(new Entry(name, release));
+    /** {@code devm_add_action}: remember how to release what was just acquired; the entry is its handle. */
+    public synchronized Entry add(String name, Runnable release) {
+        var entry = new Entry(name, release);
+        entries.push(entry);
+        return entry;
     }
 
     /**
-     * {@code devres_destroy}: takes the named entry off the list without releasing it, for a driver that
+     * {@code devres_destroy}: takes the entry off the list without releasing it, for a driver that
      * releases the resource itself ({@code devm_free_irq}), so that {@link #releaseAll()} does not release
      * it a second time. Returns whether the entry was there.
      */
-    public synchronized boolean destroy(String name) {
+    public synchronized boolean destroy(Entry entry) {
         for (var it = entries.iterator(); it.hasNext(); ) {
-            if (it.next().name().equals(name)) {
+            if (it.next() == entry) {
                 it.remove();
                 return true;
             }
@@ -42,7 +66,7 @@ public final class DevresList {
     public List<String> releaseAll() {
         var released = new ArrayList<String>();
         for (Entry entry = pop(); entry != null; entry = pop()) {
-            entry.release().run();
+            entry.release.run();
             released.add(entry.name());
         }
         return released;

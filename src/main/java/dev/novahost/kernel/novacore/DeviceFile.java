@@ -5,7 +5,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleRef;
 import dev.novahost.kernel.module.ModuleText;
-import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.pci.RegisterOffset;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import java.util.Locale;
@@ -52,18 +52,19 @@ public final class DeviceFile implements DriverObject {
     }
 
     public int read(int offset) {
-        return op(offset, () -> owner.bar().read32(offset));
+        var at = RegisterOffset.of(offset); // EINVAL before the file's own checks
+        return op(() -> owner.bar().read32(at));
     }
 
     public void write(int offset, int value) {
-        op(offset, () -> {
-            owner.bar().write32(offset, value);
+        var at = RegisterOffset.of(offset);
+        op(() -> {
+            owner.bar().write32(at, value);
             return value;
         });
     }
 
-    private int op(int offset, IntSupplier access) {
-        Bar0.checkOffset(offset);
+    private int op(IntSupplier access) {
         ops.readLock().lock();
         try {
             checkCallable();

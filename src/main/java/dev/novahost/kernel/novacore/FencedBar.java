@@ -5,6 +5,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciDevice;
+import dev.novahost.kernel.pci.RegisterOffset;
 
 /**
  * The {@code fenced} policy's handle: the plain mapping, no per-access check. It is safe only because
@@ -27,13 +28,13 @@ public final class FencedBar implements BarHandle {
     }
 
     @Override
-    public int read32(int offset) {
-        return mapping.read32(offset);
+    public int read32(RegisterOffset at) {
+        return mapping.read32(at);
     }
 
     @Override
-    public void write32(int offset, int value) {
-        mapping.write32(offset, value);
+    public void write32(RegisterOffset at, int value) {
+        mapping.write32(at, value);
     }
 
     @Override

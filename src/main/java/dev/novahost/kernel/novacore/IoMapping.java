@@ -4,6 +4,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.RegisterOffset;
 
 /**
  * BAR0 as mapped into the driver's address space by {@code pci_iomap}. After {@link #unmap()} the
@@ -27,30 +28,35 @@ public final class IoMapping implements RegisterReader {
 
     @Override
     public int read32(int offset) {
-        Bar0.checkOffset(offset);
-        requireMapped(BarAccounting.Op.READ, offset);
-        int value = bar0.read32(offset);
+        return read32(RegisterOffset.of(offset));
+    }
+
+    public int read32(RegisterOffset at) {
+        requireMapped(BarAccounting.Op.READ, at);
+        int value = bar0.read32(at);
         accounting.record(BarAccounting.Op.READ, BarAccounting.Result.OK);
         return value;
     }
 
     public void write32(int offset, int value) {
-        Bar0.checkOffset(offset);
-        requireMapped(BarAccounting.Op.WRITE, offset);
-        bar0.write32(offset, value);
+        write32(RegisterOffset.of(offset), value);
+    }
+
+    public void write32(RegisterOffset at, int value) {
+        requireMapped(BarAccounting.Op.WRITE, at);
+        bar0.write32(at, value);
         accounting.record(BarAccounting.Op.WRITE, BarAccounting.Result.OK);
     }
 
     /**
-     * The register's value without the mapping check and without counting it, for the revocable handle's
-     * optimistic read ({@code Revocable.tryRead}): that handle checks afterwards that the BAR was not
-     * revoked, which proves the mapping was still in place (unmapping follows revocation), and counts the
-     * read then. A read that loses the race is thrown away; it is harmless because register reads change
-     * nothing (the PTIMER alarm latch only records what time already decided) and the device outlives
-     * the mapping.
+     * The registers behind the mapping, without the mapping check, for the revocable handle's optimistic
+     * read ({@code Revocable.tryRead}): that handle checks afterwards that the BAR was not revoked, which
+     * proves the mapping was still in place (unmapping follows revocation), and counts the read then. A
+     * read that loses the race is thrown away; it is harmless because register reads change nothing (the
+     * PTIMER alarm latch only records what time already decided) and the device outlives the mapping.
      */
-    int read32Unchecked(int offset) {
-        return bar0.read32(offset);
+    Bar0 registersUnchecked() {
+        return bar0;
     }
 
     /** {@code pci_iounmap}. */
@@ -58,15 +64,11 @@ public final class IoMapping implements RegisterReader {
         mapped = false;
     }
 
-    boolean isMapped() {
-        return mapped;
-    }
-
-    private void requireMapped(BarAccounting.Op op, int offset) {
+    private void requireMapped(BarAccounting.Op op, RegisterOffset at) {
         if (!mapped) {
             accounting.record(op, BarAccounting.Result.UNMAPPED);
             throw KernelException.of(Errno.ENXIO, String.format(
-                    "BAR0 of %s accessed at 0x%06x after iounmap (use-after-unmap)", address, offset));
+                    "BAR0 of %s accessed at 0x%06x after iounmap (use-after-unmap)", address, at.value()));
         }
     }
 }

@@ -6,10 +6,10 @@ import dev.novahost.kernel.irq.IrqLine;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.sanitizer.ViolationKind;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * nova-core's interrupt handler for the PTIMER alarm: acknowledges {@code NV_PTIMER_INTR_0} and counts.
+ * nova-core's interrupt handler for the PTIMER alarm: acknowledges {@code NV_PTIMER_INTR_0} (the line
+ * counts what it handled).
  * It runs only while the device is bound (unbind frees it before revoking the BAR), so it reads the
  * registers under the bound-device proof. One that runs after remove() or after unload is reported
  * and takes itself off the line.
@@ -25,7 +25,8 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     private final IrqLine line;
     private final DevresList devres;
     private final History history = new History();
-    private final AtomicLong handled = new AtomicLong();
+    /** Its entry on the devres list, when devres frees it; guarded by the device lock (probe, remove). */
+    private DevresList.Entry managed;
 
     IrqHandler(NovaContext ctx, NovaDevice owner, IrqLine line, DevresList devres) {
         this.ctx = ctx;
@@ -48,17 +49,20 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         return freed;
     }
 
+    /** Puts its {@code free_irq} on the devres list, as {@code devm_request_irq} does. */
+    void devmManage() {
+        managed = devres.add(NovaCoreDriver.DEVRES_IRQ, this::free);
+    }
+
     /**
      * {@code devm_free_irq}: frees the handler now, waiting for a running one, and takes its entry off the
      * devres list so that devres does not free it twice.
      */
     void devmFree() {
-        devres.destroy(NovaCoreDriver.DEVRES_IRQ);
+        if (managed != null) {
+            devres.destroy(managed);
+        }
         free();
-    }
-
-    boolean isInstalled() {
-        return line.handler().orElse(null) == this;
     }
 
     @Override
@@ -74,12 +78,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
             return false;
         }
         registers.write32(Bar0.NV_PTIMER_INTR_0, 1);
-        handled.incrementAndGet();
         return true;
-    }
-
-    long handled() {
-        return handled.get();
     }
 
     private void log(String type, String message) {

@@ -1,8 +1,12 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.module.Module;
+import dev.novahost.kernel.pci.PciBus;
+import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.work.Workqueue;
@@ -11,15 +15,31 @@ import java.util.concurrent.atomic.AtomicLong;
 /** The nova-core module as the kernel installs it: the module object and the PCI driver it registers. */
 public final class NovaCore {
 
+    private final DriverCore driverCore;
     private final NovaCoreDriver driver;
     private final Module module;
+    private final MmioService mmio;
 
-    public NovaCore(DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
-                    BarAccounting accounting, ObjectLimits limits) {
+    public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
+                    Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits);
+        this.driverCore = driverCore;
         this.driver = new NovaCoreDriver(ctx);
         this.module = new Module(NovaCoreDriver.NAME, new NovaCoreModule(driverCore, driver, ctx));
+        this.mmio = new MmioService(bus, this, ctx);
         driverCore.declare(NovaCoreDriver.NAME);
+    }
+
+    /** nova-core's data for the device; {@code ENODEV} (gone, not unknown) when nova-core is not bound to it. */
+    public NovaDevice boundTo(PciDevice device) {
+        return driverCore.driverData(device, driver).orElseThrow(() -> KernelException.of(Errno.ENODEV,
+                "No driver is bound to " + device.address()
+                        + ", so there is no BAR0 mapping to access; bind nova-core first"));
+    }
+
+    /** Registers through the bound driver. */
+    public MmioService mmio() {
+        return mmio;
     }
 
     public NovaCoreDriver driver() {

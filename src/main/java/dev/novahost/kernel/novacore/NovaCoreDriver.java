@@ -17,9 +17,7 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.HrTimer;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.function.IntSupplier;
 
 /**
  * The nova-core PCI driver: probes NVIDIA display-class devices as the real driver does, keeps BAR0
@@ -161,7 +159,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         handler.request();
         data.attachIrq(handler);
         if (!bugs.forgetIrqFree()) {
-            ctx.devres().add(DEVRES_IRQ, handler::free);
+            handler.devmManage();
         } else if (ctx.policy() == Policy.REVOCABLE) {
             ctx.devres().add(DEVRES_IRQ, () -> {
                 if (handler.free()) {
@@ -411,34 +409,6 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
     }
 
-    /**
-     * A register access through the driver's MMIO attribute (the HTTP API). Under fenced the attribute
-     * is fenced by its active reference: once remove() has drained it, an access fails with ENODEV
-     * before it reaches the BAR, as an op on a disconnected file does, and nothing is reported. Under
-     * revocable the BAR handle itself refuses once revoked, and the refusal is reported as prevented.
-     */
-    public int mmio(NovaDevice device, IntSupplier access) {
-        if (device.policy() == Policy.FENCED) {
-            var active = device.sysfsEnter().orElseThrow(() -> KernelException.of(Errno.ENODEV,
-                    device.address() + " is being unbound; its MMIO attribute is gone"));
-            try (active) {
-                return reachBar(device, access);
-            }
-        }
-        return reachBar(device, access);
-    }
-
-    private int reachBar(NovaDevice device, IntSupplier access) {
-        try {
-            return access.getAsInt();
-        } catch (KernelException failure) {
-            if (failure.errno() == Errno.ENODEV || failure.errno() == Errno.ENXIO) {
-                ModuleCall.reportBarFailure(ctx, new SysfsMmio(device), failure);
-            }
-            throw failure;
-        }
-    }
-
     // --- module init / exit -------------------------------------------------------------------------
 
     void moduleLoaded(ModuleObjects objects) {
@@ -486,10 +456,5 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     private static String lower(Policy policy) {
         return policy.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    List<DriverTimer> moduleTimers() {
-        var loaded = module;
-        return loaded == null ? List.of() : loaded.timers();
     }
 }

@@ -193,12 +193,6 @@ public final class NovaDevice {
         return Optional.ofNullable(irq);
     }
 
-    /** Interrupts this driver instance has handled. */
-    public long irqsHandled() {
-        var handler = irq;
-        return handler == null ? 0 : handler.handled();
-    }
-
     private void refuseWhileRemoving() {
         if (removing) {
             throw KernelException.of(Errno.ENODEV, address() + " is being unbound");

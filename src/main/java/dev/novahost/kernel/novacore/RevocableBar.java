@@ -4,9 +4,9 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.RegisterOffset;
 
 /**
  * The {@code revocable} policy's handle: {@code Devres<Bar0>}. Each write is a {@code try_access}, which
@@ -33,25 +33,23 @@ public final class RevocableBar implements BarHandle {
     }
 
     @Override
-    public int read32(int offset) {
-        Bar0.checkOffset(offset);
-        var value = bar.tryRead(io -> io.read32Unchecked(offset));
+    public int read32(RegisterOffset at) {
+        var value = bar.tryRead(io -> io.registersUnchecked().read32(at));
         if (value.isEmpty()) {
-            throw refused(BarAccounting.Op.READ, offset);
+            throw refused(BarAccounting.Op.READ, at);
         }
         accounting.record(BarAccounting.Op.READ, BarAccounting.Result.OK);
         return value.getAsInt();
     }
 
     @Override
-    public void write32(int offset, int value) {
-        Bar0.checkOffset(offset);
+    public void write32(RegisterOffset at, int value) {
         var guard = bar.tryAccess();
         if (guard.isEmpty()) {
-            throw refused(BarAccounting.Op.WRITE, offset);
+            throw refused(BarAccounting.Op.WRITE, at);
         }
         try (var io = guard.get()) {
-            io.get().write32(offset, value);
+            io.get().write32(at, value);
         }
     }
 
@@ -60,9 +58,9 @@ public final class RevocableBar implements BarHandle {
         return bar.access(bound);
     }
 
-    private KernelException refused(BarAccounting.Op op, int offset) {
+    private KernelException refused(BarAccounting.Op op, RegisterOffset at) {
         accounting.record(op, BarAccounting.Result.REFUSED);
         return KernelException.of(Errno.ENODEV, String.format(
-                "BAR0 of %s was revoked when its driver was unbound; access at 0x%06x refused", address, offset));
+                "BAR0 of %s was revoked when its driver was unbound; access at 0x%06x refused", address, at.value()));
     }
 }

@@ -96,7 +96,12 @@ public final class Bar0 {
     }
 
     public int read32(int offset) {
-        checkOffset(offset);
+        return read32(RegisterOffset.of(offset));
+    }
+
+    /** The register's value; the offset was checked when it was made. */
+    public int read32(RegisterOffset at) {
+        int offset = at.value();
         if (linkDown) {
             return LINK_DOWN;
         }
@@ -113,7 +118,12 @@ public final class Bar0 {
     }
 
     public void write32(int offset, int value) {
-        checkOffset(offset);
+        write32(RegisterOffset.of(offset), value);
+    }
+
+    /** Writes the register; the offset was checked when it was made. */
+    public void write32(RegisterOffset at, int value) {
+        int offset = at.value();
         if (linkDown) {
             return;
         }

@@ -15,8 +15,8 @@ class DevresListTest {
     private final DevresList devres = new DevresList();
     private final List<String> released = new ArrayList<>();
 
-    private void acquire(String name) {
-        devres.add(name, () -> released.add(name));
+    private DevresList.Entry acquire(String name) {
+        return devres.add(name, () -> released.add(name));
     }
 
     @Test
@@ -34,13 +34,24 @@ class DevresListTest {
     void aDestroyedEntryIsNotReleased() {
         acquire("pci_enable_device");
         acquire("driver data");
-        acquire("request_irq PTIMER alarm");
+        var irq = acquire("request_irq PTIMER alarm");
 
-        assertThat(devres.destroy("request_irq PTIMER alarm")).isTrue();
-        assertThat(devres.destroy("request_irq PTIMER alarm")).as("already gone").isFalse();
+        assertThat(devres.destroy(irq)).isTrue();
+        assertThat(devres.destroy(irq)).as("already gone").isFalse();
 
         assertThat(released).as("devres_destroy releases nothing").isEmpty();
         assertThat(devres.releaseAll()).containsExactly("driver data", "pci_enable_device");
         assertThat(released).containsExactly("driver data", "pci_enable_device");
+    }
+
+    @Test
+    void destroyTakesTheEntryItWasGivenNotAnotherOfTheSameName() {
+        var first = acquire("devm_add_action");
+        acquire("devm_add_action");
+
+        assertThat(devres.destroy(first)).isTrue();
+
+        assertThat(devres.names()).containsExactly("devm_add_action");
+        assertThat(devres.destroy(first)).as("the other entry of that name is not this one").isFalse();
     }
 }

@@ -128,7 +128,7 @@ class DriverCoreTest {
             failure(() -> kernel.driverCore().bind(NOVA_CORE, gpu.address()), Errno.EBUSY);
 
             assertThat(kernel.novaCore(gpu.address())).isSameAs(before);
-            assertThat(kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
         }
 
         @Test
@@ -297,7 +297,7 @@ class DriverCoreTest {
             assertThat(isBound(kernel, gpu)).isTrue();
             assertThat(gpu.isEnabled()).isTrue();
             assertThat(gpu.isRegionHeld()).isTrue();
-            assertThat(kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
         }
     }
 
@@ -337,7 +337,7 @@ class DriverCoreTest {
                 assertThat(trace.devresReleased(device)).containsExactlyElementsOf(UNBIND_RELEASES);
                 assertThat(trace.events).contains("unbind " + device.address());
                 assertReleased(device);
-                failure(() -> kernel.mmioRead(device.address(), Bar0.NV_PMC_BOOT_0), Errno.ENODEV);
+                failure(() -> kernel.mmio().read(device.address(), Bar0.NV_PMC_BOOT_0), Errno.ENODEV);
             }
         }
 
@@ -350,7 +350,7 @@ class DriverCoreTest {
             kernel.load(NOVA_CORE);
 
             assertThat(kernel.module(NOVA_CORE).generation()).isEqualTo(2);
-            assertThat(kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
         }
 
         @Test
@@ -360,7 +360,7 @@ class DriverCoreTest {
             var gpu = plug(kernel, Chipset.GA102);
 
             assertThat(trace.events).containsExactly("added " + gpu.address(), "probe " + gpu.address() + " ok");
-            assertThat(kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
         }
 
         @Test
@@ -380,7 +380,7 @@ class DriverCoreTest {
             assertThat(kernel.bus().find(gpu.address())).isEmpty();
             assertReleased(gpu);
             failure(() -> stale.read32(Bar0.NV_PMC_BOOT_0), Errno.ENODEV);
-            assertThat(failure(() -> kernel.mmioRead(gpu.address(), 0), Errno.ENODEV).lookup()).isTrue();
+            assertThat(failure(() -> kernel.mmio().read(gpu.address(), 0), Errno.ENODEV).lookup()).isTrue();
             assertThat(failure(() -> kernel.hotUnplug(gpu.address()), Errno.ENODEV).lookup()).isTrue();
         }
 
@@ -400,14 +400,14 @@ class DriverCoreTest {
         void mmioAfterUnbindIsEnodevForAnExistingDevice() {
             var kernel = kernel(true);
             var gpu = plug(kernel, Chipset.GA102);
-            assertThat(kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
 
             kernel.driverCore().unbind(NOVA_CORE, gpu.address());
 
-            var e = failure(() -> kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0), Errno.ENODEV);
+            var e = failure(() -> kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0), Errno.ENODEV);
             assertThat(e.lookup()).as("the device exists, its mapping is gone").isFalse();
-            failure(() -> kernel.mmioWrite(gpu.address(), Bar0.SCRATCH_FIRST, 1), Errno.ENODEV);
-            failure(() -> kernel.readPtimer(gpu.address()), Errno.ENODEV);
+            failure(() -> kernel.mmio().write(gpu.address(), Bar0.SCRATCH_FIRST, 1), Errno.ENODEV);
+            failure(() -> kernel.mmio().readPtimer(gpu.address()), Errno.ENODEV);
         }
     }
 
@@ -419,40 +419,40 @@ class DriverCoreTest {
 
         @Test
         void aRangeReadReturnsConsecutiveRegisters() {
-            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 1);
-            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST + 4, 2);
+            kernel.mmio().write(at, Bar0.SCRATCH_FIRST, 1);
+            kernel.mmio().write(at, Bar0.SCRATCH_FIRST + 4, 2);
 
-            assertThat(kernel.mmioReadRange(at, Bar0.SCRATCH_FIRST, 3)).containsExactly(1, 2, 0);
+            assertThat(kernel.mmio().readRange(at, Bar0.SCRATCH_FIRST, 3)).containsExactly(1, 2, 0);
         }
 
         @Test
         void aRangeReadThatRunsPastTheBarFailsWhole() {
-            failure(() -> kernel.mmioReadRange(at, Bar0.SIZE - 8, 3), Errno.EINVAL);
+            failure(() -> kernel.mmio().readRange(at, Bar0.SIZE - 8, 3), Errno.EINVAL);
         }
 
         /** The second offset check passes for count -1 whenever offset >= 8 (it checks offset - 8). */
         @Test
         void aRangeReadWithANegativeCountIsEinval() {
-            failure(() -> kernel.mmioReadRange(at, Bar0.SCRATCH_FIRST, -1), Errno.EINVAL);
+            failure(() -> kernel.mmio().readRange(at, Bar0.SCRATCH_FIRST, -1), Errno.EINVAL);
         }
 
         @Test
         void aRangeReadLongerThanTheBarIsEinvalBeforeAnythingIsAllocated() {
-            failure(() -> kernel.mmioReadRange(at, Bar0.NV_PMC_BOOT_0, Integer.MAX_VALUE), Errno.EINVAL);
+            failure(() -> kernel.mmio().readRange(at, Bar0.NV_PMC_BOOT_0, Integer.MAX_VALUE), Errno.EINVAL);
         }
 
         @Test
         void aSurpriseRemovedDeviceStaysBoundAndReadsAllOnes() {
-            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 7);
+            kernel.mmio().write(at, Bar0.SCRATCH_FIRST, 7);
 
             var device = kernel.surpriseRemove(at);
 
             assertThat(device.state()).isEqualTo(DeviceState.REMOVED);
             assertThat(kernel.novaCore(at).chipset()).as("still bound").isEqualTo(Chipset.GA102);
-            assertThat(kernel.mmioRead(at, Bar0.NV_PMC_BOOT_0)).isEqualTo(0xffffffff);
-            assertThat(kernel.mmioRead(at, Bar0.SCRATCH_FIRST)).isEqualTo(0xffffffff);
-            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 8);
-            assertThat(kernel.readPtimer(at)).as("both TIME words read all ones").isEqualTo(-1L);
+            assertThat(kernel.mmio().read(at, Bar0.NV_PMC_BOOT_0)).isEqualTo(0xffffffff);
+            assertThat(kernel.mmio().read(at, Bar0.SCRATCH_FIRST)).isEqualTo(0xffffffff);
+            kernel.mmio().write(at, Bar0.SCRATCH_FIRST, 8);
+            assertThat(kernel.mmio().readPtimer(at)).as("both TIME words read all ones").isEqualTo(-1L);
 
             kernel.hotUnplug(at);
 
@@ -474,11 +474,11 @@ class DriverCoreTest {
 
             assertThat(kernel.novaCore(at).bar().policy()).isEqualTo(policy);
             assertThat(kernel.driverCore().binding(gpu).orElseThrow().policy()).isEqualTo(policy);
-            assertThat(kernel.mmioRead(at, Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
-            assertThat(kernel.mmioReadRange(at, Bar0.NV_PMC_BOOT_0, 2)).containsExactly(GA102_A1_BOOT_0, 0xbadf1100);
-            kernel.mmioWrite(at, Bar0.SCRATCH_FIRST, 0xcafe);
-            assertThat(kernel.mmioRead(at, Bar0.SCRATCH_FIRST)).isEqualTo(0xcafe);
-            failure(() -> kernel.mmioRead(at, 0x2), Errno.EINVAL);
+            assertThat(kernel.mmio().read(at, Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(kernel.mmio().readRange(at, Bar0.NV_PMC_BOOT_0, 2)).containsExactly(GA102_A1_BOOT_0, 0xbadf1100);
+            kernel.mmio().write(at, Bar0.SCRATCH_FIRST, 0xcafe);
+            assertThat(kernel.mmio().read(at, Bar0.SCRATCH_FIRST)).isEqualTo(0xcafe);
+            failure(() -> kernel.mmio().read(at, 0x2), Errno.EINVAL);
             assertThat(kernel.barAccounting().total(BarAccounting.Op.READ, BarAccounting.Result.OK)).isPositive();
         }
 
@@ -507,7 +507,7 @@ class DriverCoreTest {
 
             kernel.driverCore().bind(NOVA_CORE, gpu.address());
             failure(() -> stale.read32(Bar0.NV_PMC_BOOT_0), errno);
-            assertThat(kernel.mmioRead(gpu.address(), Bar0.NV_PMC_BOOT_0)).as("the new handle works")
+            assertThat(kernel.mmio().read(gpu.address(), Bar0.NV_PMC_BOOT_0)).as("the new handle works")
                     .isEqualTo(GA102_A1_BOOT_0);
         }
 

@@ -110,8 +110,8 @@ class BusyUnbindStressTest {
                 files.get((int) (reads.incrementAndGet() & 1)).read(Bar0.NV_PMC_BOOT_0);
             })));
             cpus.add(host.elsewhere(() -> untilStopped(() -> {
-                kernel.mmioRead(gpu, Bar0.NV_PMC_BOOT_0);
-                kernel.readPtimer(gpu);
+                kernel.mmio().read(gpu, Bar0.NV_PMC_BOOT_0);
+                kernel.mmio().readPtimer(gpu);
                 reads.incrementAndGet();
             })));
             cpus.add(host.elsewhere(() -> untilStopped(() -> makeAndDrop(gpu))));

@@ -40,7 +40,7 @@ class PtimerTest {
         clock.stepOnEachRead(0x10);
         long readsBefore = clock.reads();
 
-        long time = kernel.readPtimer(gpu);
+        long time = kernel.mmio().readPtimer(gpu);
 
         assertThat(clock.reads() - readsBefore).as("TIME_1, TIME_0, TIME_1").isEqualTo(3);
         assertThat(time).as("low word from the second read").isEqualTo(0x0000_0007_1000_0010L);
@@ -62,7 +62,7 @@ class PtimerTest {
         long readsBefore = clock.reads();
         long before = clock.peek();
 
-        long time = kernel.readPtimer(gpu);
+        long time = kernel.mmio().readPtimer(gpu);
 
         long after = clock.peek();
         assertThat(clock.reads() - readsBefore).as("two hi-lo-hi attempts").isEqualTo(6);
@@ -77,7 +77,7 @@ class PtimerTest {
         clock.stepOnEachRead(WRAP);
         long readsBefore = clock.reads();
 
-        assertThatThrownBy(() -> kernel.readPtimer(gpu))
+        assertThatThrownBy(() -> kernel.mmio().readPtimer(gpu))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
         assertThat(clock.reads() - readsBefore).as("gave up after MAX_RETRIES attempts").isEqualTo(3L * Ptimer.MAX_RETRIES);
     }
@@ -92,7 +92,7 @@ class PtimerTest {
 
         for (int i = 0; i < 20_000; i++) {
             long before = clock.peek();
-            long time = kernel.readPtimer(gpu);
+            long time = kernel.mmio().readPtimer(gpu);
             assertThat(time).isGreaterThan(previous).isBetween(before, clock.peek());
             assertThat(time % step).as("time %x is a real clock reading", time).isZero();
             previous = time;

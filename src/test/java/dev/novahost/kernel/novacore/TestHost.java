@@ -135,9 +135,9 @@ public final class TestHost implements AfterEachCallback, AutoCloseable {
      * enables its interrupt: the device will raise its IRQ then, whoever handles it by that time.
      */
     public void raiseAlarmIn(PciAddress gpu, Duration delay) {
-        int now = kernel.mmioRead(gpu, Bar0.NV_PTIMER_TIME_0);
-        kernel.mmioWrite(gpu, Bar0.NV_PTIMER_ALARM_0, now + (int) delay.toNanos());
-        kernel.mmioWrite(gpu, Bar0.NV_PTIMER_INTR_EN_0, 1);
+        int now = kernel.mmio().read(gpu, Bar0.NV_PTIMER_TIME_0);
+        kernel.mmio().write(gpu, Bar0.NV_PTIMER_ALARM_0, now + (int) delay.toNanos());
+        kernel.mmio().write(gpu, Bar0.NV_PTIMER_INTR_EN_0, 1);
     }
 
     // --- what the sanitizer saw ---------------------------------------------------------------------

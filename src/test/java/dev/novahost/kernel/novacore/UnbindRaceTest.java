@@ -55,7 +55,7 @@ class UnbindRaceTest {
             var gpu = host.plugGpu();
             var remove = unbindUntilRemoveWaitsForACallback(gpu);
 
-            eventually().until(() -> errnoOf(() -> host.kernel().mmioRead(gpu, Bar0.NV_PMC_BOOT_0)) == Errno.ENODEV);
+            eventually().until(() -> errnoOf(() -> host.kernel().mmio().read(gpu, Bar0.NV_PMC_BOOT_0)) == Errno.ENODEV);
             assertThat(host.seen()).as("a drained attribute is gone, as a disconnected file is").isEmpty();
 
             remove.finish();
@@ -69,10 +69,10 @@ class UnbindRaceTest {
             var gpu = host.plugGpu();
             var remove = unbindUntilRemoveWaitsForACallback(gpu);
 
-            assertThat(host.kernel().mmioRead(gpu, Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
+            assertThat(host.kernel().mmio().read(gpu, Bar0.NV_PMC_BOOT_0)).isEqualTo(GA102_A1_BOOT_0);
 
             remove.finish();
-            assertThat(errnoOf(() -> host.kernel().mmioRead(gpu, Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.ENODEV);
+            assertThat(errnoOf(() -> host.kernel().mmio().read(gpu, Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.ENODEV);
             assertThat(host.seen()).isEmpty();
         });
     }
