@@ -19,7 +19,7 @@ public final class RegisterOffset {
     /** {@code EINVAL} unless {@code offset} is a register inside the BAR ({@link Bar0#checkOffset}). */
     public static RegisterOffset of(long offset) {
         Bar0.checkOffset(offset);
-        return RegisterOffset.of((int) offset);
+        return new RegisterOffset((int) offset);
     }
 
     /**
@@ -31,7 +31,7 @@ public final class RegisterOffset {
         of(first + 4L * (count - 1));
         var offsets = new RegisterOffset[count];
         for (int i = 0; i < count; i++) {
-            offsets[i] = RegisterOffset.of(start.value + 4 * i);
+            offsets[i] = new RegisterOffset(start.value + 4 * i);
         }
         return offsets;
     }
