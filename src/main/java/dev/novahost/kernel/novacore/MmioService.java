@@ -16,15 +16,18 @@ import dev.novahost.kernel.pci.RegisterOffset;
  * the device is looked up: a bad offset is {@code EINVAL} whether or not a driver is bound. The layers
  * below take the {@code RegisterOffset} as proven and do not check it again.
  *
- * <p>A read of one register, {@code GET /api/v1/devices/{address}/mmio/{offset}}, in 6 hops, all down:
- * <ol>
- *   <li>{@code DeviceController.read} → {@link #read} (this service)</li>
- *   <li>→ {@code SysfsMmio.read} (nova-core's attribute: the fenced active reference, violation reports)</li>
- *   <li>→ {@code BarHandle.read32}: {@code RevocableBar} or {@code FencedBar}</li>
- *   <li>revocable: → {@code Devres.tryRead} → 5. {@code Revocable.tryRead} (the optimistic read) →
- *       6. {@code Bar0.read32}, from the read function the handle gave the guard;
- *       fenced: → {@code IoMapping.read32} (the mapping check) → 5. {@code Bar0.read32}</li>
- * </ol>
+ * <p>A read of one register, {@code GET /api/v1/devices/{address}/mmio/{offset}}, reaches
+ * {@code Bar0.read32} in at most 6 hops, every one down a layer, none back up:
+ * <pre>
+ *   1 DeviceController.read -> MmioService.read        (this service: the offset check, the device lookup)
+ *   2                       -> SysfsMmio.read          (nova-core's attribute: fenced active ref, reports)
+ *   3                       -> BarHandle.read32        (RevocableBar or FencedBar, as probe's policy made it)
+ *   revocable: 4 -> Devres.tryRead -> 5 Revocable.tryRead (the optimistic read)
+ *              -> 6 Bar0.read32   (from the read function the handle gives the guard)
+ *   fenced:    4 -> IoMapping.read32 (the mapping check) -> 5 Bar0.read32
+ * </pre>
+ * The lookups on the way ({@code PciBus.get}, {@code NovaCore.boundTo}, {@code NovaDevice.bar}) return
+ * before the next hop and are not on the path.
  * Writes take the same path ({@code Revocable.tryAccess}'s guard instead of the optimistic read); a range
  * read is one such read per register.
  *

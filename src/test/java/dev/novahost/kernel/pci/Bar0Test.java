@@ -174,6 +174,24 @@ class Bar0Test {
             assertThatThrownBy(() -> bar.write32(offset, 0))
                     .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
         }
+
+        @Test
+        void aRegisterOffsetIsCheckedWhenMadeWithTheApisMessage() {
+            assertThat(RegisterOffset.of(Bar0.SCRATCH_FIRST).value()).isEqualTo(Bar0.SCRATCH_FIRST);
+            assertThatThrownBy(() -> RegisterOffset.of(2))
+                    .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL))
+                    .hasMessage("BAR0 offset 0x2 is not a 4-byte aligned register inside the 16 MiB BAR (0x000000..0xfffffc)");
+        }
+
+        @Test
+        void aRangeChecksItsFirstThenItsLastRegister() {
+            assertThat(RegisterOffset.range(Bar0.SCRATCH_FIRST, 3)).extracting(RegisterOffset::value)
+                    .containsExactly(Bar0.SCRATCH_FIRST, Bar0.SCRATCH_FIRST + 4, Bar0.SCRATCH_FIRST + 8);
+            assertThatThrownBy(() -> RegisterOffset.range(2, 3)).hasMessageContaining("offset 0x2 ");
+            assertThatThrownBy(() -> RegisterOffset.range(Bar0.SIZE - 8, 3)).hasMessageContaining("offset 0x1000000 ");
+            assertThatThrownBy(() -> RegisterOffset.range(0, Integer.MAX_VALUE))
+                    .as("the end is computed without overflowing into the BAR").hasMessageContaining("offset 0x1fffffff8 ");
+        }
     }
 
     @Nested
