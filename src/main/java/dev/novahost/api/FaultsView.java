@@ -2,30 +2,51 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The bugs injected into nova-core's remove() and probe. As a request every field is optional: what
  * is left out is off. {@code probeFailure} names the errno probe fails with, or is null.
+ *
+ * <p>One component per {@link Fault}, named by its wire word, so that Jackson's strict rules (unknown
+ * fields, booleans only) and {@code openapi.yaml}'s schema apply to it as to every other body. The
+ * components are tied to the enum in one place each: {@link #of} takes them in declaration order, and
+ * {@link #flag} is an exhaustive switch, so a new {@link Fault} does not compile until it has its field.
  */
 record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean forgetFileDisconnect,
                   Boolean forgetIrqFree, Boolean leakRegion, Boolean wrongCancelOrder, String probeFailure) {
 
     static FaultsView of(Faults faults) {
-        return new FaultsView(faults.forgetTimerCancel(), faults.forgetWorkCancel(), faults.forgetFileDisconnect(),
-                faults.forgetIrqFree(), faults.leakRegion(), faults.wrongCancelOrder(),
-                faults.probeFailure().map(Enum::name).orElse(null));
+        Predicate<Fault> on = faults::has;
+        return new FaultsView(on.test(Fault.FORGET_TIMER_CANCEL), on.test(Fault.FORGET_WORK_CANCEL),
+                on.test(Fault.FORGET_FILE_DISCONNECT), on.test(Fault.FORGET_IRQ_FREE), on.test(Fault.LEAK_REGION),
+                on.test(Fault.WRONG_CANCEL_ORDER), faults.probeFailure().map(Enum::name).orElse(null));
     }
 
     Faults toFaults() {
-        return new Faults(on(forgetTimerCancel), on(forgetWorkCancel), on(forgetFileDisconnect), on(forgetIrqFree),
-                on(leakRegion), on(wrongCancelOrder), Optional.ofNullable(probeFailure).map(FaultsView::errno));
+        var on = EnumSet.noneOf(Fault.class);
+        for (Fault fault : Fault.values()) {
+            if (Boolean.TRUE.equals(flag(fault))) {
+                on.add(fault);
+            }
+        }
+        return new Faults(on, Optional.ofNullable(probeFailure).map(FaultsView::errno));
     }
 
-    private static boolean on(Boolean flag) {
-        return Boolean.TRUE.equals(flag);
+    private Boolean flag(Fault fault) {
+        return switch (fault) {
+            case FORGET_TIMER_CANCEL -> forgetTimerCancel;
+            case FORGET_WORK_CANCEL -> forgetWorkCancel;
+            case FORGET_FILE_DISCONNECT -> forgetFileDisconnect;
+            case FORGET_IRQ_FREE -> forgetIrqFree;
+            case LEAK_REGION -> leakRegion;
+            case WRONG_CANCEL_ORDER -> wrongCancelOrder;
+        };
     }
 
     /** The errno's name exactly as Linux spells it, upper case ({@code openapi.yaml}: {@code eio} is a 400). */

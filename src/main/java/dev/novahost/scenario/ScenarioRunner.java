@@ -12,6 +12,7 @@ import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.CallbackHold;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.Scope;
@@ -24,6 +25,7 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -677,11 +679,14 @@ public final class ScenarioRunner {
         private static Faults faults(Step step) {
             var node = step.arg("faults").orElseThrow();
             var probe = node.get("probeFailure");
-            return new Faults(node.path("forgetTimerCancel").asBoolean(false), node.path("forgetWorkCancel").asBoolean(false),
-                    node.path("forgetFileDisconnect").asBoolean(false), node.path("forgetIrqFree").asBoolean(false),
-                    node.path("leakRegion").asBoolean(false), node.path("wrongCancelOrder").asBoolean(false),
-                    probe == null || probe.isNull() ? Optional.empty()
-                            : Optional.of(Errno.valueOf(probe.asString().trim().toUpperCase(Locale.ROOT))));
+            var on = EnumSet.noneOf(Fault.class);
+            for (Fault fault : Fault.values()) {
+                if (node.path(fault.word()).asBoolean(false)) {
+                    on.add(fault);
+                }
+            }
+            return new Faults(on, probe == null || probe.isNull() ? Optional.empty()
+                    : Optional.of(Errno.valueOf(probe.asString().trim().toUpperCase(Locale.ROOT))));
         }
 
         private static Outcome attempt(Supplier<String> action) {
