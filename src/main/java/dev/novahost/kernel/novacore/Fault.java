@@ -10,13 +10,17 @@ import java.util.Optional;
  * name the HTTP API, the journal, scenarios and the console use for it, and the adapters loop over
  * {@link #values()}, so a new constant reaches all of them. A wire word is written into journals:
  * renaming one makes old journals replay without that fault, so a word never changes.
+ *
+ * <p>The console ({@code static/console.js}, {@code FAULTS}) keeps its own copy of the words and
+ * descriptions, as its labels: the API's JSON has no room for them. {@code FaultAdaptersTest} holds the
+ * copy equal to this enum.
  */
 public enum Fault {
-    FORGET_TIMER_CANCEL("forgetTimerCancel", "remove() does not cancel the device's timers"),
-    FORGET_WORK_CANCEL("forgetWorkCancel", "remove() does not cancel the device's work"),
-    FORGET_FILE_DISCONNECT("forgetFileDisconnect", "remove() does not disconnect open files (fenced policy)"),
-    FORGET_IRQ_FREE("forgetIrqFree", "remove() does not free the interrupt handler"),
-    LEAK_REGION("leakRegion", "remove() does not release the BAR0 region"),
+    FORGET_TIMER_CANCEL("forgetTimerCancel", "remove() forgets hrtimer_cancel"),
+    FORGET_WORK_CANCEL("forgetWorkCancel", "remove() forgets cancel_work_sync"),
+    FORGET_FILE_DISCONNECT("forgetFileDisconnect", "remove() forgets to disconnect open files"),
+    FORGET_IRQ_FREE("forgetIrqFree", "remove() forgets free_irq"),
+    LEAK_REGION("leakRegion", "remove() forgets pci_release_region"),
     WRONG_CANCEL_ORDER("wrongCancelOrder", "remove() cancels work before the timer that queues it");
 
     private static final List<Fault> ALL = List.of(values());
