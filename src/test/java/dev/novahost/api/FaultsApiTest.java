@@ -5,6 +5,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.novahost.kernel.novacore.Fault;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Optional;
@@ -12,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.test.web.servlet.ResultActions;
 
 /**
@@ -29,6 +32,20 @@ class FaultsApiTest extends ApiTest {
         var expected = new ArrayList<>(Fault.words());
         expected.add("probeFailure");
         assertThat(fields).isEqualTo(expected);
+    }
+
+    /**
+     * The contract names the same fields, in both directions (the request validator does not hold a
+     * response to {@code additionalProperties: false}, so a field missing from the schema would pass).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Faults", "FaultsRequest"})
+    void theContractsSchemaHasOneFieldPerFault(String schema) {
+        var spec = new OpenAPIV3Parser().read(Path.of("openapi.yaml").toAbsolutePath().toUri().toString());
+        var expected = new ArrayList<>(Fault.words());
+        expected.add("probeFailure");
+        assertThat(spec.getComponents().getSchemas().get(schema).getProperties().keySet())
+                .containsExactlyElementsOf(expected);
     }
 
     @ParameterizedTest

@@ -45,7 +45,10 @@ class FaultsJournalTest {
         assertThat(restart()).isEqualTo(faults);
     }
 
-    /** The record as the code before the enum wrote it, field by field, for these faults. */
+    /**
+     * The record as the code before the enum wrote it, field by field, for these faults. A new fault adds
+     * a field here (old records, without it, replay with it off: {@link #aRecordWrittenBeforeFaultsWereAnEnumReplays}).
+     */
     private static Map<String, String> todaysRecord(boolean forgetWorkCancel, boolean leakRegion, String probeFailure) {
         var record = new LinkedHashMap<String, String>();
         record.put("op", "driver.faults");
