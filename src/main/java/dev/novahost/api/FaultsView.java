@@ -5,9 +5,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * The bugs injected into nova-core's remove() and probe. As a request every field is optional: what
@@ -16,26 +14,22 @@ import java.util.function.Predicate;
  * <p>One component per {@link Fault}, named by its wire word, so that Jackson's strict rules (unknown
  * fields, booleans only) and {@code openapi.yaml}'s schema apply to it as to every other body. The
  * components are tied to the enum in one place each: {@link #of} takes them in declaration order, and
- * {@link #flag} is an exhaustive switch, so a new {@link Fault} does not compile until it has its field.
+ * {@link #flag} is an exhaustive switch, so a new {@link Fault} does not compile until it has its field
+ * ({@code FaultsApiTest} checks the names and order against the enum and {@code openapi.yaml}).
  */
 record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean forgetFileDisconnect,
                   Boolean forgetIrqFree, Boolean leakRegion, Boolean wrongCancelOrder, String probeFailure) {
 
     static FaultsView of(Faults faults) {
-        Predicate<Fault> on = faults::has;
-        return new FaultsView(on.test(Fault.FORGET_TIMER_CANCEL), on.test(Fault.FORGET_WORK_CANCEL),
-                on.test(Fault.FORGET_FILE_DISCONNECT), on.test(Fault.FORGET_IRQ_FREE), on.test(Fault.LEAK_REGION),
-                on.test(Fault.WRONG_CANCEL_ORDER), faults.probeFailure().map(Enum::name).orElse(null));
+        return new FaultsView(faults.has(Fault.FORGET_TIMER_CANCEL), faults.has(Fault.FORGET_WORK_CANCEL),
+                faults.has(Fault.FORGET_FILE_DISCONNECT), faults.has(Fault.FORGET_IRQ_FREE),
+                faults.has(Fault.LEAK_REGION), faults.has(Fault.WRONG_CANCEL_ORDER),
+                faults.probeFailure().map(Enum::name).orElse(null));
     }
 
     Faults toFaults() {
-        var on = EnumSet.noneOf(Fault.class);
-        for (Fault fault : Fault.values()) {
-            if (Boolean.TRUE.equals(flag(fault))) {
-                on.add(fault);
-            }
-        }
-        return new Faults(on, Optional.ofNullable(probeFailure).map(FaultsView::errno));
+        return Faults.where(fault -> Boolean.TRUE.equals(flag(fault)),
+                Optional.ofNullable(probeFailure).map(FaultsView::errno));
     }
 
     private Boolean flag(Fault fault) {

@@ -4,12 +4,10 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciDevice;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -131,13 +129,9 @@ public final class Replay {
     }
 
     private static Faults faults(Map<String, String> record) {
-        var on = EnumSet.noneOf(Fault.class);
-        for (Fault fault : Fault.values()) { // a fault the record does not name is off
-            if (Boolean.parseBoolean(record.get(fault.word()))) {
-                on.add(fault);
-            }
-        }
-        return new Faults(on, Optional.ofNullable(record.get("probeFailure")).map(Errno::valueOf));
+        // a fault the record does not name (one added since it was written) is off
+        return Faults.where(fault -> Boolean.parseBoolean(record.get(fault.word())),
+                Optional.ofNullable(record.get("probeFailure")).map(Errno::valueOf));
     }
 
     /** A record that no longer applies (the world changed under it) is logged and skipped, not fatal. */

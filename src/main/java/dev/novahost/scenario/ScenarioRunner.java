@@ -12,7 +12,6 @@ import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.CallbackHold;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
-import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.Scope;
@@ -25,7 +24,6 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -679,14 +677,9 @@ public final class ScenarioRunner {
         private static Faults faults(Step step) {
             var node = step.arg("faults").orElseThrow();
             var probe = node.get("probeFailure");
-            var on = EnumSet.noneOf(Fault.class);
-            for (Fault fault : Fault.values()) {
-                if (node.path(fault.word()).asBoolean(false)) {
-                    on.add(fault);
-                }
-            }
-            return new Faults(on, probe == null || probe.isNull() ? Optional.empty()
-                    : Optional.of(Errno.valueOf(probe.asString().trim().toUpperCase(Locale.ROOT))));
+            return Faults.where(fault -> node.path(fault.word()).asBoolean(false),
+                    probe == null || probe.isNull() ? Optional.empty()
+                            : Optional.of(Errno.valueOf(probe.asString().trim().toUpperCase(Locale.ROOT))));
         }
 
         private static Outcome attempt(Supplier<String> action) {

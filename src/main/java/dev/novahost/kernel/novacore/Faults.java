@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The bugs injected into nova-core: the {@link Fault}s that are on, each a step its {@code remove()}
@@ -30,6 +31,20 @@ public record Faults(Set<Fault> on, Optional<Errno> probeFailure) {
         var set = EnumSet.noneOf(Fault.class);
         Collections.addAll(set, on);
         return new Faults(set, Optional.empty());
+    }
+
+    /**
+     * The faults for which {@code on} says yes, each asked once: how an adapter reads them from its own
+     * format, by {@link Fault#word()}, without naming any of them.
+     */
+    public static Faults where(Predicate<Fault> on, Optional<Errno> probeFailure) {
+        var set = EnumSet.noneOf(Fault.class);
+        for (Fault fault : Fault.values()) {
+            if (on.test(fault)) {
+                set.add(fault);
+            }
+        }
+        return new Faults(set, probeFailure);
     }
 
     public boolean has(Fault fault) {
