@@ -15,6 +15,7 @@ const CHIPSETS = {
   Ada: ['AD102', 'AD103', 'AD104', 'AD106', 'AD107'],
   Blackwell: ['GB100', 'GB102', 'GB202', 'GB203', 'GB205', 'GB206', 'GB207'],
 };
+// Keyed by the wire words of kernel/novacore/Fault.java, labelled with its descriptions (FaultTest holds them equal).
 const FAULTS = {
   forgetTimerCancel: 'remove() forgets hrtimer_cancel',
   forgetWorkCancel: 'remove() forgets cancel_work_sync',

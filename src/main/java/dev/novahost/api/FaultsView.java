@@ -2,6 +2,7 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import java.util.Arrays;
 import java.util.Optional;
@@ -9,23 +10,37 @@ import java.util.Optional;
 /**
  * The bugs injected into nova-core's remove() and probe. As a request every field is optional: what
  * is left out is off. {@code probeFailure} names the errno probe fails with, or is null.
+ *
+ * <p>One component per {@link Fault}, named by its wire word, so that Jackson's strict rules (unknown
+ * fields, booleans only) and {@code openapi.yaml}'s schema apply to it as to every other body. The
+ * components are tied to the enum in one place each: {@link #of} takes them in declaration order, and
+ * {@link #flag} is an exhaustive switch, so a new {@link Fault} does not compile until it has its field
+ * ({@code FaultsApiTest} checks the names and order against the enum and {@code openapi.yaml}).
  */
 record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean forgetFileDisconnect,
                   Boolean forgetIrqFree, Boolean leakRegion, Boolean wrongCancelOrder, String probeFailure) {
 
     static FaultsView of(Faults faults) {
-        return new FaultsView(faults.forgetTimerCancel(), faults.forgetWorkCancel(), faults.forgetFileDisconnect(),
-                faults.forgetIrqFree(), faults.leakRegion(), faults.wrongCancelOrder(),
+        return new FaultsView(faults.has(Fault.FORGET_TIMER_CANCEL), faults.has(Fault.FORGET_WORK_CANCEL),
+                faults.has(Fault.FORGET_FILE_DISCONNECT), faults.has(Fault.FORGET_IRQ_FREE),
+                faults.has(Fault.LEAK_REGION), faults.has(Fault.WRONG_CANCEL_ORDER),
                 faults.probeFailure().map(Enum::name).orElse(null));
     }
 
     Faults toFaults() {
-        return new Faults(on(forgetTimerCancel), on(forgetWorkCancel), on(forgetFileDisconnect), on(forgetIrqFree),
-                on(leakRegion), on(wrongCancelOrder), Optional.ofNullable(probeFailure).map(FaultsView::errno));
+        return Faults.where(fault -> Boolean.TRUE.equals(flag(fault)),
+                Optional.ofNullable(probeFailure).map(FaultsView::errno));
     }
 
-    private static boolean on(Boolean flag) {
-        return Boolean.TRUE.equals(flag);
+    private Boolean flag(Fault fault) {
+        return switch (fault) {
+            case FORGET_TIMER_CANCEL -> forgetTimerCancel;
+            case FORGET_WORK_CANCEL -> forgetWorkCancel;
+            case FORGET_FILE_DISCONNECT -> forgetFileDisconnect;
+            case FORGET_IRQ_FREE -> forgetIrqFree;
+            case LEAK_REGION -> leakRegion;
+            case WRONG_CANCEL_ORDER -> wrongCancelOrder;
+        };
     }
 
     /** The errno's name exactly as Linux spells it, upper case ({@code openapi.yaml}: {@code eio} is a 400). */

@@ -3,6 +3,7 @@ package dev.novahost.journal;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.ArrayList;
@@ -96,12 +97,9 @@ public final class JournalingTracepoints implements Tracepoints {
     public void faultsChanged(Faults faults) {
         var record = new LinkedHashMap<String, String>();
         record.put("op", "driver.faults");
-        record.put("forgetTimerCancel", Boolean.toString(faults.forgetTimerCancel()));
-        record.put("forgetWorkCancel", Boolean.toString(faults.forgetWorkCancel()));
-        record.put("forgetFileDisconnect", Boolean.toString(faults.forgetFileDisconnect()));
-        record.put("forgetIrqFree", Boolean.toString(faults.forgetIrqFree()));
-        record.put("leakRegion", Boolean.toString(faults.leakRegion()));
-        record.put("wrongCancelOrder", Boolean.toString(faults.wrongCancelOrder()));
+        for (Fault fault : Fault.values()) { // every fault, on or off, in declaration order (today's format)
+            record.put(fault.word(), Boolean.toString(faults.has(fault)));
+        }
         faults.probeFailure().ifPresent(errno -> record.put("probeFailure", errno.name()));
         append(record);
     }

@@ -129,14 +129,9 @@ public final class Replay {
     }
 
     private static Faults faults(Map<String, String> record) {
-        return new Faults(flag(record, "forgetTimerCancel"), flag(record, "forgetWorkCancel"),
-                flag(record, "forgetFileDisconnect"), flag(record, "forgetIrqFree"), flag(record, "leakRegion"),
-                flag(record, "wrongCancelOrder"),
+        // a fault the record does not name (one added since it was written) is off
+        return Faults.where(fault -> Boolean.parseBoolean(record.get(fault.word())),
                 Optional.ofNullable(record.get("probeFailure")).map(Errno::valueOf));
-    }
-
-    private static boolean flag(Map<String, String> record, String name) {
-        return Boolean.parseBoolean(record.get(name));
     }
 
     /** A record that no longer applies (the world changed under it) is logged and skipped, not fatal. */

@@ -677,9 +677,7 @@ public final class ScenarioRunner {
         private static Faults faults(Step step) {
             var node = step.arg("faults").orElseThrow();
             var probe = node.get("probeFailure");
-            return new Faults(node.path("forgetTimerCancel").asBoolean(false), node.path("forgetWorkCancel").asBoolean(false),
-                    node.path("forgetFileDisconnect").asBoolean(false), node.path("forgetIrqFree").asBoolean(false),
-                    node.path("leakRegion").asBoolean(false), node.path("wrongCancelOrder").asBoolean(false),
+            return Faults.where(fault -> node.path(fault.word()).asBoolean(false),
                     probe == null || probe.isNull() ? Optional.empty()
                             : Optional.of(Errno.valueOf(probe.asString().trim().toUpperCase(Locale.ROOT))));
         }

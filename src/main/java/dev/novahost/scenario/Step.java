@@ -6,6 +6,7 @@ import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -81,9 +82,6 @@ public record Step(int index, String op, JsonNode args) {
 
     /** Arguments that are register offsets or values: a number, or its hex or decimal text. */
     private static final Set<String> NUMBER_TEXTS = Set.of("offset", "value", "revision");
-
-    private static final Set<String> FAULT_FLAGS = Set.of("forgetTimerCancel", "forgetWorkCancel",
-            "forgetFileDisconnect", "forgetIrqFree", "leakRegion", "wrongCancelOrder");
 
     /** Checks the op, its arguments and its expectation; the scenario is refused at the first step that is wrong. */
     static Step of(int index, JsonNode node) {
@@ -167,8 +165,8 @@ public record Step(int index, String op, JsonNode args) {
                 if (!value.isNull()) {
                     errno(value, "probeFailure");
                 }
-            } else if (!FAULT_FLAGS.contains(name)) {
-                throw fail("unknown fault '" + name + "'; faults are " + new TreeSet<>(FAULT_FLAGS) + " and probeFailure");
+            } else if (Fault.ofWord(name).isEmpty()) {
+                throw fail("unknown fault '" + name + "'; faults are " + new TreeSet<>(Fault.words()) + " and probeFailure");
             } else if (!value.isBoolean() && !value.isNull()) {
                 throw fail("fault '" + name + "' is true or false, was " + value);
             }

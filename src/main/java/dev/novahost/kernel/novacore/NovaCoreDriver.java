@@ -117,7 +117,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     private void requestRegion(ProbeContext ctx, Faults bugs, History history) {
         var device = ctx.device();
         device.requestRegion(NAME);
-        if (!bugs.leakRegion()) {
+        if (!bugs.has(Fault.LEAK_REGION)) {
             ctx.devres().add(DEVRES_REGION, device::releaseRegion);
         } else if (ctx.policy() == Policy.REVOCABLE) {
             // The framework owns every device resource; the unmanaged request is caught at unbind.
@@ -158,7 +158,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var handler = new IrqHandler(this.ctx, data, ctx.device().irq(), ctx.devres());
         handler.request();
         data.attachIrq(handler);
-        if (!bugs.forgetIrqFree()) {
+        if (!bugs.has(Fault.FORGET_IRQ_FREE)) {
             handler.devmManage();
         } else if (ctx.policy() == Policy.REVOCABLE) {
             ctx.devres().add(DEVRES_IRQ, () -> {
@@ -207,12 +207,12 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         if (fenced) {
             data.sysfsDrain();
         }
-        if (fenced && !bugs.forgetIrqFree()) {
+        if (fenced && !bugs.has(Fault.FORGET_IRQ_FREE)) {
             // devres would free it only after remove() returned: an interrupt in between would run the
             // handler of a removed device. free_irq here also waits for a handler already running.
             data.irq().ifPresent(IrqHandler::devmFree);
         }
-        if (fenced && !bugs.forgetFileDisconnect()) {
+        if (fenced && !bugs.has(Fault.FORGET_FILE_DISCONNECT)) {
             data.files().forEach(DeviceFile::disconnect);
         }
         var timers = new ArrayList<>(data.timers());
@@ -223,16 +223,16 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             works.addAll(loaded.worksOf(data));
         }
         Runnable cancelTimers = () -> {
-            if (!bugs.forgetTimerCancel()) {
+            if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
                 timers.forEach(DriverTimer::cancel);
             }
         };
         Runnable cancelWorks = () -> {
-            if (!bugs.forgetWorkCancel()) {
+            if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
                 works.forEach(DriverWork::cancelSync);
             }
         };
-        if (bugs.wrongCancelOrder()) {
+        if (bugs.has(Fault.WRONG_CANCEL_ORDER)) {
             cancelWorks.run();
             cancelTimers.run();
         } else {
@@ -423,10 +423,10 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     void moduleExit() {
         var loaded = module;
         var bugs = faults;
-        if (!bugs.forgetTimerCancel()) {
+        if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
             loaded.timers().forEach(DriverTimer::cancel);
         }
-        if (!bugs.forgetWorkCancel()) {
+        if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
             loaded.works().forEach(DriverWork::cancelSync);
         }
         loaded.workqueue().destroy();

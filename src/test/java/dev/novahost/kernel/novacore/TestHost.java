@@ -214,31 +214,31 @@ public final class TestHost implements AfterEachCallback, AutoCloseable {
     // --- injected driver bugs -----------------------------------------------------------------------
 
     public static Faults forgetTimerCancel() {
-        return new Faults(true, false, false, false, false, false, Optional.empty());
+        return Faults.of(Fault.FORGET_TIMER_CANCEL);
     }
 
     public static Faults forgetWorkCancel() {
-        return new Faults(false, true, false, false, false, false, Optional.empty());
+        return Faults.of(Fault.FORGET_WORK_CANCEL);
     }
 
     public static Faults forgetFileDisconnect() {
-        return new Faults(false, false, true, false, false, false, Optional.empty());
+        return Faults.of(Fault.FORGET_FILE_DISCONNECT);
     }
 
     public static Faults forgetIrqFree() {
-        return new Faults(false, false, false, true, false, false, Optional.empty());
+        return Faults.of(Fault.FORGET_IRQ_FREE);
     }
 
     public static Faults leakRegion() {
-        return new Faults(false, false, false, false, true, false, Optional.empty());
+        return Faults.of(Fault.LEAK_REGION);
     }
 
     public static Faults wrongCancelOrder() {
-        return new Faults(false, false, false, false, false, true, Optional.empty());
+        return Faults.of(Fault.WRONG_CANCEL_ORDER);
     }
 
     public static Faults probeFailure(Errno errno) {
-        return new Faults(false, false, false, false, false, false, Optional.of(errno));
+        return new Faults(Set.of(), Optional.of(errno));
     }
 
     @Override
