@@ -180,7 +180,10 @@ public final class ScenarioRunner {
                 switch (step.op()) {
                     case "start-callback" -> record(step, StepOutcome.attempt(() -> startCallback(step)));
                     case "finish-callback" -> record(step, StepOutcome.attempt(() -> finishCallback(step)));
-                    case "expect" -> record(step, new StepOutcome(expectState(step), null));
+                    case "expect" -> {
+                        var verdict = expectState(step);
+                        record(step, new StepOutcome(verdict.wire(), null), Optional.of(verdict));
+                    }
                     default -> perform(step);
                 }
             }
@@ -329,40 +332,46 @@ public final class ScenarioRunner {
 
         // --- expectations ---------------------------------------------------------------------------
 
+        /** A step that ran: its own expectation, or, without one, an errno it was not expected to fail with. */
         private void record(Step step, StepOutcome outcome) {
-            String expectation = step.op().equals("expect") ? outcome.value()
-                    : step.expect().map(expected -> check(expected, outcome))
-                            .orElseGet(() -> outcome.errno() == null ? null : "failed: unexpected " + outcome.errno());
-            if (expectation != null) {
-                if (expectation.equals("passed")) {
-                    passed++;
-                } else {
-                    failed++;
-                }
-            }
-            results[step.index()] = new ScenarioResult.StepResult(step.index(), step.op(), outcome.errno() == null,
-                    outcome.errno() == null ? null : outcome.errno().name(), outcome.value(), expectation,
-                    current == step.index() ? null : current);
+            record(step, outcome, step.expect().map(expected -> check(expected, outcome))
+                    .or(() -> outcome.succeeded() ? Optional.empty() : Optional.of(unexpected(outcome))));
         }
 
-        private static String check(JsonNode expected, StepOutcome outcome) {
+        private void record(Step step, StepOutcome outcome, Optional<Verdict> verdict) {
+            verdict.ifPresent(held -> {
+                switch (held) {
+                    case Verdict.Passed _ -> passed++;
+                    case Verdict.Failed _ -> failed++;
+                }
+            });
+            results[step.index()] = new ScenarioResult.StepResult(step.index(), step.op(), outcome.succeeded(),
+                    outcome.succeeded() ? null : outcome.errno().name(), outcome.value(),
+                    verdict.map(Verdict::wire).orElse(null), current == step.index() ? null : current);
+        }
+
+        private static Verdict check(JsonNode expected, StepOutcome outcome) {
             var errno = expected.get("errno");
-            String got = outcome.errno() == null ? "success" : outcome.errno().name();
+            String got = outcome.succeeded() ? "success" : outcome.errno().name();
             if (errno != null && !got.equalsIgnoreCase(errno.asString().trim())) {
-                return "failed: expected " + errno.asString() + ", got " + got;
+                return Verdict.failed("expected " + errno.asString() + ", got " + got);
             }
-            if (errno == null && outcome.errno() != null) {
-                return "failed: unexpected " + outcome.errno();
+            if (errno == null && !outcome.succeeded()) {
+                return unexpected(outcome);
             }
             var value = expected.get("value");
             if (value != null && !value.asString().equalsIgnoreCase(String.valueOf(outcome.value()))) {
-                return "failed: expected " + value.asString() + ", got " + outcome.value();
+                return Verdict.failed("expected " + value.asString() + ", got " + outcome.value());
             }
-            return "passed";
+            return Verdict.PASSED;
+        }
+
+        private static Verdict unexpected(StepOutcome outcome) {
+            return Verdict.failed("unexpected " + outcome.errno());
         }
 
         /** An {@code expect} step: the violations so far (kind, outcome, count), or none, and the taints. */
-        private String expectState(Step step) {
+        private Verdict expectState(Step step) {
             var problems = new ArrayList<String>();
             var violations = kernel.sanitizer().violations();
             if (step.arg("none").map(JsonNode::asBoolean).orElse(false) && !violations.isEmpty()) {
@@ -390,7 +399,7 @@ public final class ScenarioRunner {
                     problems.add("expected taints " + wanted + ", found " + actual);
                 }
             });
-            return problems.isEmpty() ? "passed" : "failed: " + String.join("; ", problems);
+            return problems.isEmpty() ? Verdict.PASSED : Verdict.failed(String.join("; ", problems));
         }
 
         // --- arguments ------------------------------------------------------------------------------
