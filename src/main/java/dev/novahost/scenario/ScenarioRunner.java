@@ -20,11 +20,7 @@ import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.TimerEngine;
-import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -481,35 +477,7 @@ public final class ScenarioRunner {
             var result = new ScenarioResult(scenario.name(), scenario.seed(),
                     lower(policy.orElse(Policy.REVOCABLE)), failed == 0, passed, failed,
                     List.of(results), events, violations, "");
-            return result.withDigest(digest(result, meter));
-        }
-
-        /**
-         * The SHA-256 of the result's canonical JSON, streamed: its bytes are counted against the
-         * result-size budget as they are written, so an oversized result is refused before it exists whole.
-         */
-        private static String digest(ScenarioResult result, BudgetMeter meter) {
-            MessageDigest sha256;
-            try {
-                sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every JDK has SHA-256", e);
-            }
-            var canonical = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    meter.resultWritten(1);
-                    sha256.update((byte) b);
-                }
-
-                @Override
-                public void write(byte[] bytes, int offset, int length) {
-                    meter.resultWritten(length);
-                    sha256.update(bytes, offset, length);
-                }
-            };
-            Scenario.JSON.writeValue(canonical, result);
-            return HexFormat.of().formatHex(sha256.digest());
+            return result.withDigest(ResultDigest.of(result, meter));
         }
 
         /** A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked. */
