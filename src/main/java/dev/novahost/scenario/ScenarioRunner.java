@@ -48,6 +48,10 @@ import tools.jackson.databind.JsonNode;
  * request ends in a {@link ScenarioOverrun} that names the budget. At most {@link RunSlots} requests
  * run at once; past them {@link RunSlots.Busy} at once.
  *
+ * <p>Why it is still this long: the interpreter over op strings ({@code apply} and its argument readers)
+ * and the expectation checks live here until steps become a sealed family of records that parse and
+ * apply themselves (issue 14); the scheduler and the digest already left.
+ *
  * <p>Thread-safety: a runner keeps no state of its own runs and may run scenarios on several threads at
  * once (as many as its slots); each run has its own kernel, threads and meter.
  */

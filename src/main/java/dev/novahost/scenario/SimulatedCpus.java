@@ -38,6 +38,9 @@ import java.util.function.Supplier;
  * that wait for the same callback wake together when it ends; if they do not then wait for each other
  * (a lock, the device), the order of their events is the scheduler's.
  *
+ * <p>One class over ~300 lines on purpose: the parking, the step CPUs and the waits keep one ordering
+ * argument together, the one above; a third of it is that argument.
+ *
  * <p>Thread-safety: confined to the run's thread, which alone calls every method here and alone reads
  * the maps of callbacks in flight and blocked steps. The CPUs are threads it starts; it hands over to
  * them and back only through happens-before edges: {@link Thread#start}, {@link Thread#join} (a step's
