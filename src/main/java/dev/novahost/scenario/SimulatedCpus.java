@@ -1,0 +1,375 @@
+package dev.novahost.scenario;
+
+import dev.novahost.kernel.novacore.CallbackHold;
+import dev.novahost.kernel.timer.TimerEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The interleaving scheduler of one scenario run: the simulated CPUs that hold callbacks in flight, the
+ * steps that run beside them and may wait for them, and the parking that keeps their order fixed.
+ *
+ * <p>{@link #start} holds a timer or work callback in flight on a CPU of its own (a thread that runs the
+ * timer engine up to the callback's deadline). While one is in flight, {@link #runAside} runs each step
+ * on a CPU of its own: a step that has to wait for the callback, such as an unbind whose remove() cancels
+ * that timer, is left blocked exactly where the kernel would block. {@link #finish} lets the callback
+ * end; then, in this order, the steps that waited for it complete, and whatever fell due on its CPU
+ * meanwhile (work the callback queued) runs there. {@link #finishAll} finishes the rest in the order
+ * they started.
+ *
+ * <p>Why the order is fixed: at any moment at most one thread makes progress. Every other one is
+ * parked where the scenario put it: the held callback in its {@link CallbackHold}, a blocked step where
+ * the kernel made it wait, and the in-flight CPU, once its callback has returned, on a {@link Parking}
+ * entry queued ahead of everything else, until the steps that waited have completed. Without that
+ * parking the CPU would run the next entries due (the work its callback queued) at the same time as the
+ * unbind the callback let go, and which of the two came first would be luck.
+ *
+ * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight: with
+ * two, which finish lets it go could not be told, and the scenario is refused at that step. And steps
+ * that wait for the same callback wake together when it ends; if they do not then wait for each other
+ * (a lock, the device), the order of their events is the scheduler's.
+ *
+ * <p>One class over ~300 lines on purpose: the parking, the step CPUs and the waits keep one ordering
+ * argument together, the one above; a third of it is that argument.
+ *
+ * <p>Thread-safety: confined to the run's thread, which alone calls every method here and alone reads
+ * the maps of callbacks in flight and blocked steps. The CPUs are threads it starts; it hands over to
+ * them and back only through happens-before edges: {@link Thread#start}, {@link Thread#join} (a step's
+ * outcome is read only after its thread has ended), the {@link CountDownLatch}es of a {@link Parking}
+ * and of a {@link CallbackHold}, and a step's volatile begun/ended flags. The run's thread waits for a
+ * CPU by spinning on those flags and on thread states, in real time, at most {@link #PATIENCE_NS} and
+ * never past the run's wall-time budget ({@link BudgetMeter#checkWallTime}).
+ */
+final class SimulatedCpus implements AutoCloseable {
+
+    /** How long (real time) a held callback may take to start or end, or a step to block or finish. */
+    private static final long PATIENCE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    /** A step that waited for a callback and has now completed, with how it ended. */
+    record Completed(Step step, StepOutcome outcome) { }
+
+    /** A callback held in flight, and the CPU that runs it. */
+    private record InFlight(String alias, CallbackHold hold, Thread cpu) { }
+
+    /** A step waiting on its own CPU, the callback in flight that lets it go, and what it is parked on. */
+    private record Blocked(StepCpu cpu, String waitsFor, Object blocker) { }
+
+    private final TimerEngine engine;
+    private final BudgetMeter meter;
+    private final Map<String, InFlight> inFlight = new LinkedHashMap<>();
+    private final List<Blocked> blocked = new ArrayList<>();
+
+    SimulatedCpus(TimerEngine engine, BudgetMeter meter) {
+        this.engine = engine;
+        this.meter = meter;
+    }
+
+    /** No callback in flight: a step may run on the run's own thread. */
+    boolean idle() {
+        return inFlight.isEmpty();
+    }
+
+    boolean inFlight(String alias) {
+        return inFlight.containsKey(alias);
+    }
+
+    /**
+     * Runs a step on a CPU of its own, beside the callback in flight: its outcome if it ended, or none
+     * if it waits (it completes in the {@link #finish} that lets it go).
+     */
+    Optional<StepOutcome> runAside(Step step, Supplier<StepOutcome> body) {
+        var cpu = new StepCpu(step, body);
+        awaitTrue(cpu::endedOrWaiting, step.index(), "step " + step.index() + " neither completed nor began to wait");
+        if (cpu.ended()) {
+            return Optional.of(cpu.outcome(meter));
+        }
+        blocked.add(new Blocked(cpu, theOneInFlight(step, step.index()), cpu.blocker()));
+        return Optional.empty();
+    }
+
+    /**
+     * Holds a callback in flight: a CPU runs the engine up to {@code until}, where the callback enters
+     * its hold. The step is refused if the callback does not run by then.
+     */
+    void start(Step step, String alias, CallbackHold hold, long until) {
+        var cpu = Thread.ofPlatform().daemon().name("scenario-cpu-" + alias).start(() -> runUpTo(until));
+        awaitTrue(() -> entered(hold) || cpu.getState() == Thread.State.TERMINATED, step.index(),
+                alias + "'s callback did not start: the CPU running up to it is stuck");
+        if (!entered(hold)) {
+            throw step.fail(alias + "'s callback did not run by " + until + " ns: a work item must be queued"
+                    + " (not delayed, not running) for its callback to start");
+        }
+        inFlight.put(alias, new InFlight(alias, hold, cpu));
+    }
+
+    /** Lets the callback of {@code alias} end; the steps that waited for it and completed, in the order they blocked. */
+    List<Completed> finish(Step step, String alias) {
+        var running = inFlight.remove(alias);
+        if (running == null) {
+            throw step.fail(alias + " has no callback in flight");
+        }
+        return finish(running, step.index());
+    }
+
+    /** Lets every callback still in flight end, in the order they started; {@code step} names the last step. */
+    List<Completed> finishAll(int step) {
+        var completed = new ArrayList<Completed>();
+        while (!inFlight.isEmpty()) {
+            completed.addAll(finish(inFlight.remove(inFlight.keySet().iterator().next()), step));
+        }
+        return completed;
+    }
+
+    /** A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked. */
+    @Override
+    public void close() {
+        inFlight.values().forEach(running -> running.hold().release());
+    }
+
+    /**
+     * Lets the callback end and parks its CPU right after; the steps that waited for it complete (or
+     * wait again, for another callback in flight); then the CPU runs what fell due meanwhile.
+     */
+    private List<Completed> finish(InFlight running, int step) {
+        var parking = new Parking(running.cpu());
+        engine.schedule(parking, Long.MIN_VALUE);
+        List<Completed> completed;
+        try {
+            running.hold().release();
+            awaitTrue(() -> parking.isParked() || running.cpu().getState() == Thread.State.TERMINATED, step,
+                    running.alias() + "'s callback did not return: does it wait for a step that waits for it?");
+            completed = settleBlocked(running.alias(), step);
+        } finally {
+            parking.resume();
+            engine.cancel(parking);
+        }
+        join(running.cpu(), step, "the CPU that ran " + running.alias() + " did not finish what fell due", meter);
+        return completed;
+    }
+
+    /**
+     * With nothing left in flight every blocked step completes, in the order they blocked. With other
+     * callbacks still in flight, a step that waited for this one completes now, or waits again.
+     */
+    private List<Completed> settleBlocked(String finished, int step) {
+        var completed = new ArrayList<Completed>();
+        for (var waiting = blocked.listIterator(); waiting.hasNext(); ) {
+            var blockedStep = waiting.next();
+            if (inFlight.isEmpty()) {
+                waiting.remove();
+                completed.add(new Completed(blockedStep.cpu().step, blockedStep.cpu().outcome(meter)));
+            } else if (blockedStep.waitsFor().equals(finished)) {
+                awaitWokenAndSettled(blockedStep);
+                if (blockedStep.cpu().ended()) {
+                    waiting.remove();
+                    completed.add(new Completed(blockedStep.cpu().step, blockedStep.cpu().outcome(meter)));
+                } else {
+                    waiting.set(new Blocked(blockedStep.cpu(), theOneInFlight(blockedStep.cpu().step, step),
+                            blockedStep.cpu().blocker()));
+                }
+            }
+        }
+        return completed;
+    }
+
+    /**
+     * The callback a step that waits now waits for. With several in flight the runner could not tell
+     * which finish-callback lets it go, nor keep the order fixed, so that scenario is refused.
+     */
+    private String theOneInFlight(Step waiting, int step) {
+        if (inFlight.size() > 1) {
+            throw new ScenarioException(step, "step " + waiting.index() + " (" + waiting.op() + ") waits while "
+                    + inFlight.keySet() + " are in flight, and which finish-callback lets it go cannot be told;"
+                    + " have one callback in flight when a step begins to wait (start the others after it)");
+        }
+        return inFlight.keySet().iterator().next();
+    }
+
+    /**
+     * Waits until a step whose callback just finished has ended or waits on something else (another
+     * callback in flight). One that still waits where it did after the patience has run out waits for
+     * another step, not for the callback (a bind behind an unbind that now waits again).
+     */
+    private void awaitWokenAndSettled(Blocked waiting) {
+        long deadline = System.nanoTime() + PATIENCE_NS;
+        while (!waiting.cpu().endedOrWaitingOnOtherThan(waiting.blocker()) && System.nanoTime() - deadline < 0) {
+            meter.checkWallTime();
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * A simulated CPU runs the engine up to a callback's deadline, and on after it returns. Halted (the
+     * run went over its budget) it just ends: the runner reports the overrun.
+     */
+    private void runUpTo(long until) {
+        try {
+            engine.advanceTo(until);
+        } catch (TimerEngine.Halted overBudget) {
+            // the meter holds the overrun; the runner's thread throws it
+        }
+    }
+
+    private static boolean entered(CallbackHold hold) {
+        try {
+            return hold.awaitEntered(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Queued at the head of the engine when a callback is let go: the CPU that ran the callback takes it
+     * next and parks on it until the runner resumes it. Taken by any other thread (a step that flushes
+     * work runs the engine too) it does nothing.
+     */
+    private static final class Parking extends TimerEngine.Entry {
+
+        private final Thread cpu;
+        private final CountDownLatch parked = new CountDownLatch(1);
+        private final CountDownLatch resumed = new CountDownLatch(1);
+
+        Parking(Thread cpu) {
+            this.cpu = cpu;
+        }
+
+        @Override
+        protected void expire() {
+            if (Thread.currentThread() == cpu) {
+                parked.countDown();
+                awaitUninterruptibly(resumed);
+            }
+        }
+
+        boolean isParked() {
+            return parked.getCount() == 0;
+        }
+
+        void resume() {
+            resumed.countDown();
+        }
+    }
+
+    /**
+     * A step run on a simulated CPU of its own, because a callback is in flight and it may wait for it.
+     * The step says itself when it has begun and ended: a thread's state alone cannot tell a step that
+     * waits from a thread on its way out (the JVM shows an exiting thread as BLOCKED for a moment).
+     */
+    private static final class StepCpu {
+
+        private final Step step;
+        private final Thread thread;
+        private volatile boolean begun;
+        private volatile boolean ended;
+        private StepOutcome outcome;
+        private Throwable failure;
+
+        StepCpu(Step step, Supplier<StepOutcome> body) {
+            this.step = step;
+            this.thread = Thread.ofPlatform().daemon().name("scenario-step-" + step.index()).start(() -> {
+                begun = true;
+                try {
+                    outcome = body.get();
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                } finally {
+                    ended = true;
+                }
+            });
+        }
+
+        /** Ended, or waits inside the step (read in this order, so that an ending step is never taken as waiting). */
+        boolean endedOrWaiting() {
+            boolean inside = begun;
+            var state = thread.getState();
+            return ended || inside && isParked(state);
+        }
+
+        /** Ended, or waits on something else than {@code blocker}. */
+        boolean endedOrWaitingOnOtherThan(Object blocker) {
+            boolean inside = begun;
+            var state = thread.getState();
+            var now = LockSupport.getBlocker(thread);
+            return ended || inside && isParked(state) && now != blocker;
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        Object blocker() {
+            return LockSupport.getBlocker(thread);
+        }
+
+        /** The step's outcome once its thread has ended; what it threw is thrown here. */
+        StepOutcome outcome(BudgetMeter meter) {
+            join(thread, step.index(), "step " + step.index() + " (" + step.op() + ") did not complete", meter);
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            return outcome;
+        }
+
+        private static boolean isParked(Thread.State state) {
+            return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
+        }
+    }
+
+    // --- waiting, in real time, for the simulated CPUs ----------------------------------------------------
+
+    /**
+     * Spins until the condition holds; a scenario that is stuck this long is refused at {@code step}, and
+     * one whose wall time runs out meanwhile ends in the overrun.
+     */
+    private void awaitTrue(BooleanSupplier condition, int step, String stuck) {
+        long deadline = System.nanoTime() + PATIENCE_NS;
+        while (!condition.getAsBoolean()) {
+            meter.checkWallTime();
+            if (System.nanoTime() - deadline > 0) {
+                throw new ScenarioException(step, stuck + " within " + TimeUnit.NANOSECONDS.toSeconds(PATIENCE_NS) + " s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Waits for the thread to end, no longer than the patience nor the wall time left. */
+    private static void join(Thread thread, int step, String stuck, BudgetMeter meter) {
+        try {
+            if (!thread.join(Duration.ofNanos(Math.min(PATIENCE_NS, meter.nanosLeft())))) {
+                meter.checkWallTime();
+                throw new ScenarioException(step, stuck + " within " + TimeUnit.NANOSECONDS.toSeconds(PATIENCE_NS) + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ScenarioException(step, "interrupted while waiting: " + stuck);
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
