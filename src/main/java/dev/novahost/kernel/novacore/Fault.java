@@ -12,7 +12,7 @@ import java.util.Optional;
  * renaming one makes old journals replay without that fault, so a word never changes.
  *
  * <p>The console ({@code static/console.js}, {@code FAULTS}) keeps its own copy of the words and
- * descriptions, as its labels: the API's JSON has no room for them. {@code FaultAdaptersTest} holds the
+ * descriptions, as its labels: the API's JSON has no room for them. {@code FaultTest} holds the
  * copy equal to this enum.
  */
 public enum Fault {
