@@ -106,7 +106,7 @@ class KernelConfiguration {
                 new TracepointFanout(List.of(metrics, journaling)));
         var fleet = Fleet.parse(properties.fleet());
         Replay.run(kernel, journal, journaling);
-        if (journal.replay().isEmpty()) {
+        if (journal.records().isEmpty()) {
             // a fresh host: configuration seeds it; afterwards the journal remembers what users changed
             try {
                 journal.reserve();

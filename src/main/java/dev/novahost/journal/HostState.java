@@ -1,5 +1,17 @@
 package dev.novahost.journal;
 
+import dev.novahost.journal.JournalRecord.Bound;
+import dev.novahost.journal.JournalRecord.DeviceAdded;
+import dev.novahost.journal.JournalRecord.DeviceRemoved;
+import dev.novahost.journal.JournalRecord.FaultsSet;
+import dev.novahost.journal.JournalRecord.ModuleLoaded;
+import dev.novahost.journal.JournalRecord.ModuleUnloaded;
+import dev.novahost.journal.JournalRecord.PolicySet;
+import dev.novahost.journal.JournalRecord.ProbeFailed;
+import dev.novahost.journal.JournalRecord.SurpriseRemoved;
+import dev.novahost.journal.JournalRecord.Unbound;
+import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.novacore.Faults;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,11 +27,11 @@ import java.util.Optional;
  */
 final class HostState {
 
-    record Binding(String driver, String policy) { }
+    record Binding(String driver, Policy policy) { }
 
     static final class Device {
         final String chipset;
-        final String revision;
+        final int revision;
         boolean surpriseRemoved;
         Binding binding;
         /**
@@ -29,7 +41,7 @@ final class HostState {
          */
         boolean settled;
 
-        Device(String chipset, String revision) {
+        Device(String chipset, int revision) {
             this.chipset = chipset;
             this.revision = revision;
         }
@@ -37,73 +49,61 @@ final class HostState {
 
     final Map<String, Device> devices = new LinkedHashMap<>();
     final Map<String, Boolean> modules = new LinkedHashMap<>();
-    final Map<String, String> policies = new LinkedHashMap<>();
-    Map<String, String> faults = Map.of();
+    final Map<String, Policy> policies = new LinkedHashMap<>();
+    Optional<Faults> faults = Optional.empty();
 
-    /** Applies one record; unknown ops are ignored so that an older build can read a newer journal. */
-    void apply(Map<String, String> record) {
-        String address = record.get("device");
-        switch (record.getOrDefault("op", "")) {
-            case "device.added" -> devices.put(address, new Device(record.get("chipset"), record.get("revision")));
-            case "device.removed" -> devices.remove(address);
-            case "device.surprise-removed" -> device(address).ifPresent(d -> d.surpriseRemoved = true);
-            case "driver.bound" -> device(address).ifPresent(d -> {
-                d.binding = new Binding(record.get("driver"), record.get("policy"));
+    /** Applies one record (records this build cannot read never get here: {@link JournalCodec#decode}). */
+    void apply(JournalRecord record) {
+        switch (record) {
+            case DeviceAdded(var address, var chipset, var revision) -> devices.put(address, new Device(chipset, revision));
+            case DeviceRemoved(var address) -> devices.remove(address);
+            case SurpriseRemoved(var address) -> device(address).ifPresent(d -> d.surpriseRemoved = true);
+            case Bound(var address, var driver, var policy) -> device(address).ifPresent(d -> {
+                d.binding = new Binding(driver, policy);
                 d.settled = true;
             });
-            case "driver.unbound", "driver.probe-failed" -> device(address).ifPresent(d -> {
-                d.binding = null;
-                d.settled = true;
-            });
-            case "module.loaded" -> modules.put(record.get("module"), true);
-            case "module.unloaded" -> modules.put(record.get("module"), false);
-            case "driver.policy" -> policies.put(record.get("driver"), record.get("policy"));
-            case "driver.faults" -> faults = withoutOp(record);
-            default -> { }
+            case Unbound(var address, var driver) -> settleUnbound(address);
+            case ProbeFailed(var address, var driver) -> settleUnbound(address);
+            case ModuleLoaded(var module) -> modules.put(module, true);
+            case ModuleUnloaded(var module) -> modules.put(module, false);
+            case PolicySet(var driver, var policy) -> policies.put(driver, policy);
+            case FaultsSet(var set) -> faults = Optional.of(set);
         }
+    }
+
+    private void settleUnbound(String address) {
+        device(address).ifPresent(d -> {
+            d.binding = null;
+            d.settled = true;
+        });
     }
 
     private Optional<Device> device(String address) {
         return Optional.ofNullable(devices.get(address));
     }
 
-    private static Map<String, String> withoutOp(Map<String, String> record) {
-        var copy = new LinkedHashMap<>(record);
-        copy.remove("op");
-        return copy;
-    }
-
     /**
      * The shortest list of records that folds to this state, in an order replay can apply: what a
      * compacted journal holds.
      */
-    List<Map<String, String>> snapshot() {
-        var records = new ArrayList<Map<String, String>>();
-        devices.forEach((address, d) -> records.add(Map.of("op", "device.added", "device", address,
-                "chipset", d.chipset, "revision", d.revision)));
-        modules.forEach((module, loaded) -> records.add(Map.of("op", loaded ? "module.loaded" : "module.unloaded",
-                "module", module)));
+    List<JournalRecord> snapshot() {
+        var records = new ArrayList<JournalRecord>();
+        devices.forEach((address, d) -> records.add(new DeviceAdded(address, d.chipset, d.revision)));
+        modules.forEach((module, loaded) -> records.add(loaded ? new ModuleLoaded(module) : new ModuleUnloaded(module)));
         devices.forEach((address, d) -> {
             if (d.binding != null) {
-                records.add(Map.of("op", "driver.bound", "device", address, "driver", d.binding.driver(),
-                        "policy", d.binding.policy()));
+                records.add(new Bound(address, d.binding.driver(), d.binding.policy()));
             } else if (d.settled) {
-                records.add(Map.of("op", "driver.unbound", "device", address));
+                records.add(new Unbound(address, Optional.empty()));
             }
         });
         devices.forEach((address, d) -> {
             if (d.surpriseRemoved) {
-                records.add(Map.of("op", "device.surprise-removed", "device", address));
+                records.add(new SurpriseRemoved(address));
             }
         });
-        policies.forEach((driver, policy) -> records.add(Map.of("op", "driver.policy", "driver", driver,
-                "policy", policy)));
-        if (!faults.isEmpty()) {
-            var record = new LinkedHashMap<String, String>();
-            record.put("op", "driver.faults");
-            record.putAll(faults);
-            records.add(record);
-        }
+        policies.forEach((driver, policy) -> records.add(new PolicySet(driver, policy)));
+        faults.ifPresent(set -> records.add(new FaultsSet(set)));
         return records;
     }
 }

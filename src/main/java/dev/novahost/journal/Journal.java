@@ -104,7 +104,7 @@ public final class Journal implements AutoCloseable {
     private final Settings settings;
     private final JsonMapper json = JsonMapper.builder().build();
     private final HostState state = new HostState();
-    private final List<Map<String, String>> replay;
+    private final List<JournalRecord> replay;
     private final Optional<String> tornTail;
     private FileChannel channel;
     /** Where the last good record ends: the next one is written here, over zeros. */
@@ -152,8 +152,13 @@ public final class Journal implements AutoCloseable {
     }
 
     /** What the journal held when opened, as records to replay in order. */
-    public List<Map<String, String>> replay() {
+    public List<JournalRecord> records() {
         return replay;
+    }
+
+    /** {@link #records()} as the fields of their lines. */
+    public List<Map<String, String>> replay() {
+        return replay.stream().map(JournalCodec::encode).toList();
     }
 
     /** The torn last record dropped at open, if there was one. */
@@ -191,6 +196,16 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Appends one record and forces it to disk. */
+    public void append(JournalRecord record) {
+        append(JournalCodec.encode(record));
+    }
+
+    /** Appends the records of one operation and forces them to disk together (see {@link #append(List)}). */
+    public void appendOperation(List<JournalRecord> operation) {
+        append(operation.stream().map(JournalCodec::encode).toList());
+    }
+
+    /** Appends one record, as the fields of its line, and forces it to disk. */
     public void append(Map<String, String> record) {
         append(List.of(record));
     }
@@ -214,11 +229,16 @@ public final class Journal implements AutoCloseable {
             throw failStop(at, bytes.length, e);
         }
         end = at + bytes.length;
-        operation.forEach(state::apply);
+        operation.forEach(this::fold);
         sinceCompaction += operation.size();
         if (sinceCompaction >= nextCompaction) {
             compactOrPostpone();
         }
+    }
+
+    /** A record this build cannot read (an unknown op, written by a newer build) is skipped. */
+    private void fold(Map<String, String> fields) {
+        JournalCodec.decode(fields).ifPresent(state::apply);
     }
 
     /** Rewrites the journal as a snapshot of the current state. */
@@ -226,7 +246,7 @@ public final class Journal implements AutoCloseable {
         Path fresh = dir.resolve(FILE + ".compacting");
         var out = settings.files().open(fresh, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        byte[] bytes = encode(state.snapshot(), false);
+        byte[] bytes = encode(state.snapshot().stream().map(JournalCodec::encode).toList(), false);
         try {
             writeFully(out, bytes, 0);
             extend(out, bytes.length + (long) settings.segmentBytes());
@@ -389,7 +409,7 @@ public final class Journal implements AutoCloseable {
             operation.add(record.get());
             start = lineEnd + 1;
             if (!more) {
-                operation.forEach(state::apply);
+                operation.forEach(this::fold);
                 operation.clear();
                 goodLength = start;
                 goodLines = line;

@@ -1,16 +1,22 @@
 package dev.novahost.journal;
 
+import dev.novahost.journal.JournalRecord.Bound;
+import dev.novahost.journal.JournalRecord.DeviceAdded;
+import dev.novahost.journal.JournalRecord.DeviceRemoved;
+import dev.novahost.journal.JournalRecord.FaultsSet;
+import dev.novahost.journal.JournalRecord.ModuleLoaded;
+import dev.novahost.journal.JournalRecord.ModuleUnloaded;
+import dev.novahost.journal.JournalRecord.PolicySet;
+import dev.novahost.journal.JournalRecord.ProbeFailed;
+import dev.novahost.journal.JournalRecord.SurpriseRemoved;
+import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.Fault;
 import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +32,7 @@ public final class JournalingTracepoints implements Tracepoints {
 
     private final Journal journal;
     private volatile boolean replaying;
-    private final ThreadLocal<List<Map<String, String>>> operation = new ThreadLocal<>();
+    private final ThreadLocal<List<JournalRecord>> operation = new ThreadLocal<>();
 
     public JournalingTracepoints(Journal journal) {
         this.journal = journal;
@@ -46,71 +52,55 @@ public final class JournalingTracepoints implements Tracepoints {
 
     @Override
     public void deviceAdded(PciDevice device) {
-        record("device.added", "device", device.address().toString(), "chipset", device.chipset().name(),
-                "revision", String.format("0x%02x", device.revision()));
+        record(new DeviceAdded(device.address().toString(), device.chipset().name(), device.revision()));
     }
 
     @Override
     public void deviceRemoved(PciDevice device) {
-        record("device.removed", "device", device.address().toString());
+        record(new DeviceRemoved(device.address().toString()));
     }
 
     @Override
     public void surpriseRemoved(PciDevice device) {
-        record("device.surprise-removed", "device", device.address().toString());
+        record(new SurpriseRemoved(device.address().toString()));
     }
 
     @Override
     public void bound(PciDevice device, String driver, Policy policy) {
-        record("driver.bound", "device", device.address().toString(), "driver", driver, "policy", lower(policy));
+        record(new Bound(device.address().toString(), driver, policy));
     }
 
     /** A failed probe leaves the device unbound on purpose; without this a replay would probe it again. */
     @Override
     public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
         if (errno.isPresent()) {
-            record("driver.probe-failed", "device", device.address().toString(), "driver", driver);
+            record(new ProbeFailed(device.address().toString(), driver));
         }
     }
 
     @Override
     public void unbindFinished(PciDevice device, String driver, long nanos) {
-        record("driver.unbound", "device", device.address().toString(), "driver", driver);
+        record(new Unbound(device.address().toString(), Optional.of(driver)));
     }
 
     @Override
     public void moduleLoaded(String module) {
-        record("module.loaded", "module", module);
+        record(new ModuleLoaded(module));
     }
 
     @Override
     public void moduleUnloaded(String module) {
-        record("module.unloaded", "module", module);
+        record(new ModuleUnloaded(module));
     }
 
     @Override
     public void policyChanged(String driver, Policy policy) {
-        record("driver.policy", "driver", driver, "policy", lower(policy));
+        record(new PolicySet(driver, policy));
     }
 
     @Override
     public void faultsChanged(Faults faults) {
-        var record = new LinkedHashMap<String, String>();
-        record.put("op", "driver.faults");
-        for (Fault fault : Fault.values()) { // every fault, on or off, in declaration order (today's format)
-            record.put(fault.word(), Boolean.toString(faults.has(fault)));
-        }
-        faults.probeFailure().ifPresent(errno -> record.put("probeFailure", errno.name()));
-        append(record);
-    }
-
-    private void record(String op, String... keyValues) {
-        var record = new LinkedHashMap<String, String>();
-        record.put("op", op);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            record.put(keyValues[i], keyValues[i + 1]);
-        }
-        append(record);
+        record(new FaultsSet(faults));
     }
 
     /**
@@ -133,11 +123,11 @@ public final class JournalingTracepoints implements Tracepoints {
         var records = operation.get();
         operation.remove();
         if (records != null && !records.isEmpty()) {
-            journal.append(records);
+            journal.appendOperation(records);
         }
     }
 
-    private void append(Map<String, String> record) {
+    private void record(JournalRecord record) {
         if (replaying) {
             return;
         }
@@ -147,9 +137,5 @@ public final class JournalingTracepoints implements Tracepoints {
         } else {
             journal.append(record);
         }
-    }
-
-    private static String lower(Policy policy) {
-        return policy.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,10 +1,18 @@
 package dev.novahost.journal;
 
-import dev.novahost.kernel.Errno;
+import dev.novahost.journal.JournalRecord.Bound;
+import dev.novahost.journal.JournalRecord.DeviceAdded;
+import dev.novahost.journal.JournalRecord.DeviceRemoved;
+import dev.novahost.journal.JournalRecord.FaultsSet;
+import dev.novahost.journal.JournalRecord.ModuleLoaded;
+import dev.novahost.journal.JournalRecord.ModuleUnloaded;
+import dev.novahost.journal.JournalRecord.PolicySet;
+import dev.novahost.journal.JournalRecord.ProbeFailed;
+import dev.novahost.journal.JournalRecord.SurpriseRemoved;
+import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciDevice;
@@ -12,7 +20,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -32,7 +39,7 @@ public final class Replay {
         tracepoints.replaying(true);
         Set<PciDevice> undecided;
         try {
-            undecided = apply(kernel, journal.replay());
+            undecided = apply(kernel, journal.records());
         } finally {
             tracepoints.replaying(false);
         }
@@ -47,7 +54,7 @@ public final class Replay {
                         + " short, or the start of an operation that never finished"));
         kernel.log().append("", "", "journal.replayed", String.format(
                 "journal: replayed %d records: %d devices, %d bound; timers, work items and open files do not"
-                        + " survive a restart", journal.replay().size(), kernel.bus().size(),
+                        + " survive a restart", journal.records().size(), kernel.bus().size(),
                 kernel.driverCore().bindings().size()));
     }
 
@@ -63,26 +70,27 @@ public final class Replay {
     }
 
     /** Applies the records; returns the devices the journal holds no driver-core decision about. */
-    private static Set<PciDevice> apply(Kernel kernel, List<Map<String, String>> records) {
-        var bindings = new LinkedHashMap<String, Map<String, String>>();
+    private static Set<PciDevice> apply(Kernel kernel, List<JournalRecord> records) {
+        var bindings = new LinkedHashMap<String, Bound>();
         var unbound = new HashSet<String>();
         var undecided = new LinkedHashSet<PciDevice>();
         for (var record : records) {
-            switch (record.get("op")) {
-                case "device.added" -> attempt(kernel, () -> kernel.hotplug(Chipset.named(record.get("chipset")),
-                        Optional.of(PciAddress.parse(record.get("device"))), Integer.decode(record.get("revision"))));
-                case "module.loaded" -> attempt(kernel, () -> kernel.load(record.get("module")));
-                case "driver.bound" -> bindings.put(record.get("device"), record);
-                case "driver.unbound" -> unbound.add(record.get("device"));
-                case "device.surprise-removed" -> {
+            switch (record) {
+                case DeviceAdded(var device, var chipset, var revision) -> attempt(kernel, () -> kernel.hotplug(
+                        Chipset.named(chipset), Optional.of(PciAddress.parse(device)), revision));
+                case ModuleLoaded(var module) -> attempt(kernel, () -> kernel.load(module));
+                case Bound bound -> bindings.put(bound.device(), bound);
+                case Unbound(var device, var driver) -> unbound.add(device);
+                case SurpriseRemoved(var device) -> {
                     // the decisions are in place before the device drops off the bus (a gone device cannot
                     // be probed), and they stay: the ones of the other devices too, as acknowledged
                     reconcile(kernel, bindings, unbound, undecided);
-                    attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(record.get("device"))));
+                    attempt(kernel, () -> kernel.surpriseRemove(PciAddress.parse(device)));
                 }
-                case "driver.policy" -> attempt(kernel, () -> kernel.driverCore().setPolicy(record.get("driver"), policy(record)));
-                case "driver.faults" -> attempt(kernel, () -> kernel.setFaults(faults(record)));
-                default -> { }
+                case PolicySet(var driver, var policy) -> attempt(kernel, () -> kernel.driverCore().setPolicy(driver, policy));
+                case FaultsSet(var faults) -> attempt(kernel, () -> kernel.setFaults(faults));
+                // an unloaded module stays unloaded; the others never appear in a compacted journal
+                case ModuleUnloaded _, DeviceRemoved _, ProbeFailed _ -> { }
             }
         }
         reconcile(kernel, bindings, unbound, undecided);
@@ -96,7 +104,7 @@ public final class Replay {
      * recorded probe failures) is left unbound and added to {@code undecided}, to be probed once the
      * journal's policies and faults are in place.
      */
-    private static void reconcile(Kernel kernel, Map<String, Map<String, String>> bindings, Set<String> unbound,
+    private static void reconcile(Kernel kernel, Map<String, Bound> bindings, Set<String> unbound,
                                   Set<PciDevice> undecided) {
         for (var device : kernel.bus().devices()) {
             String address = device.address().toString();
@@ -109,8 +117,8 @@ public final class Replay {
                 }
                 continue;
             }
-            String driver = wanted.get().get("driver");
-            Policy policy = policy(wanted.get());
+            String driver = wanted.get().driver();
+            Policy policy = wanted.get().policy();
             if (actual.isPresent() && actual.get().policy() == policy) {
                 continue;
             }
@@ -122,16 +130,6 @@ public final class Replay {
             });
             kernel.driverCore().setPolicy(driver, current);
         }
-    }
-
-    private static Policy policy(Map<String, String> record) {
-        return Policy.valueOf(record.get("policy").toUpperCase(Locale.ROOT));
-    }
-
-    private static Faults faults(Map<String, String> record) {
-        // a fault the record does not name (one added since it was written) is off
-        return Faults.where(fault -> Boolean.parseBoolean(record.get(fault.word())),
-                Optional.ofNullable(record.get("probeFailure")).map(Errno::valueOf));
     }
 
     /** A record that no longer applies (the world changed under it) is logged and skipped, not fatal. */
