@@ -236,9 +236,10 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** A record this build cannot read (an unknown op, written by a newer build) is skipped. */
+    /** A record this build cannot read (an unknown op, written by a newer build) is skipped, and said so. */
     private void fold(Map<String, String> fields) {
-        JournalCodec.decode(fields).ifPresent(state::apply);
+        JournalCodec.decode(fields).ifPresentOrElse(state::apply, () -> log.warn("journal {}: skipped a record this"
+                + " build cannot read (an unknown op, or a field missing or out of its range): {}", file, fields));
     }
 
     /** Rewrites the journal as a snapshot of the current state. */
