@@ -5,7 +5,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.novacore.DriverTimer;
+import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.novacore.ObjectTable;
 import dev.novahost.kernel.pci.BoundDevice;
+import dev.novahost.kernel.pci.PciAddress;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +46,22 @@ class ArchitectureTest {
     void metricsAndKernelDoNotDependOnTheWebLayer() {
         noClasses().that().resideInAnyPackage("dev.novahost.metrics..", "dev.novahost.kernel..")
                 .should().dependOnClassesThat().resideInAPackage("dev.novahost.api..")
+                .check(classes);
+    }
+
+    /**
+     * The controllers of nova-core's objects and registers go through their kernel services alone
+     * ({@code TimerService}, {@code WorkService}, {@code FileService}, {@code MmioService}), not through the
+     * driver, its object table, or {@code Kernel}'s own shortcuts to them.
+     */
+    @Test
+    void objectAndRegisterControllersUseOnlyTheirKernelServices() {
+        noClasses().that().haveNameMatching("dev\\.novahost\\.api\\.(Timer|Work|File|Device)Controller")
+                .should().callMethod(Kernel.class, "novaCoreDriver")
+                .orShould().callMethod(Kernel.class, "armTimer", PciAddress.class, DriverTimer.Spec.class)
+                .orShould().callMethod(Kernel.class, "queueWork", PciAddress.class, DriverWork.Spec.class)
+                .orShould().callMethod(Kernel.class, "openFile", PciAddress.class)
+                .orShould().dependOnClassesThat().belongToAnyOf(NovaCoreDriver.class, ObjectTable.class)
                 .check(classes);
     }
 }

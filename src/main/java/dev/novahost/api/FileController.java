@@ -1,6 +1,7 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.net.URI;
 import java.util.List;
@@ -15,57 +16,59 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** nova-core's character device: open files hold a module reference; their ops reach BAR0 through the driver. */
+/**
+ * nova-core's character device: open files hold a module reference; their ops reach BAR0 through the
+ * driver. It parses requests and answers with views; the rules are the kernel's ({@link FileService}).
+ */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class FileController {
 
-    private final Kernel kernel;
+    private final FileService files;
 
     FileController(Kernel kernel) {
-        this.kernel = kernel;
+        this.files = kernel.files();
     }
 
     @PostMapping("/api/v1/devices/{address}/files")
     ResponseEntity<FileView> open(@PathVariable String address) {
-        var file = kernel.openFile(PciAddress.parse(address));
+        var file = files.open(PciAddress.parse(address));
         return ResponseEntity.created(URI.create("/api/v1/files/" + file.fd())).body(FileView.of(file));
     }
 
     @GetMapping("/api/v1/devices/{address}/files")
     List<FileView> ofDevice(@PathVariable String address) {
-        String device = kernel.bus().get(PciAddress.parse(address)).address().toString();
-        return files().stream().filter(f -> f.device().equals(device)).toList();
+        return files.of(PciAddress.parse(address)).stream().map(FileView::of).toList();
     }
 
     @GetMapping("/api/v1/files")
     List<FileView> files() {
-        return kernel.novaCoreDriver().objects().files().stream().map(FileView::of).toList();
+        return files.all().stream().map(FileView::of).toList();
     }
 
     @GetMapping("/api/v1/files/{fd}")
     FileView get(@PathVariable int fd) {
-        return FileView.of(kernel.novaCoreDriver().objects().file(fd));
+        return FileView.of(files.get(fd));
     }
 
     @GetMapping("/api/v1/files/{fd}/mmio/{offset}")
     RegisterView read(@PathVariable int fd, @PathVariable String offset) {
         int at = Hex.parseOffset(offset);
-        return RegisterView.of(at, kernel.novaCoreDriver().objects().file(fd).read(at));
+        return RegisterView.of(at, files.read(fd, at));
     }
 
     @PutMapping("/api/v1/files/{fd}/mmio/{offset}")
     RegisterView write(@PathVariable int fd, @PathVariable String offset, @RequestBody WriteRegisterRequest request) {
         int at = Hex.parseOffset(offset);
         int value = request.registerValue();
-        kernel.novaCoreDriver().objects().file(fd).write(at, value);
+        files.write(fd, at, value);
         return RegisterView.of(at, value);
     }
 
     /** {@code close}: the file's release runs and its module reference is dropped. */
     @DeleteMapping(path = "/api/v1/files/{fd}", produces = DeviceController.NO_BODY)
     ResponseEntity<Void> close(@PathVariable int fd) {
-        kernel.novaCoreDriver().closeFile(fd);
+        files.close(fd);
         return ResponseEntity.noContent().build();
     }
 }

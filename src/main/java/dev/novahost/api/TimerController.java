@@ -8,10 +8,10 @@ import dev.novahost.kernel.novacore.CallbackDelay;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
+import dev.novahost.kernel.novacore.TimerService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.net.URI;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -22,7 +22,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Timers nova-core arms on a bound device (hrtimers with a driver callback). */
+/**
+ * Timers nova-core arms on a bound device (hrtimers with a driver callback). It parses requests and
+ * answers with views; every rule about the timer, its work item and its device is the kernel's
+ * ({@link TimerService}).
+ */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class TimerController {
@@ -30,45 +34,42 @@ class TimerController {
     /** An hour: longer delays are almost surely unit mistakes. */
     static final long MAX_DELAY_NS = 3_600_000_000_000L;
 
-    private final Kernel kernel;
+    private final TimerService timers;
 
     TimerController(Kernel kernel) {
-        this.kernel = kernel;
+        this.timers = kernel.timers();
     }
 
     @PostMapping("/api/v1/devices/{address}/timers")
     ResponseEntity<TimerView> arm(@PathVariable String address, @RequestBody TimerRequest request) {
         var device = PciAddress.parse(address);
-        var spec = spec(device, request);
-        var timer = kernel.armTimer(device, spec);
+        var spec = spec(request);
+        var timer = timers.arm(device, spec);
         return ResponseEntity.created(URI.create("/api/v1/timers/" + timer.id())).body(TimerView.of(timer));
     }
 
     @GetMapping("/api/v1/devices/{address}/timers")
     List<TimerView> ofDevice(@PathVariable String address) {
-        String device = kernel.bus().get(PciAddress.parse(address)).address().toString();
-        return timers().stream().filter(t -> t.device().equals(device)).toList();
+        return timers.of(PciAddress.parse(address)).stream().map(TimerView::of).toList();
     }
 
     @GetMapping("/api/v1/timers")
     List<TimerView> timers() {
-        return kernel.novaCoreDriver().objects().timers().stream().map(TimerView::of).toList();
+        return timers.all().stream().map(TimerView::of).toList();
     }
 
     @GetMapping("/api/v1/timers/{id}")
     TimerView get(@PathVariable long id) {
-        return TimerView.of(kernel.novaCoreDriver().objects().timer(id));
+        return TimerView.of(timers.get(id));
     }
 
     /** {@code hrtimer_cancel} + shutdown: when this returns the callback is not running and never will. */
     @DeleteMapping("/api/v1/timers/{id}")
     TimerView cancel(@PathVariable long id) {
-        var timer = kernel.novaCoreDriver().objects().timer(id);
-        kernel.novaCoreDriver().cancelTimer(id);
-        return TimerView.of(timer);
+        return TimerView.of(timers.cancel(id));
     }
 
-    private DriverTimer.Spec spec(PciAddress device, TimerRequest request) {
+    private DriverTimer.Spec spec(TimerRequest request) {
         var mode = Words.parse(TimerMode.class, "mode", request.mode());
         long delay = within("delayNs", required("delayNs", request.delayNs()), 0, MAX_DELAY_NS);
         long period = 0;
@@ -80,28 +81,8 @@ class TimerController {
         }
         var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
         var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
-        return new DriverTimer.Spec(mode, delay, period, scope, action, target(device, action, request.work()),
+        return new DriverTimer.Spec(mode, delay, period, scope, action, timers.target(action, request.work()),
                 hold(request.holdNs()));
-    }
-
-    /** The work item a {@code queue-work} timer queues: required for that action, refused for the others. */
-    private Optional<dev.novahost.kernel.novacore.DriverWork> target(PciAddress device, Action action, Long workId) {
-        if (action != Action.QUEUE_WORK) {
-            if (workId != null) {
-                throw KernelException.of(Errno.EINVAL, "work is only for the queue-work action");
-            }
-            return Optional.empty();
-        }
-        if (workId == null) {
-            throw KernelException.of(Errno.EINVAL, "A queue-work timer needs 'work': the id of a work item to queue");
-        }
-        var work = kernel.novaCoreDriver().objects().works().stream().filter(w -> w.id() == workId).findFirst()
-                .orElseThrow(() -> KernelException.of(Errno.EINVAL, "There is no work item " + workId));
-        if (!work.owner().address().equals(device.toString())) {
-            throw KernelException.of(Errno.EINVAL, "work " + workId + " belongs to " + work.owner().address()
-                    + ", not to " + device);
-        }
-        return Optional.of(work);
     }
 
     /** How long each callback takes, 0 when not given; the kernel's type bounds it. */

@@ -1,11 +1,10 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.Scope;
+import dev.novahost.kernel.novacore.WorkService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.net.URI;
 import java.util.List;
@@ -19,7 +18,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Work items nova-core queues for a bound device: immediate, delayed, or self-requeueing. */
+/**
+ * Work items nova-core queues for a bound device: immediate, delayed, or self-requeueing. It parses
+ * requests and answers with views; the rules are the kernel's ({@link WorkService}).
+ */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class WorkController {
@@ -27,10 +29,10 @@ class WorkController {
     /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
     static final long MAX_REQUEUE = 100_000;
 
-    private final Kernel kernel;
+    private final WorkService work;
 
     WorkController(Kernel kernel) {
-        this.kernel = kernel;
+        this.work = kernel.work();
     }
 
     @PostMapping("/api/v1/devices/{address}/work")
@@ -42,35 +44,29 @@ class WorkController {
                 : TimerController.within("requeue", request.requeue(), 0, MAX_REQUEUE);
         var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
         var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
-        if (action == Action.QUEUE_WORK) {
-            throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
-        }
-        var work = kernel.queueWork(device, new DriverWork.Spec(delay, requeue, scope, action,
+        var queued = work.queue(device, new DriverWork.Spec(delay, requeue, scope, action,
                 TimerController.hold(request.holdNs())));
-        return ResponseEntity.created(URI.create("/api/v1/work/" + work.id())).body(WorkView.of(work));
+        return ResponseEntity.created(URI.create("/api/v1/work/" + queued.id())).body(WorkView.of(queued));
     }
 
     @GetMapping("/api/v1/devices/{address}/work")
     List<WorkView> ofDevice(@PathVariable String address) {
-        String device = kernel.bus().get(PciAddress.parse(address)).address().toString();
-        return works().stream().filter(w -> w.device().equals(device)).toList();
+        return work.of(PciAddress.parse(address)).stream().map(WorkView::of).toList();
     }
 
     @GetMapping("/api/v1/work")
     List<WorkView> works() {
-        return kernel.novaCoreDriver().objects().works().stream().map(WorkView::of).toList();
+        return work.all().stream().map(WorkView::of).toList();
     }
 
     @GetMapping("/api/v1/work/{id}")
     WorkView get(@PathVariable long id) {
-        return WorkView.of(kernel.novaCoreDriver().objects().work(id));
+        return WorkView.of(work.get(id));
     }
 
     /** {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again. */
     @DeleteMapping("/api/v1/work/{id}")
     WorkView cancel(@PathVariable long id) {
-        var work = kernel.novaCoreDriver().objects().work(id);
-        kernel.novaCoreDriver().cancelWork(id);
-        return WorkView.of(work);
+        return WorkView.of(work.cancel(id));
     }
 }

@@ -12,10 +12,13 @@ import dev.novahost.kernel.novacore.DeviceFile;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.NovaCore;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.NovaDevice;
+import dev.novahost.kernel.novacore.TimerService;
+import dev.novahost.kernel.novacore.WorkService;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
@@ -29,7 +32,8 @@ import java.util.Optional;
 /**
  * One simulated machine: a clock and timer engine, a PCI bus, the driver core, the nova-core module,
  * the kernel log and the sanitizer, wired together. Its methods are the machine's user interface
- * (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO through the bound driver ({@link #mmio()}), timers, work and files),
+ * (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO through the bound driver ({@link #mmio()}), timers ({@link #timers()}),
+ * work ({@link #work()}) and files ({@link #files()})),
  * each a short sequence of calls on the mechanisms that own the rules.
  *
  * <p>Thread-safety: every method may be called from any thread; the mechanisms it calls state their
@@ -169,6 +173,21 @@ public final class Kernel implements AutoCloseable {
     }
 
     // --- timers, work, files ------------------------------------------------------------------------
+
+    /** nova-core's timers: the service the API's timer routes use. */
+    public TimerService timers() {
+        return novaCore.timers();
+    }
+
+    /** nova-core's work items: the service the API's work routes use. */
+    public WorkService work() {
+        return novaCore.work();
+    }
+
+    /** nova-core's character device: the service the API's file routes use. */
+    public FileService files() {
+        return novaCore.files();
+    }
 
     public DriverTimer armTimer(PciAddress address, DriverTimer.Spec spec) {
         return novaCore.driver().armTimer(novaCore(address), spec);

@@ -274,21 +274,21 @@ public final class ScenarioRunner {
                 }
                 case "arm-timer" -> armTimer(step);
                 case "cancel-timer" -> {
-                    kernel.novaCoreDriver().cancelTimer(timer(step, step.text("timer")).id());
+                    kernel.timers().cancel(timer(step, step.text("timer")).id());
                     yield null;
                 }
                 case "queue-work" -> queueWork(step);
                 case "cancel-work" -> {
-                    kernel.novaCoreDriver().cancelWork(work(step, step.text("work")).id());
+                    kernel.work().cancel(work(step, step.text("work")).id());
                     yield null;
                 }
                 case "open-file" -> {
-                    var file = kernel.openFile(device(step));
+                    var file = kernel.files().open(device(step));
                     step.optText("as").ifPresent(alias -> files.put(alias, file.fd()));
                     yield "fd " + file.fd();
                 }
                 case "close-file" -> {
-                    kernel.novaCoreDriver().closeFile(file(step));
+                    kernel.files().close(file(step));
                     yield null;
                 }
                 case "read-mmio" -> hex(kernel.mmio().read(device(step), offset(step)));
@@ -296,9 +296,9 @@ public final class ScenarioRunner {
                     kernel.mmio().write(device(step), offset(step), value(step));
                     yield null;
                 }
-                case "file-read" -> hex(kernel.novaCoreDriver().objects().file(file(step)).read(offset(step)));
+                case "file-read" -> hex(kernel.files().read(file(step), offset(step)));
                 case "file-write" -> {
-                    kernel.novaCoreDriver().objects().file(file(step)).write(offset(step), value(step));
+                    kernel.files().write(file(step), offset(step), value(step));
                     yield null;
                 }
                 case "advance" -> {
@@ -316,7 +316,7 @@ public final class ScenarioRunner {
                     mode == TimerMode.PERIODIC ? step.number("periodNs") : 0,
                     step.optWord("scope", Scope.class).orElse(Scope.DEVICE),
                     step.optWord("action", Action.class).orElse(Action.NOOP), target);
-            var timer = kernel.armTimer(device(step), spec);
+            var timer = kernel.timers().arm(device(step), spec);
             step.optText("as").ifPresent(alias -> timers.put(alias, timer));
             return "timer " + timer.id();
         }
@@ -325,7 +325,7 @@ public final class ScenarioRunner {
             var spec = new DriverWork.Spec(step.optNumber("delayNs").orElse(0L), step.optNumber("requeue").orElse(0L),
                     step.optWord("scope", Scope.class).orElse(Scope.DEVICE),
                     step.optWord("action", Action.class).orElse(Action.NOOP));
-            var work = kernel.queueWork(device(step), spec);
+            var work = kernel.work().queue(device(step), spec);
             step.optText("as").ifPresent(alias -> works.put(alias, work));
             return "work " + work.id();
         }

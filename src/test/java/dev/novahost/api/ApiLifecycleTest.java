@@ -135,8 +135,8 @@ class ApiLifecycleTest extends ApiTest {
     }
 
     /**
-     * A module-scope work item outlives its binding and keeps its device's address, so the controller's
-     * address check passes; the kernel refuses it because it belongs to the earlier driver instance.
+     * A module-scope work item outlives its binding and keeps its device's address; the kernel (the one
+     * owner check, under the instance's admit lock) refuses it because it belongs to the earlier driver instance.
      */
     @Test
     void aTimerCannotQueueTheWorkOfAnEarlierBinding() throws Exception {

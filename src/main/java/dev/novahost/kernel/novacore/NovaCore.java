@@ -19,6 +19,9 @@ public final class NovaCore {
     private final NovaCoreDriver driver;
     private final Module module;
     private final MmioService mmio;
+    private final TimerService timers;
+    private final WorkService work;
+    private final FileService files;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits) {
@@ -27,6 +30,9 @@ public final class NovaCore {
         this.driver = new NovaCoreDriver(ctx);
         this.module = new Module(NovaCoreDriver.NAME, new NovaCoreModule(driverCore, driver, ctx));
         this.mmio = new MmioService(bus, this, ctx);
+        this.timers = new TimerService(bus, this);
+        this.work = new WorkService(bus, this);
+        this.files = new FileService(bus, this);
         driverCore.declare(NovaCoreDriver.NAME);
     }
 
@@ -40,6 +46,21 @@ public final class NovaCore {
     /** Registers through the bound driver. */
     public MmioService mmio() {
         return mmio;
+    }
+
+    /** Timers on bound devices. */
+    public TimerService timers() {
+        return timers;
+    }
+
+    /** Work items on bound devices. */
+    public WorkService work() {
+        return work;
+    }
+
+    /** nova-core's character device. */
+    public FileService files() {
+        return files;
     }
 
     public NovaCoreDriver driver() {

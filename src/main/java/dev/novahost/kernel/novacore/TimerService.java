@@ -1,0 +1,73 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciBus;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * nova-core's timers: the kernel service behind the HTTP API's timer routes. It arms a timer on the
+ * driver instance bound to a device, lists, finds and cancels timers, and holds the rules about the
+ * work item a {@code queue-work} timer queues ({@link #target}). Whether that work item belongs to the
+ * instance the timer is armed on is checked once, by {@link NovaCoreDriver#armTimer}, under the
+ * instance's admit lock.
+ *
+ * <p>Thread-safety: stateless; any thread may call it. The driver and its object table state theirs.
+ */
+public final class TimerService {
+
+    private final PciBus bus;
+    private final NovaCore novaCore;
+
+    TimerService(PciBus bus, NovaCore novaCore) {
+        this.bus = bus;
+        this.novaCore = novaCore;
+    }
+
+    /** Arms a timer on nova-core's instance on the device; {@code ENODEV} when nova-core is not bound to it. */
+    public DriverTimer arm(PciAddress device, DriverTimer.Spec spec) {
+        return novaCore.driver().armTimer(novaCore.boundTo(bus.get(device)), spec);
+    }
+
+    /**
+     * The work item a timer with this action queues: required for {@code queue-work} ({@code EINVAL}
+     * without one, or for an id no work item has), refused for the other actions.
+     */
+    public Optional<DriverWork> target(Action action, Long workId) {
+        if (action != Action.QUEUE_WORK) {
+            if (workId != null) {
+                throw KernelException.of(Errno.EINVAL, "work is only for the queue-work action");
+            }
+            return Optional.empty();
+        }
+        if (workId == null) {
+            throw KernelException.of(Errno.EINVAL, "A queue-work timer needs 'work': the id of a work item to queue");
+        }
+        return Optional.of(novaCore.driver().objects().works().stream().filter(w -> w.id() == workId).findFirst()
+                .orElseThrow(() -> KernelException.of(Errno.EINVAL, "There is no work item " + workId)));
+    }
+
+    public List<DriverTimer> all() {
+        return novaCore.driver().objects().timers();
+    }
+
+    /** The timers made on the device; {@code ENODEV} for an address with no device. */
+    public List<DriverTimer> of(PciAddress device) {
+        String address = bus.get(device).address().toString();
+        return all().stream().filter(t -> t.owner().address().equals(address)).toList();
+    }
+
+    /** {@code ENOENT} for an id no timer has. */
+    public DriverTimer get(long id) {
+        return novaCore.driver().objects().timer(id);
+    }
+
+    /** {@code hrtimer_cancel} + shutdown: when this returns the callback is not running and never will. */
+    public DriverTimer cancel(long id) {
+        var timer = get(id);
+        novaCore.driver().cancelTimer(id);
+        return timer;
+    }
+}

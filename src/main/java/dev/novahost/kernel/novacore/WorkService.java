@@ -1,0 +1,55 @@
+package dev.novahost.kernel.novacore;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciBus;
+import java.util.List;
+
+/**
+ * nova-core's work items: the kernel service behind the HTTP API's work routes. It queues a work item
+ * on the driver instance bound to a device (refusing the timer-only {@code queue-work} action), lists,
+ * finds and disables work items.
+ *
+ * <p>Thread-safety: stateless; any thread may call it. The driver and its object table state theirs.
+ */
+public final class WorkService {
+
+    private final PciBus bus;
+    private final NovaCore novaCore;
+
+    WorkService(PciBus bus, NovaCore novaCore) {
+        this.bus = bus;
+        this.novaCore = novaCore;
+    }
+
+    /** {@code EINVAL} for {@code queue-work}, which only a timer does; {@code ENODEV} when nova-core is not bound. */
+    public DriverWork queue(PciAddress device, DriverWork.Spec spec) {
+        if (spec.action() == Action.QUEUE_WORK) {
+            throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
+        }
+        return novaCore.driver().queueWork(novaCore.boundTo(bus.get(device)), spec);
+    }
+
+    public List<DriverWork> all() {
+        return novaCore.driver().objects().works();
+    }
+
+    /** The work items made on the device; {@code ENODEV} for an address with no device. */
+    public List<DriverWork> of(PciAddress device) {
+        String address = bus.get(device).address().toString();
+        return all().stream().filter(w -> w.owner().address().equals(address)).toList();
+    }
+
+    /** {@code ENOENT} for an id no work item has. */
+    public DriverWork get(long id) {
+        return novaCore.driver().objects().work(id);
+    }
+
+    /** {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again. */
+    public DriverWork cancel(long id) {
+        var work = get(id);
+        novaCore.driver().cancelWork(id);
+        return work;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.novahost.kernel.novacore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.novahost.kernel.Clock;
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.Bar0;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Issue 14: the rules about timers, work items and files live in their kernel services, which the
+ * HTTP API's controllers use alone; here they hold without the API. A work item's owner is checked
+ * once, by the driver, for another device as for an earlier binding.
+ */
+class KernelServicesTest {
+
+    private static final long HOUR = 3_600_000_000_000L;
+
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true, 2, 10_000), Clock.system(), Tracepoints.NONE);
+    private final PciAddress gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
+    private final PciAddress other = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
+
+    @AfterEach
+    void shutDown() {
+        kernel.close();
+    }
+
+    private static KernelException refused(Errno errno, Executable call) {
+        var refused = catchThrowableOfType(KernelException.class, () -> call.execute());
+        assertThat(refused).isNotNull();
+        assertThat(refused.errno()).isEqualTo(errno);
+        return refused;
+    }
+
+    private DriverWork work(PciAddress device) {
+        return kernel.work().queue(device, new DriverWork.Spec(HOUR, 0, Scope.DEVICE, Action.NOOP));
+    }
+
+    private DriverTimer.Spec queueing(Optional<DriverWork> target) {
+        return new DriverTimer.Spec(TimerMode.ONESHOT, HOUR, 0, Scope.DEVICE, Action.QUEUE_WORK, target);
+    }
+
+    @Test
+    void onlyAQueueWorkTimerNamesAWorkItemAndItMustExist() {
+        var timers = kernel.timers();
+        assertThat(refused(Errno.EINVAL, () -> timers.target(Action.NOOP, 1L)))
+                .hasMessageContaining("work is only for the queue-work action");
+        assertThat(refused(Errno.EINVAL, () -> timers.target(Action.QUEUE_WORK, null)))
+                .hasMessageContaining("A queue-work timer needs 'work'");
+        assertThat(refused(Errno.EINVAL, () -> timers.target(Action.QUEUE_WORK, 999L)))
+                .hasMessageContaining("There is no work item 999");
+        assertThat(timers.target(Action.NOOP, null)).isEmpty();
+
+        var work = work(gpu);
+        assertThat(timers.target(Action.QUEUE_WORK, work.id())).containsSame(work);
+    }
+
+    @Test
+    void aTimerQueuesOnlyTheWorkOfItsOwnDevice() {
+        var foreign = work(other);
+        var target = kernel.timers().target(Action.QUEUE_WORK, foreign.id());
+
+        assertThat(refused(Errno.EINVAL, () -> kernel.timers().arm(gpu, queueing(target))))
+                .hasMessageContaining("belongs to " + other + ", not to " + gpu);
+        assertThat(kernel.timers().of(gpu)).isEmpty();
+
+        var own = kernel.timers().arm(other, queueing(target));
+        assertThat(kernel.timers().of(other)).containsExactly(own);
+        assertThat(kernel.timers().cancel(own.id())).isSameAs(own);
+        assertThat(refused(Errno.ENOENT, () -> kernel.timers().get(own.id()))).hasMessageContaining("No timer");
+    }
+
+    @Test
+    void aWorkItemCannotQueueWork() {
+        assertThat(refused(Errno.EINVAL, () -> kernel.work().queue(gpu,
+                new DriverWork.Spec(0, 0, Scope.DEVICE, Action.QUEUE_WORK))))
+                .hasMessage("queue-work is a timer action; work items read-ptimer, touch-bar or noop");
+        assertThat(kernel.work().all()).isEmpty();
+
+        var work = work(gpu);
+        assertThat(kernel.work().of(gpu)).containsExactly(work);
+        assertThat(kernel.work().of(other)).isEmpty();
+        assertThat(kernel.work().cancel(work.id())).isSameAs(work);
+        assertThat(kernel.work().all()).isEmpty();
+    }
+
+    @Test
+    void aFileReadsItsDeviceUntilClosed() {
+        var files = kernel.files();
+        var file = files.open(gpu);
+        assertThat(files.of(gpu)).containsExactly(file);
+        assertThat(files.read(file.fd(), Bar0.NV_PMC_BOOT_0)).isEqualTo(kernel.mmio().read(gpu, Bar0.NV_PMC_BOOT_0));
+
+        files.close(file.fd());
+        assertThat(refused(Errno.EBADF, () -> files.get(file.fd()))).hasMessageContaining("is not an open");
+        assertThat(refused(Errno.ENODEV, () -> files.of(PciAddress.parse("0000:7f:00.0")))).isNotNull();
+    }
+}
