@@ -156,8 +156,8 @@ public final class Journal implements AutoCloseable {
         return replay;
     }
 
-    /** {@link #records()} as the fields of their lines. */
-    public List<Map<String, String>> replay() {
+    /** {@link #records()} as the fields of their lines (for tests that read what was written). */
+    List<Map<String, String>> replay() {
         return replay.stream().map(JournalCodec::encode).toList();
     }
 
@@ -197,17 +197,7 @@ public final class Journal implements AutoCloseable {
 
     /** Appends one record and forces it to disk. */
     public void append(JournalRecord record) {
-        append(JournalCodec.encode(record));
-    }
-
-    /** Appends the records of one operation and forces them to disk together (see {@link #append(List)}). */
-    public void appendOperation(List<JournalRecord> operation) {
-        append(operation.stream().map(JournalCodec::encode).toList());
-    }
-
-    /** Appends one record, as the fields of its line, and forces it to disk. */
-    public void append(Map<String, String> record) {
-        append(List.of(record));
+        appendOperation(List.of(record));
     }
 
     /**
@@ -215,7 +205,25 @@ public final class Journal implements AutoCloseable {
      *
      * @throws JournalException the operation is not on disk; the journal takes no more changes
      */
-    public synchronized void append(List<Map<String, String>> operation) {
+    public synchronized void appendOperation(List<JournalRecord> operation) {
+        write(operation.stream().map(JournalCodec::encode).toList());
+        operation.forEach(state::apply);
+        appended(operation.size());
+    }
+
+    /** One line as raw fields, for a test that writes what the codec would not (an op of a newer build). */
+    void append(Map<String, String> record) {
+        append(List.of(record));
+    }
+
+    /** {@link #appendOperation}, as the raw fields of its lines. */
+    synchronized void append(List<Map<String, String>> operation) {
+        write(operation);
+        operation.forEach(this::fold);
+        appended(operation.size());
+    }
+
+    private void write(List<Map<String, String>> operation) {
         refuseIfFailed();
         byte[] bytes = encode(operation, true);
         long at = end;
@@ -229,8 +237,10 @@ public final class Journal implements AutoCloseable {
             throw failStop(at, bytes.length, e);
         }
         end = at + bytes.length;
-        operation.forEach(this::fold);
-        sinceCompaction += operation.size();
+    }
+
+    private void appended(int records) {
+        sinceCompaction += records;
         if (sinceCompaction >= nextCompaction) {
             compactOrPostpone();
         }
