@@ -18,15 +18,20 @@ public final class ProblemWriter {
 
     public static void write(HttpServletRequest request, HttpServletResponse response, int status, Errno errno,
                       String detail) throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getWriter().write(json(status, errno, detail, request.getRequestURI()));
+    }
+
+    /** The problem's JSON, for a writer of its own (Tomcat's error valve, which answers before any filter). */
+    public static String json(int status, Errno errno, String detail, String instance) {
         var problem = new LinkedHashMap<String, Object>();
         problem.put("type", "urn:nova-host:errno:" + errno.name());
         problem.put("title", errno.description());
         problem.put("status", status);
         problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
+        problem.put("instance", instance);
         problem.put("errno", errno.name());
-        response.setStatus(status);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.getWriter().write(JSON.writeValueAsString(problem));
+        return JSON.writeValueAsString(problem);
     }
 }

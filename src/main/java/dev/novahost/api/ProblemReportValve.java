@@ -1,9 +1,9 @@
 package dev.novahost.api;
 
+import dev.novahost.access.ProblemWriter;
 import dev.novahost.kernel.Errno;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Request;
@@ -12,7 +12,6 @@ import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
 import org.springframework.http.MediaType;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tomcat's own error answers as RFC 9457 problems, in the shape of every other nova-host error: what
@@ -25,8 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  * message.
  */
 public final class ProblemReportValve extends ErrorReportValve {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Puts this valve on {@code host} in place of any {@link ErrorReportValve}, now and when the host starts. */
     public static void install(StandardHost host) {
@@ -52,19 +49,12 @@ public final class ProblemReportValve extends ErrorReportValve {
             return;
         }
         Errno errno = ProblemStatus.errnoFor(status);
-        var problem = new LinkedHashMap<String, Object>();
-        problem.put("type", "urn:nova-host:errno:" + errno.name());
-        problem.put("title", errno.description());
-        problem.put("status", status);
-        problem.put("detail", detail(status));
-        problem.put("instance", instance(request));
-        problem.put("errno", errno.name());
         try {
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding("UTF-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write(JSON.writeValueAsString(problem));
+                writer.write(ProblemWriter.json(status, errno, detail(status), instance(request)));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException clientGone) {
