@@ -32,6 +32,11 @@ public final class AccessRefusals implements AuthenticationEntryPoint, AccessDen
         this.hosts = hosts;
     }
 
+    /** The names the firewall lets through, which this tells apart from other rejections. */
+    public HostNames hosts() {
+        return hosts;
+    }
+
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failed)
             throws IOException {

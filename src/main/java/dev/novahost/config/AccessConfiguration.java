@@ -86,22 +86,27 @@ class AccessConfiguration {
         return RoleHierarchyImpl.withDefaultRolePrefix().role(Role.OPERATOR.role()).implies(Role.VIEWER.role()).build();
     }
 
+    /** How every refusal reads: one for the firewall and the chain. */
     @Bean
-    WebSecurityCustomizer firewall(NovaProperties properties, BearerTokens tokens) {
-        var hosts = hostNames(properties, tokens);
+    AccessRefusals accessRefusals(NovaProperties properties, BearerTokens tokens) {
+        return new AccessRefusals(hostNames(properties, tokens));
+    }
+
+    @Bean
+    WebSecurityCustomizer firewall(AccessRefusals refusals) {
         var firewall = new StrictHttpFirewall();
-        firewall.setAllowedHostnames(hosts::allows);
+        firewall.setAllowedHostnames(refusals.hosts()::allows);
         // The firewall's own checks of header and parameter text are regular expressions, run on every
         // header read downstream; these loops accept exactly the same text.
         firewall.setAllowedHeaderNames(text -> visible(text, false));
         firewall.setAllowedHeaderValues(text -> visible(text, true));
         firewall.setAllowedParameterNames(text -> visible(text, false));
-        return web -> web.httpFirewall(firewall).requestRejectedHandler(new AccessRefusals(hosts));
+        return web -> web.httpFirewall(firewall).requestRejectedHandler(refusals);
     }
 
     @Bean
-    SecurityFilterChain access(HttpSecurity http, NovaProperties properties, BearerTokens tokens) throws Exception {
-        var refusals = new AccessRefusals(hostNames(properties, tokens));
+    SecurityFilterChain access(HttpSecurity http, NovaProperties properties, BearerTokens tokens,
+                               AccessRefusals refusals) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())

@@ -1,6 +1,5 @@
 package dev.novahost.kernel.novacore;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,6 +49,6 @@ public enum Fault {
 
     /** Every wire word, in declaration order. */
     public static List<String> words() {
-        return Arrays.stream(values()).map(Fault::word).toList();
+        return ALL.stream().map(Fault::word).toList();
     }
 }
