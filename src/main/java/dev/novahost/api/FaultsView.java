@@ -2,8 +2,8 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.novacore.Fault;
-import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.fault.Faults;
 import java.util.Arrays;
 import java.util.Optional;
 

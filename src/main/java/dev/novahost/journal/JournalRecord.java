@@ -1,7 +1,7 @@
 package dev.novahost.journal;
 
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.fault.Faults;
 import java.util.Optional;
 
 /**

@@ -13,7 +13,7 @@ import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.ArrayList;
 import java.util.List;

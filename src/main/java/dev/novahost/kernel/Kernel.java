@@ -11,7 +11,7 @@ import dev.novahost.kernel.novacore.BarAccounting;
 import dev.novahost.kernel.novacore.DeviceFile;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
-import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.NovaCore;

@@ -1,7 +1,7 @@
 package dev.novahost.kernel;
 
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.List;
 import java.util.Optional;

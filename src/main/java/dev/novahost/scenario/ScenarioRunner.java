@@ -12,7 +12,7 @@ import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.CallbackHold;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
-import dev.novahost.kernel.novacore.Faults;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;

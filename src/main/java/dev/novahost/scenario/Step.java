@@ -6,7 +6,7 @@ import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverTimer;
-import dev.novahost.kernel.novacore.Fault;
+import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
 import dev.novahost.kernel.sanitizer.Outcome;

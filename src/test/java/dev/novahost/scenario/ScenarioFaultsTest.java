@@ -2,7 +2,7 @@ package dev.novahost.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.novacore.Fault;
+import dev.novahost.kernel.fault.Fault;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;

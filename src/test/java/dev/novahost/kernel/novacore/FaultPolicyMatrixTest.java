@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.fault.Faults;
 import static dev.novahost.kernel.novacore.TestHost.PATIENCE;
 import static dev.novahost.kernel.novacore.TestHost.Seen.occurred;
 import static dev.novahost.kernel.novacore.TestHost.Seen.prevented;

@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.fault.Faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.novahost.kernel.novacore;
+package dev.novahost.kernel.fault;
 
 import dev.novahost.kernel.Errno;
 import java.util.ArrayList;

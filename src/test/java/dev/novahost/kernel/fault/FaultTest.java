@@ -1,4 +1,4 @@
-package dev.novahost.kernel.novacore;
+package dev.novahost.kernel.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.novahost.kernel.novacore;
+package dev.novahost.kernel.fault;
 
 import java.util.List;
 import java.util.Optional;
