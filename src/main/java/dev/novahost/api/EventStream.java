@@ -1,7 +1,7 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.events.EventLog;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -29,14 +29,14 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 final class EventStream {
 
-    private static final KernelEvent OVERFLOW = new KernelEvent(-1, 0, 0, "", "", "", "");
+    private static final LogEntry OVERFLOW = new LogEntry(-1, 0, 0, null); // a marker, compared by identity
 
     private final EventLog log;
     private final SseEmitter emitter;
     private final String device;
-    private final BlockingQueue<KernelEvent> queue;
+    private final BlockingQueue<LogEntry> queue;
     private final Duration heartbeat;
-    private final Consumer<KernelEvent> listener = this::offer;
+    private final Consumer<LogEntry> listener = this::offer;
     private volatile boolean overflowed;
     private long lastSent;
 
@@ -72,7 +72,7 @@ final class EventStream {
         sender.start();
     }
 
-    private void offer(KernelEvent event) {
+    private void offer(LogEntry event) {
         if (!overflowed && !queue.offer(event)) {
             overflowed = true;
             queue.clear();
@@ -99,7 +99,7 @@ final class EventStream {
 
     private void sendBacklog() throws IOException {
         for (var batch = log.since(lastSent, 1000); !batch.isEmpty(); batch = log.since(lastSent, 1000)) {
-            for (KernelEvent event : batch) {
+            for (LogEntry event : batch) {
                 send(event);
             }
         }
@@ -122,7 +122,7 @@ final class EventStream {
         }
     }
 
-    private void send(KernelEvent event) throws IOException {
+    private void send(LogEntry event) throws IOException {
         if (event.seq() <= lastSent) {
             return;
         }
@@ -133,7 +133,7 @@ final class EventStream {
             if (earlier.isEmpty() || earlier.getFirst().seq() >= event.seq()) {
                 break; // fell out of the ring: nothing left to send before this one
             }
-            for (KernelEvent missed : earlier) {
+            for (LogEntry missed : earlier) {
                 if (missed.seq() < event.seq()) {
                     emit(missed);
                 }
@@ -142,7 +142,7 @@ final class EventStream {
         emit(event);
     }
 
-    private void emit(KernelEvent event) throws IOException {
+    private void emit(LogEntry event) throws IOException {
         lastSent = event.seq();
         if (device == null || device.equals(event.device())) {
             emitter.send(SseEmitter.event().id(Long.toString(event.seq())).data(EventView.of(event)));

@@ -1,6 +1,6 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.sanitizer.Violation;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +16,7 @@ record ViolationView(long id, String kind, String outcome, String policy, String
     /** One event of the timeline: its sequence number, clock time, type and kernel log line. */
     record TimelineEntry(long seq, long at, String event, String object, String message) {
 
-        static TimelineEntry of(KernelEvent event) {
+        static TimelineEntry of(LogEntry event) {
             return new TimelineEntry(event.seq(), event.clockNs(), event.type(), event.object(), event.message());
         }
     }

@@ -3,16 +3,15 @@ package dev.novahost.config;
 import dev.novahost.api.ApiLimits;
 import dev.novahost.journal.Journal;
 import dev.novahost.journal.JournalFiles;
-import dev.novahost.journal.JournalingTracepoints;
+import dev.novahost.journal.Journaling;
 import dev.novahost.journal.Replay;
 import dev.novahost.journal.RequestJournaling;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.TracepointFanout;
 import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.metrics.KernelMeters;
-import dev.novahost.metrics.MetricsTracepoints;
+import dev.novahost.metrics.EventMeters;
 import dev.novahost.scenario.RunSlots;
 import dev.novahost.scenario.ScenarioRunner;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,8 +38,8 @@ import org.springframework.core.Ordered;
 class KernelConfiguration {
 
     @Bean
-    MetricsTracepoints metricsTracepoints(MeterRegistry registry) {
-        return new MetricsTracepoints(registry);
+    EventMeters eventMeters(MeterRegistry registry) {
+        return new EventMeters(registry);
     }
 
     /**
@@ -83,27 +82,25 @@ class KernelConfiguration {
     }
 
     @Bean
-    JournalingTracepoints journalingTracepoints(Journal journal) {
-        return new JournalingTracepoints(journal);
+    Journaling journaling(Journal journal) {
+        return new Journaling(journal);
     }
 
     /** After the access filters: a refused request has changed nothing to journal. */
     @Bean
-    FilterRegistrationBean<RequestJournaling> requestJournaling(JournalingTracepoints journaling) {
+    FilterRegistrationBean<RequestJournaling> requestJournaling(Journaling journaling) {
         var registration = new FilterRegistrationBean<>(new RequestJournaling(journaling));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 30);
         return registration;
     }
 
     @Bean
-    Kernel kernel(NovaProperties properties, MetricsTracepoints metrics, Journal journal,
-                  JournalingTracepoints journaling) {
+    Kernel kernel(NovaProperties properties, EventMeters metrics, Journal journal, Journaling journaling) {
         var limits = new ObjectLimits(properties.maxTimersPerDevice(), properties.maxWorkPerDevice(),
                 properties.maxFilesPerDevice());
         var config = new KernelConfig(properties.maxDevices(), false, KernelConfig.DEFAULTS.timerThreads(),
                 KernelConfig.DEFAULTS.eventLogCapacity(), limits);
-        var kernel = new Kernel(config, Clock.system(),
-                new TracepointFanout(List.of(metrics, journaling)));
+        var kernel = new Kernel(config, Clock.system(), List.of(metrics, journaling));
         var fleet = Fleet.parse(properties.fleet());
         Replay.run(kernel, journal, journaling);
         if (journal.records().isEmpty()) {

@@ -1,6 +1,6 @@
 package dev.novahost.config;
 
-import dev.novahost.journal.JournalingTracepoints;
+import dev.novahost.journal.Journaling;
 import dev.novahost.kernel.Kernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +18,10 @@ class KernelLifecycle implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(KernelLifecycle.class);
 
     private final Kernel kernel;
-    private final JournalingTracepoints journaling;
+    private final Journaling journaling;
     private volatile boolean running;
 
-    KernelLifecycle(Kernel kernel, JournalingTracepoints journaling) {
+    KernelLifecycle(Kernel kernel, Journaling journaling) {
         this.kernel = kernel;
         this.journaling = journaling;
     }

@@ -13,6 +13,7 @@ import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.events.JournalEvent;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciDevice;
@@ -35,13 +36,13 @@ public final class Replay {
     private Replay() {
     }
 
-    public static void run(Kernel kernel, Journal journal, JournalingTracepoints tracepoints) {
-        tracepoints.replaying(true);
+    public static void run(Kernel kernel, Journal journal, Journaling journaling) {
+        journaling.replaying(true);
         Set<PciDevice> undecided;
         try {
             undecided = apply(kernel, journal.records());
         } finally {
-            tracepoints.replaying(false);
+            journaling.replaying(false);
         }
         // Probed as the kernel probes a device present at boot, and journaled, unlike the rest of the
         // replay: the driver core has now decided about them, and the next start must find that decision.
@@ -49,12 +50,8 @@ public final class Replay {
         if (!undecided.isEmpty() && roomFor(kernel, journal, undecided.size())) {
             undecided.forEach(device -> attempt(kernel, () -> kernel.driverCore().autoprobe(device)));
         }
-        journal.tornTail().ifPresent(torn -> kernel.log().append("", "", "journal.torn",
-                "journal: dropped a torn tail (" + torn.length() + " characters) left by a crash: a record cut"
-                        + " short, or the start of an operation that never finished"));
-        kernel.log().append("", "", "journal.replayed", String.format(
-                "journal: replayed %d records: %d devices, %d bound; timers, work items and open files do not"
-                        + " survive a restart", journal.records().size(), kernel.bus().size(),
+        journal.tornTail().ifPresent(torn -> kernel.log().emit(new JournalEvent.TornTail(torn.length())));
+        kernel.log().emit(new JournalEvent.Replayed(journal.records().size(), kernel.bus().size(),
                 kernel.driverCore().bindings().size()));
     }
 
@@ -63,8 +60,8 @@ public final class Replay {
             journal.reserve();
             return true;
         } catch (Journal.JournalException noRoom) {
-            kernel.log().append("", "", "journal.skipped", "journal: " + devices + " devices left unprobed until"
-                    + " the next start: " + noRoom.getMessage());
+            kernel.log().emit(new JournalEvent.Skipped(devices + " devices left unprobed until the next start: "
+                    + noRoom.getMessage()));
             return false;
         }
     }
@@ -137,8 +134,7 @@ public final class Replay {
         try {
             step.run();
         } catch (KernelException | IllegalArgumentException skipped) {
-            kernel.log().append("", "", "journal.skipped", "journal: a record could not be replayed: "
-                    + skipped.getMessage());
+            kernel.log().emit(new JournalEvent.Skipped("a record could not be replayed: " + skipped.getMessage()));
         }
     }
 }

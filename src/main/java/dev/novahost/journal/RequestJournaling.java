@@ -31,9 +31,9 @@ public final class RequestJournaling extends OncePerRequestFilter {
 
     private static final Set<String> CHANGES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
-    private final JournalingTracepoints journaling;
+    private final Journaling journaling;
 
-    public RequestJournaling(JournalingTracepoints journaling) {
+    public RequestJournaling(Journaling journaling) {
         this.journaling = journaling;
     }
 

@@ -3,7 +3,11 @@ package dev.novahost.kernel;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
-import dev.novahost.kernel.events.KernelLogTracepoints;
+import dev.novahost.kernel.events.DeviceEvent;
+import dev.novahost.kernel.events.DriverEvent;
+import dev.novahost.kernel.events.HostEvent;
+import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.ModuleEvent;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
@@ -28,6 +32,7 @@ import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.work.Workqueue;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One simulated machine: a clock and timer engine, a PCI bus, the driver core, the nova-core module,
@@ -49,15 +54,15 @@ public final class Kernel implements AutoCloseable {
     private final Workqueue systemWq;
     private final NovaCore novaCore;
     private final BarAccounting barAccounting = new BarAccounting();
-    private final Tracepoints trace;
 
-    public Kernel(KernelConfig config, TimerEngine engine, Tracepoints observers) {
+    /** A kernel whose events {@code observers} see from its first one on (metrics, the journal). */
+    public Kernel(KernelConfig config, TimerEngine engine, List<Consumer<KernelEvent>> observers) {
         this.engine = engine;
         this.log = new EventLog(engine.clock(), config.eventLogCapacity());
-        this.trace = new TracepointFanout(List.of(new KernelLogTracepoints(log), observers));
+        observers.forEach(log::observe);
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
-        this.driverCore = new DriverCore(bus, trace);
+        this.driverCore = new DriverCore(bus, log);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits());
         if (config.loadNovaCore()) {
@@ -65,9 +70,17 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
+    public Kernel(KernelConfig config, TimerEngine engine) {
+        this(config, engine, List.of());
+    }
+
     /** A kernel on real time, its timer engine served by {@code config.timerThreads()} threads. */
-    public Kernel(KernelConfig config, Clock clock, Tracepoints trace) {
-        this(config, TimerEngine.realTime(clock, config.timerThreads()), trace);
+    public Kernel(KernelConfig config, Clock clock, List<Consumer<KernelEvent>> observers) {
+        this(config, TimerEngine.realTime(clock, config.timerThreads()), observers);
+    }
+
+    public Kernel(KernelConfig config, Clock clock) {
+        this(config, clock, List.of());
     }
 
     public Clock clock() {
@@ -114,14 +127,12 @@ public final class Kernel implements AutoCloseable {
 
     public void load(String module) {
         module(module).load();
-        trace.moduleLoaded(module);
-        log.append("", "", "module.loaded", module + ": loaded, generation " + module(module).generation());
+        log.emit(new ModuleEvent.Loaded(module, module(module).generation()));
     }
 
     public void unload(String module, UnloadMode mode) {
         module(module).unload(mode);
-        trace.moduleUnloaded(module);
-        log.append("", "", "module.unloaded", module + ": unloaded (" + mode.name().toLowerCase(java.util.Locale.ROOT) + ")");
+        log.emit(new ModuleEvent.Unloaded(module, mode));
     }
 
     // --- devices ------------------------------------------------------------------------------------
@@ -129,9 +140,7 @@ public final class Kernel implements AutoCloseable {
     /** A device appears on the bus and, like {@code device_add}, is offered to the registered drivers. */
     public PciDevice hotplug(Chipset chipset, Optional<PciAddress> address, int revision) {
         var device = bus.add(chipset, address, revision);
-        log.append(device.address().toString(), "", "pci.added", device.address() + ": [10de:"
-                + String.format("%04x", device.deviceId()) + "] " + chipset + " hot-plugged");
-        trace.deviceAdded(device);
+        log.emit(new DeviceEvent.Added(device));
         driverCore.autoprobe(device);
         return device;
     }
@@ -149,16 +158,14 @@ public final class Kernel implements AutoCloseable {
         } finally {
             device.lock().unlock();
         }
-        log.append(address.toString(), "", "pci.removed", address + ": hot-unplugged");
-        trace.deviceRemoved(device);
+        log.emit(new DeviceEvent.Removed(device));
     }
 
     /** The device drops off the bus; its driver stays bound and now reads all ones. */
     public PciDevice surpriseRemove(PciAddress address) {
         var device = bus.get(address);
         bus.surpriseRemove(device);
-        trace.surpriseRemoved(device);
-        log.append(address.toString(), "", "pci.surprise-removal", address + ": link down, device gone from the bus");
+        log.emit(new DeviceEvent.SurpriseRemoved(device));
         return device;
     }
 
@@ -207,8 +214,7 @@ public final class Kernel implements AutoCloseable {
 
     public void setFaults(Faults faults) {
         novaCore.driver().setFaults(faults);
-        trace.faultsChanged(faults);
-        log.append("", "", "driver.faults", "nova-core: injected faults now " + faults.describe());
+        log.emit(new DriverEvent.FaultsChanged(NovaCoreDriver.NAME, faults));
     }
 
     // --- the whole host -----------------------------------------------------------------------------
@@ -236,7 +242,7 @@ public final class Kernel implements AutoCloseable {
             driverCore.setPolicy(name, Policy.REVOCABLE);
         }
         sanitizer.clear();
-        log.append("", "", "host.reset", "host reset to a clean state");
+        log.emit(new HostEvent.Reset());
     }
 
     /**
@@ -249,7 +255,7 @@ public final class Kernel implements AutoCloseable {
             var device = binding.bound().device();
             quietly(() -> driverCore.unbind(binding.driver().name(), device.address()));
         }
-        log.append("", "", "host.shutdown", "shutdown: every device unbound");
+        log.emit(new HostEvent.Shutdown());
     }
 
     /** Ignores "already gone": in a reset, racing with another caller to the same end is fine. */

@@ -11,7 +11,6 @@ import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.novacore.BarAccounting;
 import dev.novahost.kernel.pci.DeviceState;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,9 +19,8 @@ import java.util.Locale;
 
 /**
  * The metrics read from the kernel when Prometheus scrapes (devices by state, module loaded and
- * refcount, BAR accesses, violations, interrupts, timers armed, work pending, open files), plus the
- * callback counters, which count the kernel log's {@code timer.fired} and {@code work.running} events.
- * Nothing is counted twice: these read the kernel's own counters or its log.
+ * refcount, BAR accesses, violations, interrupts, timers armed, work pending, open files). Nothing is
+ * counted twice: these read the kernel's own counters; what is counted from events is {@link EventMeters}'.
  */
 public final class KernelMeters implements MeterBinder {
 
@@ -100,17 +98,6 @@ public final class KernelMeters implements MeterBinder {
                 .description("nova-core work items queued or delayed").register(registry);
         Gauge.builder("nova.open.files", objects, o -> o.files().size())
                 .description("Open nova-core device files").register(registry);
-        var expirations = Counter.builder("nova.timer.expirations")
-                .description("Timer callbacks entered").register(registry);
-        var executions = Counter.builder("nova.work.executions")
-                .description("Work functions entered").register(registry);
-        kernel.log().subscribe(event -> {
-            switch (event.type()) {
-                case "timer.fired" -> expirations.increment();
-                case "work.running" -> executions.increment();
-                default -> { }
-            }
-        });
     }
 
     private static String lower(Enum<?> value) {

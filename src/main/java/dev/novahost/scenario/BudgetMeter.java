@@ -2,7 +2,7 @@ package dev.novahost.scenario;
 
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.events.EventLog;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +58,7 @@ final class BudgetMeter {
     }
 
     /** On the thread that wrote the event, right after it was written; quick and never blocks. */
-    private void written(KernelEvent event) {
+    private void written(LogEntry event) {
         if (events.incrementAndGet() > budget.maxEvents()) {
             stop(ScenarioBudget.Kind.EVENTS);
         } else if (System.nanoTime() - deadline > 0) {

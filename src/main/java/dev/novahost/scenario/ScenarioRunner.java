@@ -4,7 +4,6 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.UnloadMode;
@@ -157,7 +156,7 @@ public final class ScenarioRunner {
             this.scenario = scenario;
             this.policy = policy;
             this.meter = meter;
-            this.kernel = new Kernel(new KernelConfig(256, false, 1, meter.maxEvents()), engine, Tracepoints.NONE);
+            this.kernel = new Kernel(new KernelConfig(256, false, 1, meter.maxEvents()), engine);
             this.cpus = new SimulatedCpus(engine, meter);
             this.results = new ScenarioResult.StepResult[scenario.steps().size()];
             meter.watch(kernel.log(), engine, clock);

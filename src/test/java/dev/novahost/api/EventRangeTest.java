@@ -1,5 +1,6 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.events.JournalEvent;
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -29,10 +30,10 @@ class EventRangeTest extends ApiTest {
 
     @Test
     void aSinceAtTheNewestEventIsNothingYet() throws Exception {
-        kernel.log().append("", "", "test.newest", "the newest line");
+        kernel.log().emit(new JournalEvent.Skipped("the newest line"));
         long newest = kernel.log().lastSeq();
 
         getJson("/api/v1/events?since=" + newest).andExpect(jsonPath("$.length()").value(0));
-        getJson("/api/v1/events?since=" + (newest - 1)).andExpect(jsonPath("$[0].type").value("test.newest"));
+        getJson("/api/v1/events?since=" + (newest - 1)).andExpect(jsonPath("$[0].type").value("journal.skipped"));
     }
 }

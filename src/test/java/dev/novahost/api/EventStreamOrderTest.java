@@ -1,5 +1,6 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.events.JournalEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,31 +40,31 @@ class EventStreamOrderTest {
     @Test
     void anEventHandedOverLateIsSentInItsPlace() throws Exception {
         var log = new EventLog(Clock.system(), 1024);
-        var first = log.append("", "", "test.event", "before the stream");
+        var first = log.emit(new JournalEvent.Skipped("before the stream"));
         var emitter = new RecordingEmitter();
         // listeners run in the order they subscribed: this one holds the first appender back after its
         // append and before the stream hears of it, until the second appender's event went through
         var secondDelivered = new CountDownLatch(1);
         log.subscribe(event -> {
-            if (event.message().equals("slow")) {
+            if (event.message().equals("journal: slow")) {
                 awaitQuietly(secondDelivered);
             }
         });
         new EventStream(log, emitter, first.seq(), null, 64, Duration.ofSeconds(15)).start(() -> { });
         log.subscribe(event -> {
-            if (event.message().equals("fast")) {
+            if (event.message().equals("journal: fast")) {
                 secondDelivered.countDown();
             }
         });
         // the stream is live (past its backlog) once this one went out
-        var marker = log.append("", "", "test.event", "marker");
+        var marker = log.emit(new JournalEvent.Skipped("marker"));
         await().atMost(Duration.ofSeconds(5)).until(() -> emitter.ids.contains(marker.seq()));
 
-        var slow = Thread.ofPlatform().start(() -> log.append("", "", "test.event", "slow"));
+        var slow = Thread.ofPlatform().start(() -> log.emit(new JournalEvent.Skipped("slow")));
         await().atMost(Duration.ofSeconds(5)).until(() -> log.lastSeq() == marker.seq() + 1);
-        log.append("", "", "test.event", "fast");
+        log.emit(new JournalEvent.Skipped("fast"));
         slow.join();
-        log.append("", "", "test.event", "after");
+        log.emit(new JournalEvent.Skipped("after"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> emitter.ids.size() == 4);
         assertThat(emitter.ids).containsExactly(marker.seq(), marker.seq() + 1, marker.seq() + 2, marker.seq() + 3);

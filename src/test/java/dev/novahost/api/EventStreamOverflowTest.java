@@ -1,5 +1,6 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.events.JournalEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,7 +47,7 @@ class EventStreamOverflowTest {
         new EventStream(log, emitter, log.lastSeq(), null, 8, Duration.ofSeconds(15)).start(() -> ended.set(true));
 
         for (int i = 0; i < 100; i++) {
-            log.append("", "", "test.event", "event " + i);
+            log.emit(new JournalEvent.Skipped("event " + i));
         }
         emitter.unstick.countDown();
 

@@ -2,7 +2,6 @@ package dev.novahost.bench;
 
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.NovaDevice;
@@ -25,7 +24,7 @@ final class BenchHost implements AutoCloseable {
     final Kernel kernel;
 
     BenchHost(int maxDevices, ObjectLimits limits) {
-        kernel = new Kernel(new KernelConfig(maxDevices, true, 2, 10_000, limits), engine, Tracepoints.NONE);
+        kernel = new Kernel(new KernelConfig(maxDevices, true, 2, 10_000, limits), engine);
     }
 
     BenchHost() {

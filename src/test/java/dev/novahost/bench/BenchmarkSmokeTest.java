@@ -40,7 +40,7 @@ class BenchmarkSmokeTest {
                         "BarWriteBench.revocable", "BarWriteBench.fenced", "BarWriteBench.rwLock",
                         "RevokeBench.underLoad", "RevokeBench.underReads", "UnbindBench.unbind",
                         "VirtualTimeBench.expirations", "VirtualTimeBench.scenario",
-                        "EventLogBench.today", "EventLogBench.cachedAddress", "EventLogBench.lockFreeRing");
+                        "EventLogBench.strings", "EventLogBench.typed", "EventLogBench.typedAndRead");
     }
 
     @Test

@@ -3,11 +3,12 @@ package dev.novahost.bench;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.History;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
+import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.pci.PciAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,17 +20,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one kernel-log event, which every timer fire, cancel and unbind step pays (P3, P4, P8),
- * and of the two changes docs/BENCHMARKS.md proposes for it:
+ * The cost of one kernel-log event, which every timer fire, cancel and unbind step pays (P3, P4, P8):
+ * a timer's {@code timer.fired}, as the driver emits it, side by side in one run:
  *
  * <ul>
- *   <li>{@code today}: {@code EventLog.append(history, ...)} with the device string made as
- *       {@code NovaDevice.address()} makes it, {@code PciAddress.toString()} ({@code String.format});</li>
- *   <li>{@code cachedAddress}: the same append with the address string made once per device;</li>
- *   <li>{@code lockFreeRing}: a prototype of the ring without the monitor (sequence from an atomic
- *       counter, slot published with a release store), cached address too.</li>
+ *   <li>{@code strings}: the log before issue 14 ({@link StringLog}, kept here as the baseline), called
+ *       as {@code DriverTimer} called it: device, object, type and message as strings, the message and
+ *       the names concatenated on every event;</li>
+ *   <li>{@code typed}: today's {@link EventLog}: a {@link TimerEvent.Fired} with the names the timer
+ *       made once, formatted only when read;</li>
+ *   <li>{@code typedAndRead}: the same, and its message read once, as the event stream does for a
+ *       connected client: what laziness costs when someone reads.</li>
  * </ul>
- * Run with {@code -t 1} and {@code -t 2}.
+ * Neither log has readers or observers. Run with {@code -t 1 -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,58 +42,85 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EventLogBench {
 
-    private static final String MESSAGE = "timer 42: callback entered";
-
     private final Clock clock = Clock.system();
-    private final EventLog log = new EventLog(clock, 10_000);
-    private final PrototypeRing ring = new PrototypeRing(clock, 10_000);
+    private final StringLog stringLog = new StringLog(clock, 10_000);
+    private final EventLog eventLog = new EventLog(clock, 10_000);
     private final PciAddress address = PciAddress.parse("0000:01:00.0");
+    private final long id = 42;
     private final String addressText = address.toString();
+    private final String name = "timer " + id;
 
     /** Each thread's object history, as each timer has its own. */
     @State(Scope.Thread)
     public static class PerThread {
+        final StringLog.History stringHistory = new StringLog.History();
         final History history = new History();
     }
 
     @Benchmark
-    public KernelEvent today(PerThread mine) {
-        return log.append(mine.history, address.toString(), "timer 42", "timer.fired", MESSAGE);
+    public StringLog.Line strings(PerThread mine) {
+        String timer = "timer " + id;
+        return stringLog.append(mine.stringHistory, address.toString(), timer, "timer.fired",
+                timer + ": " + "callback entered");
     }
 
     @Benchmark
-    public KernelEvent cachedAddress(PerThread mine) {
-        return log.append(mine.history, addressText, "timer 42", "timer.fired", MESSAGE);
+    public History typed(PerThread mine) {
+        eventLog.emit(mine.history, new TimerEvent.Fired(addressText, name));
+        return mine.history;
     }
 
     @Benchmark
-    public KernelEvent lockFreeRing(PerThread mine) {
-        var event = ring.append(addressText, "timer 42", "timer.fired", MESSAGE);
-        mine.history.add(event);
-        return event;
+    public String typedAndRead() {
+        return eventLog.emit(new TimerEvent.Fired(addressText, name)).message();
     }
 
-    /**
-     * The proposed ring: the sequence number is taken from an atomic counter and the event is built and
-     * stored outside any lock; a reader of slot {@code seq % capacity} checks the event's own sequence,
-     * so it skips a slot that a concurrent append has not filled yet or has already overwritten.
-     */
-    static final class PrototypeRing {
-        private final Clock clock;
-        private final AtomicLong nextSeq = new AtomicLong(1);
-        private final AtomicReferenceArray<KernelEvent> ring;
+    /** The kernel log before issue 14: lines of strings, each formatted by its caller before the append. */
+    public static final class StringLog {
 
-        PrototypeRing(Clock clock, int capacity) {
-            this.clock = clock;
-            this.ring = new AtomicReferenceArray<>(capacity);
+        public record Line(long seq, long clockNs, long wallMillis, String device, String object, String type,
+                           String message) {
         }
 
-        KernelEvent append(String device, String object, String type, String message) {
-            long seq = nextSeq.getAndIncrement();
-            var event = new KernelEvent(seq, clock.nanoTime(), System.currentTimeMillis(), device, object, type,
-                    message);
-            ring.setRelease((int) (seq % ring.length()), event);
-            return event;
+        /** The first line and the most recent ones, as {@code History} kept them. */
+        static final class History {
+            private static final int RECENT = 32;
+            private Line first;
+            private final Line[] recent = new Line[RECENT];
+            private long count;
+
+            synchronized void add(Line line) {
+                if (first == null) {
+                    first = line;
+                } else {
+                    recent[(int) (count % RECENT)] = line;
+                    count++;
+                }
+            }
+        }
+
+        private final Clock clock;
+        private final Line[] ring;
+        private final List<Object> listeners = new ArrayList<>();
+        private long nextSeq = 1;
+
+        StringLog(Clock clock, int capacity) {
+            this.clock = clock;
+            this.ring = new Line[capacity];
+        }
+
+        Line append(History history, String device, String object, String type, String message) {
+            Line line;
+            synchronized (this) {
+                line = new Line(nextSeq, clock.nanoTime(), System.currentTimeMillis(), device, object, type, message);
+                ring[(int) (nextSeq % ring.length)] = line;
+                nextSeq++;
+            }
+            for (var listener : listeners) {
+                listener.hashCode();
+            }
+            history.add(line);
+            return line;
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.novahost.bench;
 
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.sanitizer.Violation;
 import dev.novahost.kernel.sanitizer.ViolationFilter;
 import dev.novahost.reliability.ViolationStorm;
@@ -21,7 +20,7 @@ public final class ViolationStormRun {
 
     public static void main(String[] args) {
         int rounds = TimerLatencyRun.intArg(args, "--rounds", 100_000);
-        try (var storm = new ViolationStorm(Tracepoints.NONE)) {
+        try (var storm = new ViolationStorm()) {
             var sanitizer = storm.kernel().sanitizer();
             storm.rounds(10); // the classes and the first groups: not what the storm costs
             long before = RetainedHeap.bytes();

@@ -9,6 +9,7 @@ import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,8 +87,8 @@ class FaultsJournalTest {
 
     private void set(Faults faults) throws Exception {
         try (var journal = Journal.open(dir, 1000)) {
-            var journaling = new JournalingTracepoints(journal);
-            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), journaling)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
                 kernel.setFaults(faults);
             }
         }
@@ -95,8 +96,8 @@ class FaultsJournalTest {
 
     private Faults restart() throws Exception {
         try (var journal = Journal.open(dir, 1000)) {
-            var journaling = new JournalingTracepoints(journal);
-            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), journaling)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
                 Replay.run(kernel, journal, journaling);
                 return kernel.faults();
             }

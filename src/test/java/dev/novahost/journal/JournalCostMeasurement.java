@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -59,8 +60,8 @@ class JournalCostMeasurement {
         }
         Path dir = Files.createTempDirectory(where, "reset");
         try (var journal = Journal.open(dir, CHANGES)) {
-            var journaling = new JournalingTracepoints(journal);
-            try (var kernel = new Kernel(new KernelConfig(255, false), Clock.system(), journaling)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(255, false), Clock.system(), List.of(journaling))) {
                 kernel.load("nova-core");
                 for (int i = 0; i < 255; i++) {
                     kernel.hotplug(Chipset.named("TU102"), Optional.empty(), 0xa1);

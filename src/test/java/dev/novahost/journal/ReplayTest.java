@@ -112,8 +112,8 @@ class ReplayTest {
     /** Starts a kernel from the journal, as the service does, and tells each device's binding and state. */
     private Map<String, String> restart() throws Exception {
         try (var journal = Journal.open(dir, 1000)) {
-            var journaling = new JournalingTracepoints(journal);
-            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), journaling)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
                 Replay.run(kernel, journal, journaling);
                 journaling.stopRecording();
                 var devices = new TreeMap<String, String>();
@@ -133,8 +133,8 @@ class ReplayTest {
             records.forEach(journal::append);
         }
         try (var journal = Journal.open(dir, 1000)) {
-            var journaling = new JournalingTracepoints(journal);
-            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), journaling)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
                 Replay.run(kernel, journal, journaling);
                 return kernel.driverCore().binding(kernel.bus().find(PciAddress.parse(GPU)).orElseThrow());
             }

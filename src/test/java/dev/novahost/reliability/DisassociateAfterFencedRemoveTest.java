@@ -8,7 +8,6 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class DisassociateAfterFencedRemoveTest {
 
-    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system(), Tracepoints.NONE);
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system());
 
     @AfterEach
     void shutDown() {

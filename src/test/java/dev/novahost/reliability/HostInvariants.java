@@ -2,7 +2,9 @@ package dev.novahost.reliability;
 
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
+import dev.novahost.kernel.events.TimerEvent;
+import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.novacore.DeviceFile;
 import dev.novahost.kernel.novacore.DriverTimer;
@@ -52,7 +54,7 @@ final class HostInvariants {
     private final AtomicLong callbacksWatched = new AtomicLong();
     /** Violation groups already reported as broken. */
     private final Set<Long> reported = ConcurrentHashMap.newKeySet();
-    private final Consumer<KernelEvent> watch = this::callbackEntered;
+    private final Consumer<LogEntry> watch = this::callbackEntered;
 
     HostInvariants(Kernel kernel) {
         this.kernel = kernel;
@@ -94,8 +96,8 @@ final class HostInvariants {
      * find its device not yet past remove() (fenced: remove() is the fence) or its driver data not yet
      * freed (revocable: the data, and the right to run, live until devres drops it).
      */
-    private void callbackEntered(KernelEvent event) {
-        if (!event.type().equals("timer.fired") && !event.type().equals("work.running")) {
+    private void callbackEntered(LogEntry event) {
+        if (!(event.event() instanceof TimerEvent.Fired) && !(event.event() instanceof WorkEvent.Running)) {
             return;
         }
         var callback = callbacks.get(event.object());

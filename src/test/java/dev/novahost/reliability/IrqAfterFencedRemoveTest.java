@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
@@ -28,7 +27,7 @@ class IrqAfterFencedRemoveTest {
 
     private final VirtualClock clock = new VirtualClock();
     private final TimerEngine engine = TimerEngine.virtual(clock);
-    private final Kernel kernel = new Kernel(new KernelConfig(4, true), engine, Tracepoints.NONE);
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true), engine);
 
     @AfterEach
     void shutDown() {

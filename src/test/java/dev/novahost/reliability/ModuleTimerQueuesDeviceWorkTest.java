@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverTimer;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModuleTimerQueuesDeviceWorkTest {
 
-    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system(), Tracepoints.NONE);
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system());
 
     @AfterEach
     void shutDown() {

@@ -9,7 +9,6 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverTimer;
@@ -36,7 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class QueueWorkOfAnotherBindingTest {
 
-    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system(), Tracepoints.NONE);
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true), Clock.system());
 
     @AfterEach
     void shutDown() {

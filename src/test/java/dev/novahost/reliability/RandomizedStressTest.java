@@ -6,7 +6,6 @@ import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
@@ -199,7 +198,7 @@ class RandomizedStressTest {
             this.unloadModes = List.copyOf(mix.unloadModes());
             this.seed = seed;
             var limits = new ObjectLimits(1_000_000, 1_000_000, 1_000_000);
-            this.kernel = new Kernel(new KernelConfig(16, true, 2, 1_024, limits), Clock.system(), Tracepoints.NONE);
+            this.kernel = new Kernel(new KernelConfig(16, true, 2, 1_024, limits), Clock.system());
             this.invariants = new HostInvariants(kernel);
             kernel.driverCore().setPolicy(NOVA_CORE, policy);
             for (int bus = 1; bus <= SLOTS; bus++) {

@@ -2,7 +2,6 @@ package dev.novahost.reliability;
 
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;
@@ -35,8 +34,8 @@ public final class ViolationStorm implements AutoCloseable {
     private final Kernel kernel;
     private final PciAddress gpu;
 
-    public ViolationStorm(Tracepoints observers) {
-        kernel = new Kernel(new KernelConfig(4, true), engine, observers);
+    public ViolationStorm() {
+        kernel = new Kernel(new KernelConfig(4, true), engine);
         kernel.driverCore().setPolicy(NovaCoreDriver.NAME, Policy.FENCED);
         kernel.setFaults(TestHost.forgetTimerCancel());
         gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();

@@ -2,7 +2,6 @@ package dev.novahost.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Sanitizer;
@@ -25,7 +24,7 @@ class ViolationStormTest {
 
     private static final int ROUNDS = 5_000;
 
-    private final ViolationStorm storm = new ViolationStorm(Tracepoints.NONE);
+    private final ViolationStorm storm = new ViolationStorm();
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     @AfterEach

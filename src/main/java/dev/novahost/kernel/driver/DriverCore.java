@@ -2,8 +2,10 @@ package dev.novahost.kernel.driver;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.devres.DevresList;
+import dev.novahost.kernel.events.DevresEvent;
+import dev.novahost.kernel.events.DriverEvent;
+import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
@@ -41,13 +43,13 @@ public final class DriverCore {
     }
 
     private final PciBus bus;
-    private final Tracepoints trace;
+    private final EventLog events;
     private final Map<String, DriverEntry> drivers = new ConcurrentHashMap<>();
     private final Map<PciDevice, Binding<?>> bindings = new ConcurrentHashMap<>();
 
-    public DriverCore(PciBus bus, Tracepoints trace) {
+    public DriverCore(PciBus bus, EventLog events) {
         this.bus = bus;
-        this.trace = trace;
+        this.events = events;
     }
 
     /** Makes a driver name known (its module may not be loaded yet), so its policy can be set. */
@@ -70,7 +72,7 @@ public final class DriverCore {
     /** The policy applies from the next probe on; devices bound now keep the one they were probed with. */
     public void setPolicy(String driver, Policy policy) {
         entry(driver).policy = policy;
-        trace.policyChanged(driver, policy);
+        events.emit(new DriverEvent.PolicyChanged(driver, policy));
     }
 
     /** {@code driver_register}, then {@code driver_attach}: probe every matching unbound device. */
@@ -124,7 +126,7 @@ public final class DriverCore {
                 reallyProbe(device, driver);
             }
         } catch (KernelException probeFailed) {
-            // Autoprobe failure is not an error of whoever plugged the device in; the tracepoint has it.
+            // Autoprobe failure is not an error of whoever plugged the device in; its probe-failed event has it.
         } finally {
             device.lock().unlock();
         }
@@ -205,22 +207,21 @@ public final class DriverCore {
         var policy = entry(driver.name()).policy;
         D data;
         try {
-            data = driver.probe(new ProbeContext(bound, devres, policy, trace));
+            data = driver.probe(new ProbeContext(bound, devres, policy));
         } catch (RuntimeException failed) {
             releaseAll(device, devres);
             if (!(failed instanceof KernelException)) {
-                trace.probeFinished(device, driver.name(), Optional.of(Errno.EIO));
+                events.emit(new DriverEvent.ProbeFailed(device, driver.name(), Errno.EIO));
                 throw failed;
             }
             var kernelError = (KernelException) failed;
             var errno = kernelError.errno() == Errno.EPROBE_DEFER ? Errno.EAGAIN : kernelError.errno();
-            trace.probeFinished(device, driver.name(), Optional.of(errno));
+            events.emit(new DriverEvent.ProbeFailed(device, driver.name(), errno));
             throw errno == kernelError.errno() ? kernelError
                     : KernelException.of(errno, "Probe of " + device.address() + " deferred: " + kernelError.getMessage());
         }
         bindings.put(device, new Binding<>(driver, data, devres, policy, bound));
-        trace.probeFinished(device, driver.name(), Optional.empty());
-        trace.bound(device, driver.name(), policy);
+        events.emit(new DriverEvent.Bound(device, driver.name(), policy));
     }
 
     /** {@code __device_release_driver}: remove(), then {@code devres_release_all}, then the device is unbound. */
@@ -230,12 +231,12 @@ public final class DriverCore {
         releaseAll(device, binding.devres());
         bindings.remove(device);
         binding.leakCheck();
-        trace.unbindFinished(device, binding.driver().name(), System.nanoTime() - start);
+        events.emit(new DriverEvent.Unbound(device, binding.driver().name(), System.nanoTime() - start));
     }
 
     private void releaseAll(PciDevice device, DevresList devres) {
         for (String released : devres.releaseAll()) {
-            trace.devresReleased(device, released);
+            events.emit(new DevresEvent.Released(device.address().toString(), released));
         }
     }
 

@@ -7,67 +7,86 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The kernel log ({@code dmesg}): a bounded ring buffer of {@link KernelEvent}s with a total order.
- * Old events fall out when it is full; listeners see every event as it is appended.
+ * The kernel's one event channel: every {@link KernelEvent} is emitted here. Those that are log lines
+ * go into the kernel log ({@code dmesg}), a bounded ring with a total order where old lines fall out
+ * when it is full, and to its readers; then every event goes to the observers (metrics, the journal),
+ * which match on its type.
  *
- * <p>Thread-safety: appends are serialised on {@code this}, so sequence numbers and ring order agree;
- * listeners are called after the append, outside the lock, on the appending thread, and must not block.
+ * <p>Thread-safety: appends are serialised on {@code this}, so sequence numbers and ring order agree
+ * (a reader that sees line n can find every line before it in the ring). Readers and observers are
+ * called after the append, outside the lock, on the emitting thread (sometimes under a device lock):
+ * they must be quick, must not block and must not call back into the kernel. An observer may throw to
+ * refuse the change (the journal does when it cannot make it durable); the exception reaches the caller.
  */
 public final class EventLog {
 
     private final Clock clock;
-    private final KernelEvent[] ring;
-    private final List<Consumer<KernelEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final LogEntry[] ring;
+    private final List<Consumer<LogEntry>> readers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<KernelEvent>> observers = new CopyOnWriteArrayList<>();
     private long nextSeq = 1;
 
     public EventLog(Clock clock, int capacity) {
         this.clock = clock;
-        this.ring = new KernelEvent[capacity];
+        this.ring = new LogEntry[capacity];
     }
 
-    public KernelEvent append(String device, String object, String type, String message) {
-        KernelEvent event;
-        synchronized (this) {
-            event = new KernelEvent(nextSeq, clock.nanoTime(), System.currentTimeMillis(), device, object, type, message);
-            ring[(int) (nextSeq % ring.length)] = event;
-            nextSeq++;
+    /** Emits the event: its log line if it is one (returned, else null), then to the observers. */
+    public LogEntry emit(KernelEvent event) {
+        LogEntry line = null;
+        if (event.logged()) {
+            synchronized (this) {
+                line = new LogEntry(nextSeq, clock.nanoTime(), System.currentTimeMillis(), event);
+                ring[(int) (nextSeq % ring.length)] = line;
+                nextSeq++;
+            }
+            for (var reader : readers) {
+                reader.accept(line);
+            }
         }
-        for (var listener : listeners) {
-            listener.accept(event);
+        for (var observer : observers) {
+            observer.accept(event);
         }
-        return event;
+        return line;
     }
 
-    /** Appends the event and adds it to the history of the object it concerns. */
-    public KernelEvent append(History history, String device, String object, String type, String message) {
-        var event = append(device, object, type, message);
-        history.add(event);
-        return event;
+    /** Emits a log-line event and adds its line to the history of the object it concerns. */
+    public void emit(History history, KernelEvent event) {
+        var line = emit(event);
+        if (line != null) {
+            history.add(line);
+        }
     }
 
-    public void subscribe(Consumer<KernelEvent> listener) {
-        listeners.add(listener);
+    /** Every log line from now on. */
+    public void subscribe(Consumer<LogEntry> reader) {
+        readers.add(reader);
     }
 
-    public void unsubscribe(Consumer<KernelEvent> listener) {
-        listeners.remove(listener);
+    public void unsubscribe(Consumer<LogEntry> reader) {
+        readers.remove(reader);
+    }
+
+    /** Every event from now on, log line or not, after its line's readers. */
+    public void observe(Consumer<KernelEvent> observer) {
+        observers.add(observer);
     }
 
     /**
-     * Events with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}: none
+     * Lines with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}: none
      * when {@code afterSeq} is at or beyond the newest (compared before any arithmetic, so that no
      * value of {@code afterSeq} overflows into "everything").
      */
-    public synchronized List<KernelEvent> since(long afterSeq, int limit) {
+    public synchronized List<LogEntry> since(long afterSeq, int limit) {
         if (afterSeq >= nextSeq - 1) {
             return List.of();
         }
         long first = Math.max(afterSeq + 1, Math.max(1, nextSeq - ring.length));
-        var events = new ArrayList<KernelEvent>();
-        for (long seq = first; seq < nextSeq && events.size() < limit; seq++) {
-            events.add(ring[(int) (seq % ring.length)]);
+        var lines = new ArrayList<LogEntry>();
+        for (long seq = first; seq < nextSeq && lines.size() < limit; seq++) {
+            lines.add(ring[(int) (seq % ring.length)]);
         }
-        return events;
+        return lines;
     }
 
     public synchronized long lastSeq() {

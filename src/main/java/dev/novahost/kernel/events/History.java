@@ -14,11 +14,11 @@ public final class History {
 
     private static final int RECENT = 32;
 
-    private KernelEvent first;
-    private final KernelEvent[] recent = new KernelEvent[RECENT];
+    private LogEntry first;
+    private final LogEntry[] recent = new LogEntry[RECENT];
     private long count;
 
-    public synchronized void add(KernelEvent event) {
+    public synchronized void add(LogEntry event) {
         if (first == null) {
             first = event;
         } else {
@@ -28,8 +28,8 @@ public final class History {
     }
 
     /** The first event and the most recent ones, in order. */
-    public synchronized List<KernelEvent> events() {
-        var events = new ArrayList<KernelEvent>();
+    public synchronized List<LogEntry> events() {
+        var events = new ArrayList<LogEntry>();
         if (first != null) {
             events.add(first);
         }

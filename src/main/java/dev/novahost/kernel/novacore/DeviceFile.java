@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.events.FileEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.History;
@@ -32,6 +33,7 @@ public final class DeviceFile implements DriverObject {
 
     private final NovaContext ctx;
     private final int fd;
+    private final String name; // every event names it
     private final NovaDevice owner;
     private final History history = new History();
     private final ReentrantReadWriteLock ops = new ReentrantReadWriteLock();
@@ -42,13 +44,14 @@ public final class DeviceFile implements DriverObject {
     DeviceFile(NovaContext ctx, int fd, NovaDevice owner) {
         this.ctx = ctx;
         this.fd = fd;
+        this.name = "file " + fd;
         this.owner = owner;
     }
 
     /** Called once the module reference is taken: the file is open. */
     void opened(ModuleRef moduleRef) {
         this.ref = moduleRef;
-        log("file.opened", "opened, module reference taken on " + moduleRef.text());
+        log(new FileEvent.Opened(owner.address(), name(), moduleRef.text()));
     }
 
     public int read(int offset) {
@@ -123,7 +126,7 @@ public final class DeviceFile implements DriverObject {
             if (state == State.OPEN || (state == State.DISCONNECTED && with == Errno.EIO)) {
                 disconnectedWith = with;
                 state = State.DISCONNECTED;
-                log("file.disconnected", why);
+                log(new FileEvent.Disconnected(owner.address(), name(), why));
             }
         } finally {
             ops.writeLock().unlock();
@@ -142,7 +145,7 @@ public final class DeviceFile implements DriverObject {
                         "fd " + fd + ": release() calls into " + ref.text() + ", which was unloaded");
             }
             state = State.CLOSED;
-            log("file.closed", "closed, module reference dropped");
+            log(new FileEvent.Closed(owner.address(), name()));
         } finally {
             ops.writeLock().unlock();
         }
@@ -150,8 +153,8 @@ public final class DeviceFile implements DriverObject {
         owner.forget(this);
     }
 
-    private void log(String type, String message) {
-        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    private void log(FileEvent event) {
+        ctx.log().emit(history, event);
     }
 
     public int fd() {
@@ -160,7 +163,7 @@ public final class DeviceFile implements DriverObject {
 
     @Override
     public String name() {
-        return "file " + fd;
+        return name;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.History;
@@ -55,6 +56,7 @@ public final class DriverTimer implements DriverObject {
 
     private final NovaContext ctx;
     private final long id;
+    private final String name; // every event names it
     private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
@@ -69,23 +71,21 @@ public final class DriverTimer implements DriverObject {
         this.owner = owner;
         this.text = text;
         this.spec = spec;
+        this.name = "timer " + id;
         this.hrtimer = new HrTimer(ctx.engine(), t -> fire());
-        log("timer.created", String.format("%s %s timer, %s, %d ns%s%s", spec.scope().name().toLowerCase(Locale.ROOT),
-                spec.mode().name().toLowerCase(Locale.ROOT), spec.action().wireName(), spec.delayNs(),
-                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : "",
-                spec.hold().ns() > 0 ? ", callback takes " + spec.hold().ns() + " ns" : ""));
+        log(new TimerEvent.Created(owner.address(), name, () -> describe(spec)));
     }
 
     void start() {
         expires = ctx.engine().clock().nanoTime() + spec.delayNs();
         hrtimer.start(expires);
-        log("timer.armed", "armed for " + expires + " ns");
+        log(new TimerEvent.Armed(owner.address(), name, expires));
     }
 
     /** Cancels for good and waits for a running callback; true if it was armed or running. */
     public boolean cancel() {
         boolean stopped = hrtimer.cancel();
-        log("timer.cancelled", stopped ? "cancelled (hrtimer_cancel + shutdown)" : "cancelled while idle");
+        log(new TimerEvent.Cancelled(owner.address(), name, stopped));
         return stopped;
     }
 
@@ -97,14 +97,14 @@ public final class DriverTimer implements DriverObject {
     }
 
     private OptionalLong fire() {
-        log("timer.fired", "callback entered");
+        log(new TimerEvent.Fired(owner.address(), name));
         var pending = hold.getAndSet(null);
         if (pending != null) {
             pending.pause();
         }
         spec.hold().elapse(ctx);
         if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
-            log("timer.stopped", "callback stopped");
+            log(new TimerEvent.Stopped(owner.address(), name));
             return OptionalLong.empty();
         }
         if (spec.mode() == TimerMode.ONESHOT) {
@@ -123,7 +123,7 @@ public final class DriverTimer implements DriverObject {
             case QUEUE_WORK -> {
                 spec.target().ifPresent(work -> {
                     if (work.queueFromCallback() == WorkItem.QueueResult.QUEUED) {
-                        log("timer.queued-work", "queued " + work.name());
+                        log(new TimerEvent.QueuedWork(owner.address(), name, work.name()));
                     }
                 });
                 yield true;
@@ -132,8 +132,15 @@ public final class DriverTimer implements DriverObject {
         };
     }
 
-    private void log(String type, String message) {
-        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    private static String describe(Spec spec) {
+        return String.format("%s %s timer, %s, %d ns%s%s", spec.scope().name().toLowerCase(Locale.ROOT),
+                spec.mode().name().toLowerCase(Locale.ROOT), spec.action().wireName(), spec.delayNs(),
+                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : "",
+                spec.hold().ns() > 0 ? ", callback takes " + spec.hold().ns() + " ns" : "");
+    }
+
+    private void log(TimerEvent event) {
+        ctx.log().emit(history, event);
     }
 
     public long id() {
@@ -142,7 +149,7 @@ public final class DriverTimer implements DriverObject {
 
     @Override
     public String name() {
-        return "timer " + id;
+        return name;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -31,6 +32,7 @@ public final class DriverWork implements DriverObject {
 
     private final NovaContext ctx;
     private final long id;
+    private final String name; // every event names it
     private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
@@ -46,20 +48,19 @@ public final class DriverWork implements DriverObject {
         this.text = text;
         this.spec = spec;
         this.requeuesLeft = new AtomicLong(spec.requeue());
+        this.name = "work " + id;
         this.item = new WorkItem(queue, w -> run(), w -> queuedOntoDeadQueue(queue));
-        log("work.created", String.format("%s work on %s, %s, delay %d ns, requeue %d%s",
-                spec.scope().name().toLowerCase(Locale.ROOT), queue.name(), spec.action().wireName(), spec.delayNs(),
-                spec.requeue(), spec.hold().ns() > 0 ? ", each run takes " + spec.hold().ns() + " ns" : ""));
+        log(new WorkEvent.Created(owner.address(), name, () -> describe(spec, queue)));
     }
 
     /** The first submission, as the caller asked: delayed or not. */
     void submit() {
         if (spec.delayNs() > 0) {
             item.queueDelayed(spec.delayNs());
-            log("work.delayed", "queued with a delay of " + spec.delayNs() + " ns");
+            log(new WorkEvent.Delayed(owner.address(), name, spec.delayNs()));
         } else {
             item.queue();
-            log("work.queued", "queued");
+            log(new WorkEvent.Queued(owner.address(), name));
         }
     }
 
@@ -71,14 +72,14 @@ public final class DriverWork implements DriverObject {
     /** {@code cancel_work_sync}: the work may be queued again afterwards. */
     boolean cancelSync() {
         boolean stopped = item.cancelSync();
-        log("work.cancelled", stopped ? "cancel_work_sync stopped it" : "cancel_work_sync found it idle");
+        log(new WorkEvent.Cancelled(owner.address(), name, stopped));
         return stopped;
     }
 
     /** {@code disable_work_sync}: cancelled for good. */
     public boolean disable() {
         boolean stopped = item.disableSync();
-        log("work.disabled", "disabled for good");
+        log(new WorkEvent.Disabled(owner.address(), name));
         return stopped;
     }
 
@@ -99,14 +100,14 @@ public final class DriverWork implements DriverObject {
     }
 
     private boolean run() {
-        log("work.running", "work function entered");
+        log(new WorkEvent.Running(owner.address(), name));
         var pending = hold.getAndSet(null);
         if (pending != null) {
             pending.pause();
         }
         spec.hold().elapse(ctx);
         if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
-            log("work.stopped", "work function stopped");
+            log(new WorkEvent.Stopped(owner.address(), name));
             return false;
         }
         if (spec.action().touchesBar() && !ModuleCall.touchBar(ctx, this, spec.action())) {
@@ -117,13 +118,19 @@ public final class DriverWork implements DriverObject {
 
     /** The delay timer fired onto a destroyed workqueue: a use-after-free of the queue. */
     private void queuedOntoDeadQueue(Workqueue queue) {
-        log("work.dead-queue", "delayed work timer fired onto destroyed workqueue " + queue.name());
+        log(new WorkEvent.DeadQueue(owner.address(), name, queue.name()));
         ModuleCall.report(ctx, this, ViolationKind.WORK_AFTER_REMOVE, Outcome.OCCURRED, String.format(
                 "%s: delayed work queued onto workqueue %s after it was destroyed", name(), queue.name()));
     }
 
-    private void log(String type, String message) {
-        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    private static String describe(Spec spec, Workqueue queue) {
+        return String.format("%s work on %s, %s, delay %d ns, requeue %d%s",
+                spec.scope().name().toLowerCase(Locale.ROOT), queue.name(), spec.action().wireName(), spec.delayNs(),
+                spec.requeue(), spec.hold().ns() > 0 ? ", each run takes " + spec.hold().ns() + " ns" : "");
+    }
+
+    private void log(WorkEvent event) {
+        ctx.log().emit(history, event);
     }
 
     public long id() {
@@ -132,7 +139,7 @@ public final class DriverWork implements DriverObject {
 
     @Override
     public String name() {
-        return "work " + id;
+        return name;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.events.IrqEvent;
 import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.irq.IrqLine;
@@ -22,6 +23,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     private final NovaContext ctx;
     private final NovaDevice owner;
+    private final String name; // every event names it
     private final IrqLine line;
     private final DevresList devres;
     private final History history = new History();
@@ -31,20 +33,21 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     IrqHandler(NovaContext ctx, NovaDevice owner, IrqLine line, DevresList devres) {
         this.ctx = ctx;
         this.owner = owner;
+        this.name = "irq " + owner.address();
         this.line = line;
         this.devres = devres;
     }
 
     void request() {
         line.request(this);
-        log("irq.requested", "request_irq: PTIMER alarm handler installed");
+        log(new IrqEvent.Requested(owner.address(), name()));
     }
 
     /** {@code free_irq}; true if the handler was still installed. */
     boolean free() {
         boolean freed = line.free(this);
         if (freed) {
-            log("irq.freed", "free_irq");
+            log(new IrqEvent.Freed(owner.address(), name()));
         }
         return freed;
     }
@@ -67,10 +70,10 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     @Override
     public boolean handle() {
-        log("irq.fired", "PTIMER alarm interrupt");
+        log(new IrqEvent.Fired(owner.address(), name()));
         if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
             line.free(this);
-            log("irq.stopped", "handler stopped and taken off the line");
+            log(new IrqEvent.Stopped(owner.address(), name()));
             return false;
         }
         var registers = owner.bar().access(owner.bound());
@@ -81,13 +84,13 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         return true;
     }
 
-    private void log(String type, String message) {
-        ctx.log().append(history, owner.address(), name(), type, name() + ": " + message);
+    private void log(IrqEvent event) {
+        ctx.log().emit(history, event);
     }
 
     @Override
     public String name() {
-        return "irq " + owner.address();
+        return name;
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import java.util.ArrayList;
@@ -92,7 +92,7 @@ final class ModuleCall {
      * The object's own events and its device's binding events since the object was created, which
      * together tell how it came to this, starting at the object's creation.
      */
-    static List<KernelEvent> timeline(DriverObject object) {
+    static List<LogEntry> timeline(DriverObject object) {
         var events = new ArrayList<>(object.history().events());
         long created = events.isEmpty() ? 0 : events.getFirst().seq();
         object.owner().history().events().stream().filter(e -> e.seq() >= created).forEach(events::add);

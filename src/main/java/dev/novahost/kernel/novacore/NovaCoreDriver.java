@@ -9,6 +9,8 @@ import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.driver.PciDriver;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.driver.ProbeContext;
+import dev.novahost.kernel.events.DevresEvent;
+import dev.novahost.kernel.events.DriverEvent;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.pci.Bar0;
@@ -94,8 +96,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         PciDevice device = ctx.device();
         var devres = ctx.devres();
         var history = new History();
-        this.ctx.log().append(history, device.address().toString(), "", "driver.probe",
-                "nova-core " + device.address() + ": probing, " + lower(ctx.policy()) + " policy");
+        this.ctx.log().emit(history, new DriverEvent.Probing(device.address().toString(), NAME, ctx.policy()));
 
         device.enable();
         devres.add(DEVRES_ENABLE, device::disable);
@@ -111,8 +112,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             var errno = bugs.probeFailure().get();
             throw KernelException.of(errno, device.address() + ": probe failed with " + errno + " (injected fault)");
         }
-        this.ctx.log().append(history, data.address(), "", "driver.bound",
-                "nova-core " + data.address() + ": " + chipset + " rev " + Integer.toHexString(revision) + " bound");
+        this.ctx.log().emit(history, new DriverEvent.Probed(data.address(), NAME, chipset, revision));
         return data;
     }
 
@@ -150,10 +150,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * later {@code mmio_after_revoke} shows the revocation the access ran into (DESIGN.md §6).
      */
     private void revoked(ProbeContext ctx, History history, long waitedNs) {
-        ctx.trace().revokeWaited(waitedNs);
-        var address = ctx.device().address().toString();
-        this.ctx.log().append(history, address, "", "devres.revoked",
-                address + ": BAR0 revoked once the accesses in flight had ended");
+        this.ctx.log().emit(history, new DevresEvent.Revoked(ctx.device().address().toString(), "BAR0", waitedNs));
     }
 
     private void requestIrq(ProbeContext ctx, Faults bugs, NovaDevice data) {
@@ -204,7 +201,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     public void remove(BoundDevice bound, NovaDevice data) {
         var bugs = faults;
         data.beginRemove();
-        log(data, "driver.remove", "remove() started");
+        log(data, new DriverEvent.RemoveStarted(data.address(), NAME));
         boolean fenced = data.policy() == Policy.FENCED;
         if (fenced) {
             data.sysfsDrain();
@@ -242,7 +239,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             cancelWorks.run();
         }
         data.markRemoved();
-        log(data, "driver.removed", "remove() returned");
+        log(data, new DriverEvent.RemoveReturned(data.address(), NAME));
     }
 
     /**
@@ -284,7 +281,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
         }
         data.markFreed();
-        log(data, "driver.freed", "driver data freed");
+        log(data, new DriverEvent.DataFreed(data.address(), NAME));
     }
 
     /** {@code timer_shutdown_sync} unless it is shut down already (remove() cancels for good); true if it was active. */
@@ -445,8 +442,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         return loaded;
     }
 
-    private void log(NovaDevice data, String type, String message) {
-        ctx.log().append(data.history(), data.address(), "", type, "nova-core " + data.address() + ": " + message);
+    private void log(NovaDevice data, DriverEvent event) {
+        ctx.log().emit(data.history(), event);
     }
 
     private void reportDevice(PciDevice device, Policy policy, History history, ViolationKind kind, Outcome outcome,
@@ -454,9 +451,5 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var generation = Optional.ofNullable(module).map(m -> m.text().generation()).orElse(0);
         ctx.sanitizer().report(kind, outcome, policy, device.address().toString(), "region " + device.address(),
                 generation, message, history.events());
-    }
-
-    private static String lower(Policy policy) {
-        return policy.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.events.ModuleEvent;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.module.ModuleCode;
 import dev.novahost.kernel.module.ModuleText;
@@ -24,7 +25,7 @@ public final class NovaCoreModule implements ModuleCode {
     @Override
     public void init(ModuleText text) {
         driver.moduleLoaded(new ModuleObjects(text, new Workqueue("nova-core", ctx.engine())));
-        ctx.log().append("", "", "module.init", "nova-core: module_init, " + text);
+        ctx.log().emit(new ModuleEvent.Init(NovaCoreDriver.NAME, text));
         driverCore.registerDriver(driver);
     }
 
@@ -32,6 +33,6 @@ public final class NovaCoreModule implements ModuleCode {
     public void exit() {
         driverCore.unregisterDriver(driver);
         driver.moduleExit();
-        ctx.log().append("", "", "module.exit", "nova-core: module_exit");
+        ctx.log().emit(new ModuleEvent.Exit(NovaCoreDriver.NAME));
     }
 }

@@ -39,6 +39,7 @@ public final class NovaDevice {
     private final BarHandle bar;
     private final Ptimer ptimer;
     private final History history;
+    private final String address; // every event of the device's objects names it
     private final Set<DriverTimer> timers = new LinkedHashSet<>();
     private final Set<DriverWork> works = new LinkedHashSet<>();
     private final Set<DeviceFile> files = new LinkedHashSet<>();
@@ -64,10 +65,11 @@ public final class NovaDevice {
         this.bar = bar;
         this.ptimer = new Ptimer(bar);
         this.history = history;
+        this.address = bound.device().address().toString();
     }
 
     public String address() {
-        return bound.device().address().toString();
+        return address;
     }
 
     BoundDevice bound() {

@@ -3,7 +3,8 @@ package dev.novahost.kernel.sanitizer;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
+import dev.novahost.kernel.events.ViolationEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -82,7 +83,7 @@ public final class Sanitizer {
      * here; it is kept for the first report of a group.
      */
     public void report(ViolationKind kind, Outcome outcome, Policy policy, String device, String object,
-                       int generation, String message, List<KernelEvent> timeline) {
+                       int generation, String message, List<LogEntry> timeline) {
         counts[index(kind, outcome, policy)].increment();
         long now = clock.nanoTime();
         boolean logIt;
@@ -111,22 +112,21 @@ public final class Sanitizer {
             logIt = admitLogLine(now);
         }
         if (fullNow) {
-            log.append("", "", "violation.store-full", "sanitizer: " + capacity + " violation groups kept; reports"
-                    + " of new groups are counted but not kept until the host is reset");
+            log.emit(new ViolationEvent.StoreFull(capacity));
         }
         if (logIt) {
-            log.append(device, object, "violation." + kind.wireName(),
-                    (outcome == Outcome.OCCURRED ? "BUG: " : "prevented: ") + kind.summary() + ": " + message);
+            log.emit(new ViolationEvent.Reported(device, object, kind.wireName(), outcome == Outcome.OCCURRED,
+                    kind.summary(), message));
         }
     }
 
     /** By sequence, without repeats: the first event (the creation) and the most recent ones up to the limit. */
-    private static List<KernelEvent> bounded(List<KernelEvent> timeline) {
-        var sorted = timeline.stream().sorted(Comparator.comparingLong(KernelEvent::seq)).distinct().toList();
+    private static List<LogEntry> bounded(List<LogEntry> timeline) {
+        var sorted = timeline.stream().sorted(Comparator.comparingLong(LogEntry::seq)).distinct().toList();
         if (sorted.size() <= TIMELINE_LIMIT) {
             return sorted;
         }
-        var kept = new ArrayList<KernelEvent>(TIMELINE_LIMIT);
+        var kept = new ArrayList<LogEntry>(TIMELINE_LIMIT);
         kept.add(sorted.getFirst());
         kept.addAll(sorted.subList(sorted.size() - (TIMELINE_LIMIT - 1), sorted.size()));
         return List.copyOf(kept);
@@ -136,7 +136,7 @@ public final class Sanitizer {
         // no "now - Long.MIN_VALUE" for the first window: that overflows, and no window would open again
         if (!logWindowOpen || now - logWindowStart >= 1_000_000_000L) {
             if (suppressed > 0) {
-                log.append("", "", "violation.ratelimited", suppressed + " violation reports suppressed");
+                log.emit(new ViolationEvent.RateLimited(suppressed));
             }
             logWindowOpen = true;
             logWindowStart = now;

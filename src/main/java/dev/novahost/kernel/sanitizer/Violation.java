@@ -1,7 +1,7 @@
 package dev.novahost.kernel.sanitizer;
 
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import java.util.List;
 
 /**
@@ -10,5 +10,5 @@ import java.util.List;
  */
 public record Violation(long id, ViolationKind kind, Outcome outcome, Policy policy, String device, String object,
                         int generation, long count, long firstSeenNs, long lastSeenNs, long firstSeenWallMillis,
-                        String message, List<KernelEvent> timeline) {
+                        String message, List<LogEntry> timeline) {
 }

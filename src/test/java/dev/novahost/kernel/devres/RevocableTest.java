@@ -10,7 +10,6 @@ import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.ManualClock;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;
@@ -319,7 +318,7 @@ class RevocableTest {
     @Nested
     class BoundDeviceProof {
 
-        private final Kernel kernel = new Kernel(new KernelConfig(4, true), new ManualClock(0), Tracepoints.NONE);
+        private final Kernel kernel = new Kernel(new KernelConfig(4, true), new ManualClock(0));
         private final PciDevice gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1);
         private final PciDevice otherGpu = kernel.hotplug(Chipset.AD102, Optional.empty(), 0xa1);
         private final Mapping mapping = new Mapping();

@@ -10,7 +10,11 @@ import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.ManualClock;
-import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.events.DevresEvent;
+import dev.novahost.kernel.events.DeviceEvent;
+import dev.novahost.kernel.events.DriverEvent;
+import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.BarAccounting;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -56,7 +61,13 @@ class DriverCoreTest {
     private final RecordingTracepoints trace = new RecordingTracepoints();
 
     private Kernel kernel(boolean novaCoreLoaded) {
-        return new Kernel(new KernelConfig(16, novaCoreLoaded), clock, trace);
+        return new Kernel(new KernelConfig(16, novaCoreLoaded), clock, List.of(trace));
+    }
+
+    private EventLog eventsTo(Consumer<KernelEvent> observer) {
+        var events = new EventLog(clock, 64);
+        events.observe(observer);
+        return events;
     }
 
     private static PciDevice plug(Kernel kernel, Chipset chipset) {
@@ -207,7 +218,7 @@ class DriverCoreTest {
 
         @Test
         void theDeviceLimitIsEnospc() {
-            var kernel = new Kernel(new KernelConfig(2, true), clock, trace);
+            var kernel = new Kernel(new KernelConfig(2, true), clock, List.of(trace));
             plug(kernel, Chipset.GA102);
             plug(kernel, Chipset.GA102);
 
@@ -549,7 +560,7 @@ class DriverCoreTest {
     class OtherDrivers {
 
         private final PciBus bus = new PciBus(TimerEngine.realTime(clock, 1), 4);
-        private final DriverCore core = new DriverCore(bus, trace);
+        private final DriverCore core = new DriverCore(bus, eventsTo(trace));
         private final PciDevice gpu = bus.add(Chipset.GA102, Optional.empty(), 0xa1);
 
         /** Acquires two devres entries, then fails with {@code errno} unless it is empty. */
@@ -661,34 +672,22 @@ class DriverCoreTest {
         }
     }
 
-    /** Records every tracepoint as one line in kernel words, in the order the kernel hit them. */
-    static final class RecordingTracepoints implements Tracepoints {
+    /** Records every event of the driver core's as one line in kernel words, in the order the kernel emitted them. */
+    static final class RecordingTracepoints implements Consumer<KernelEvent> {
 
         final List<String> events = new CopyOnWriteArrayList<>();
 
         @Override
-        public void deviceAdded(PciDevice device) {
-            events.add("added " + device.address());
-        }
-
-        @Override
-        public void deviceRemoved(PciDevice device) {
-            events.add("removed " + device.address());
-        }
-
-        @Override
-        public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
-            events.add("probe " + device.address() + " " + errno.map(Enum::name).orElse("ok"));
-        }
-
-        @Override
-        public void devresReleased(PciDevice device, String resource) {
-            events.add("devres " + device.address() + " " + resource);
-        }
-
-        @Override
-        public void unbindFinished(PciDevice device, String driver, long nanos) {
-            events.add("unbind " + device.address());
+        public void accept(KernelEvent event) {
+            switch (event) {
+                case DeviceEvent.Added e -> events.add("added " + e.device());
+                case DeviceEvent.Removed e -> events.add("removed " + e.device());
+                case DriverEvent.ProbeFailed e -> events.add("probe " + e.device() + " " + e.errno());
+                case DriverEvent.Bound e -> events.add("probe " + e.device() + " ok");
+                case DevresEvent.Released e -> events.add("devres " + e.device() + " " + e.resource());
+                case DriverEvent.Unbound e -> events.add("unbind " + e.device());
+                default -> { }
+            }
         }
 
         /** The devres entries released for this device, in release order. */

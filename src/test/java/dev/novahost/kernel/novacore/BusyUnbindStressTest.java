@@ -9,7 +9,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -162,7 +162,7 @@ class BusyUnbindStressTest {
         /** Every run of a device-scope callback began before remove() returned: cancelled synchronously. */
         void assertNoDeviceCallbackStartedAfterRemove(NovaDevice device) {
             long removed = device.history().events().stream().filter(e -> e.type().equals("driver.removed"))
-                    .mapToLong(KernelEvent::seq).findFirst().orElseThrow();
+                    .mapToLong(LogEntry::seq).findFirst().orElseThrow();
             var timers = new ArrayList<>(deviceTimers);
             timers.addAll(madeTimers);
             for (var timer : timers) {
@@ -177,8 +177,8 @@ class BusyUnbindStressTest {
             }
         }
 
-        private static long lastSeq(List<KernelEvent> events, String type) {
-            return events.stream().filter(e -> e.type().equals(type)).mapToLong(KernelEvent::seq).max().orElse(0);
+        private static long lastSeq(List<LogEntry> events, String type) {
+            return events.stream().filter(e -> e.type().equals(type)).mapToLong(LogEntry::seq).max().orElse(0);
         }
     }
 

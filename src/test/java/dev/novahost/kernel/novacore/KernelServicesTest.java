@@ -8,7 +8,6 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.Bar0;
@@ -26,7 +25,7 @@ class KernelServicesTest {
 
     private static final long HOUR = 3_600_000_000_000L;
 
-    private final Kernel kernel = new Kernel(new KernelConfig(4, true, 2, 10_000), Clock.system(), Tracepoints.NONE);
+    private final Kernel kernel = new Kernel(new KernelConfig(4, true, 2, 10_000), Clock.system());
     private final PciAddress gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
     private final PciAddress other = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
 

@@ -8,7 +8,6 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.ArrayList;
@@ -31,8 +30,7 @@ class ObjectLimitTest {
     private static final int LIMIT = 2;
 
     private final Kernel kernel = new Kernel(new KernelConfig(4, true, KernelConfig.DEFAULTS.timerThreads(),
-            KernelConfig.DEFAULTS.eventLogCapacity(), new ObjectLimits(LIMIT, LIMIT, LIMIT)), Clock.system(),
-            Tracepoints.NONE);
+            KernelConfig.DEFAULTS.eventLogCapacity(), new ObjectLimits(LIMIT, LIMIT, LIMIT)), Clock.system());
     private final PciAddress gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
 
     @AfterEach

@@ -8,7 +8,6 @@ import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.ManualClock;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.Optional;
@@ -26,7 +25,7 @@ class PtimerTest {
     private static final long WRAP = 1L << 32;
 
     private final ManualClock clock = new ManualClock(0);
-    private final Kernel kernel = new Kernel(new KernelConfig(16, true), clock, Tracepoints.NONE);
+    private final Kernel kernel = new Kernel(new KernelConfig(16, true), clock);
     private final PciAddress gpu = kernel.hotplug(Chipset.GA102, Optional.empty(), 0xa1).address();
 
     @Test

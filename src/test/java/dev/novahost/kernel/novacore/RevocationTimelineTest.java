@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.sanitizer.Outcome;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class RevocationTimelineTest {
         var violation = host.kernel().sanitizer().violations().getFirst();
         assertThat(violation.kind()).isEqualTo(MMIO_AFTER_REVOKE);
         assertThat(violation.outcome()).isEqualTo(Outcome.PREVENTED);
-        var story = violation.timeline().stream().map(KernelEvent::type).toList();
+        var story = violation.timeline().stream().map(LogEntry::type).toList();
         assertThat(story).as("opened, unbind started, BAR revoked, in that order")
                 .containsSubsequence("file.opened", "driver.remove", "devres.revoked");
         var revoked = violation.timeline().stream().filter(e -> e.type().equals("devres.revoked")).findFirst().orElseThrow();

@@ -11,7 +11,6 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Tracepoints;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.Chipset;
@@ -72,7 +71,7 @@ public final class TestHost implements AfterEachCallback, AutoCloseable {
     private static final ObjectLimits STRESS_LIMITS = new ObjectLimits(1_000_000, 1_000_000, 1_000_000);
 
     private TestHost(KernelConfig config) {
-        this.kernel = new Kernel(config, Clock.system(), Tracepoints.NONE);
+        this.kernel = new Kernel(config, Clock.system());
     }
 
     /** nova-core loaded, timers served by the default two timer threads. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.novahost.kernel.ManualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
-import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,7 @@ class SanitizerRateLimitTest {
         }
     }
 
-    private List<KernelEvent> lines(String type) {
+    private List<LogEntry> lines(String type) {
         return log.since(0, Integer.MAX_VALUE).stream().filter(e -> e.type().equals(type)).toList();
     }
 }

@@ -1,7 +1,11 @@
 package dev.novahost.metrics;
 
-import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Tracepoints;
+import dev.novahost.kernel.events.DevresEvent;
+import dev.novahost.kernel.events.DeviceEvent;
+import dev.novahost.kernel.events.DriverEvent;
+import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.TimerEvent;
+import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.pci.PciDevice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -9,26 +13,29 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * The metrics that are events: bindings by result, unbind and revoke-wait durations, and the
+ * The metrics that count events: bindings by result, unbind and revoke-wait durations, timer callbacks
+ * and work functions entered, and the
  * per-device {@code nova_device_info} series, which is registered when a device appears and removed
  * with it so that no stale series outlives a device.
  *
  * <p>Thread-safety: called from any kernel thread; Micrometer meters are thread-safe and the info
  * series table is a concurrent map keyed by device identity.
  */
-public final class MetricsTracepoints implements Tracepoints {
+public final class EventMeters implements Consumer<KernelEvent> {
 
     private final MeterRegistry registry;
     private final Timer unbindDuration;
     private final Timer revokeWait;
+    private final Counter expirations;
+    private final Counter executions;
     private final Map<PciDevice, Gauge> deviceInfo = new ConcurrentHashMap<>();
 
-    public MetricsTracepoints(MeterRegistry registry) {
+    public EventMeters(MeterRegistry registry) {
         this.registry = registry;
         // Unbinds take microseconds to seconds and revokes usually microseconds: the default buckets
         // start at 1 ms and would put every revoke in the first one.
@@ -44,11 +51,29 @@ public final class MetricsTracepoints implements Tracepoints {
                 .minimumExpectedValue(Duration.ofNanos(100))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+        this.expirations = Counter.builder("nova.timer.expirations")
+                .description("Timer callbacks entered").register(registry);
+        this.executions = Counter.builder("nova.work.executions")
+                .description("Work functions entered").register(registry);
         bindings("bound"); // present from the start, so dashboards show 0 rather than no data
     }
 
     @Override
-    public void deviceAdded(PciDevice device) {
+    public void accept(KernelEvent event) {
+        switch (event) {
+            case TimerEvent.Fired _ -> expirations.increment();
+            case WorkEvent.Running _ -> executions.increment();
+            case DeviceEvent.Added added -> deviceAdded(added.pci());
+            case DeviceEvent.Removed removed -> deviceRemoved(removed.pci());
+            case DriverEvent.Bound _ -> bindings("bound").increment();
+            case DriverEvent.ProbeFailed failed -> bindings(failed.errno().name()).increment();
+            case DriverEvent.Unbound unbound -> unbindDuration.record(unbound.nanos(), TimeUnit.NANOSECONDS);
+            case DevresEvent.Revoked revoked -> revokeWait.record(revoked.waitedNs(), TimeUnit.NANOSECONDS);
+            default -> { }
+        }
+    }
+
+    private void deviceAdded(PciDevice device) {
         deviceInfo.computeIfAbsent(device, d -> Gauge.builder("nova.device.info", () -> 1)
                 .description("Identity of each device on the bus; the value is always 1")
                 .tag("address", d.address().toString())
@@ -57,17 +82,11 @@ public final class MetricsTracepoints implements Tracepoints {
                 .register(registry));
     }
 
-    @Override
-    public void deviceRemoved(PciDevice device) {
+    private void deviceRemoved(PciDevice device) {
         var gauge = deviceInfo.remove(device);
         if (gauge != null) {
             registry.remove(gauge);
         }
-    }
-
-    @Override
-    public void probeFinished(PciDevice device, String driver, Optional<Errno> errno) {
-        bindings(errno.map(Enum::name).orElse("bound")).increment();
     }
 
     private Counter bindings(String result) {
@@ -75,15 +94,5 @@ public final class MetricsTracepoints implements Tracepoints {
                 .description("Probe attempts by result: bound, or the errno probe failed with")
                 .tag("result", result)
                 .register(registry);
-    }
-
-    @Override
-    public void unbindFinished(PciDevice device, String driver, long nanos) {
-        unbindDuration.record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public void revokeWaited(long nanos) {
-        revokeWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 }
