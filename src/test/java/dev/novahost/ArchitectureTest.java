@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.novacore.DriverObjects;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
@@ -52,16 +53,16 @@ class ArchitectureTest {
     /**
      * The controllers of nova-core's objects and registers go through their kernel services alone
      * ({@code TimerService}, {@code WorkService}, {@code FileService}, {@code MmioService}), not through the
-     * driver, its object table, or {@code Kernel}'s own shortcuts to them.
+     * driver, its objects and their table, or {@code Kernel}'s own shortcuts to them.
      */
     @Test
     void objectAndRegisterControllersUseOnlyTheirKernelServices() {
         noClasses().that().haveNameMatching("dev\\.novahost\\.api\\.(Timer|Work|File|Device)Controller")
-                .should().callMethod(Kernel.class, "novaCoreDriver")
+                .should().callMethod(Kernel.class, "novaCoreObjects")
                 .orShould().callMethod(Kernel.class, "armTimer", PciAddress.class, DriverTimer.Spec.class)
                 .orShould().callMethod(Kernel.class, "queueWork", PciAddress.class, DriverWork.Spec.class)
                 .orShould().callMethod(Kernel.class, "openFile", PciAddress.class)
-                .orShould().dependOnClassesThat().belongToAnyOf(NovaCoreDriver.class, ObjectTable.class)
+                .orShould().dependOnClassesThat().belongToAnyOf(NovaCoreDriver.class, DriverObjects.class, ObjectTable.class)
                 .check(classes);
     }
 }

@@ -4,7 +4,6 @@ import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.DeviceEvent;
-import dev.novahost.kernel.events.DriverEvent;
 import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.events.ModuleEvent;
@@ -13,13 +12,13 @@ import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.BarAccounting;
 import dev.novahost.kernel.novacore.DeviceFile;
+import dev.novahost.kernel.novacore.DriverObjects;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.NovaCore;
-import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.NovaDevice;
 import dev.novahost.kernel.novacore.TimerService;
 import dev.novahost.kernel.novacore.WorkService;
@@ -111,8 +110,8 @@ public final class Kernel implements AutoCloseable {
         return barAccounting;
     }
 
-    public NovaCoreDriver novaCoreDriver() {
-        return novaCore.driver();
+    public DriverObjects novaCoreObjects() {
+        return novaCore.objects();
     }
 
     public List<Module> modules() {
@@ -197,15 +196,15 @@ public final class Kernel implements AutoCloseable {
     }
 
     public DriverTimer armTimer(PciAddress address, DriverTimer.Spec spec) {
-        return novaCore.driver().armTimer(novaCore(address), spec);
+        return novaCore.objects().armTimer(novaCore(address), spec);
     }
 
     public DriverWork queueWork(PciAddress address, DriverWork.Spec spec) {
-        return novaCore.driver().queueWork(novaCore(address), spec);
+        return novaCore.objects().queueWork(novaCore(address), spec);
     }
 
     public DeviceFile openFile(PciAddress address) {
-        return novaCore.driver().openFile(novaCore(address), novaCore.module());
+        return novaCore.objects().openFile(novaCore(address), novaCore.module());
     }
 
     public Faults faults() {
@@ -214,7 +213,6 @@ public final class Kernel implements AutoCloseable {
 
     public void setFaults(Faults faults) {
         novaCore.driver().setFaults(faults);
-        log.emit(new DriverEvent.FaultsChanged(NovaCoreDriver.NAME, faults));
     }
 
     // --- the whole host -----------------------------------------------------------------------------
@@ -225,10 +223,10 @@ public final class Kernel implements AutoCloseable {
      * forgotten. For test suites and demos that share one service.
      */
     public void reset() {
-        var driver = novaCore.driver();
-        driver.objects().files().forEach(file -> quietly(() -> driver.closeFile(file.fd())));
-        driver.objects().timers().forEach(timer -> quietly(() -> driver.cancelTimer(timer.id())));
-        driver.objects().works().forEach(work -> quietly(() -> driver.cancelWork(work.id())));
+        var objects = novaCore.objects();
+        objects.table().files().forEach(file -> quietly(() -> objects.closeFile(file.fd())));
+        objects.table().timers().forEach(timer -> quietly(() -> objects.cancelTimer(timer.id())));
+        objects.table().works().forEach(work -> quietly(() -> objects.cancelWork(work.id())));
         setFaults(Faults.NONE);
         for (Module module : modules()) {
             if (module.state() == ModuleState.LIVE) {

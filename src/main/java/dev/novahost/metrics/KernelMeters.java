@@ -91,7 +91,7 @@ public final class KernelMeters implements MeterBinder {
                 .description("Device interrupts, by whether a handler took them").tag("handled", "true").register(registry);
         FunctionCounter.builder("nova.irqs", irqs, IrqAccounting::unhandled)
                 .description("Device interrupts, by whether a handler took them").tag("handled", "false").register(registry);
-        var objects = kernel.novaCoreDriver().objects();
+        var objects = kernel.novaCoreObjects().table();
         Gauge.builder("nova.timers.armed", objects, o -> o.timers().stream().filter(DriverTimer::isActive).count())
                 .description("nova-core timers armed or running").register(registry);
         Gauge.builder("nova.work.pending", objects, o -> o.works().stream().filter(w -> w.state().equals("pending")).count())

@@ -114,7 +114,7 @@ class SeedThreadTest {
             assertThat(host.isBound(gpu)).isTrue();
             assertThat(file.read(Bar0.NV_PMC_BOOT_0)).as("the file still works").isEqualTo(0x172000a1);
 
-            kernel.novaCoreDriver().closeFile(file.fd());
+            kernel.novaCoreObjects().closeFile(file.fd());
             kernel.unload(NOVA_CORE, UnloadMode.PIN);
 
             assertThat(novaCore.state()).isEqualTo(ModuleState.UNLOADED);

@@ -47,7 +47,7 @@ class DisassociateAfterFencedRemoveTest {
 
         var refused = catchThrowableOfType(KernelException.class, () -> file.read(Bar0.NV_PMC_BOOT_0));
         assertThat(refused.errno()).as("an op on a disassociated file").isEqualTo(Errno.EIO);
-        kernel.novaCoreDriver().closeFile(file.fd());
+        kernel.novaCoreObjects().closeFile(file.fd());
         assertThat(kernel.sanitizer().violations()).filteredOn(v -> v.outcome() == Outcome.OCCURRED).isEmpty();
     }
 }

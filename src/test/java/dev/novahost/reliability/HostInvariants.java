@@ -113,7 +113,7 @@ final class HostInvariants {
 
     /** Forgets the callbacks of objects that are gone for good, so a long run does not hoard them. */
     void forgetFinished() {
-        var objects = kernel.novaCoreDriver().objects();
+        var objects = kernel.novaCoreObjects().table();
         var live = new HashSet<String>();
         objects.timers().forEach(t -> live.add(t.name()));
         objects.works().forEach(w -> live.add(w.name()));
@@ -156,7 +156,7 @@ final class HostInvariants {
         var module = kernel.module(NovaCoreDriver.NAME);
         int generation = module.generation();
         boolean live = module.state() == ModuleState.LIVE;
-        long holders = live ? kernel.novaCoreDriver().objects().files().stream()
+        long holders = live ? kernel.novaCoreObjects().table().files().stream()
                 .filter(f -> f.text().generation() == generation && !f.state().equals("closed")).count() : 0;
         int refcount = module.refcount();
         expect(refcount == holders, when + ": nova-core refcount " + refcount + " but " + holders
@@ -175,7 +175,7 @@ final class HostInvariants {
 
     /** What remove() stopped stays stopped: no device-scope timer or work of a removed device is active. */
     void nothingArmedForRemovedDevices(String when) {
-        var objects = kernel.novaCoreDriver().objects();
+        var objects = kernel.novaCoreObjects().table();
         for (DriverTimer timer : objects.timers()) {
             if (timer.scope() == Scope.DEVICE && timer.owner().isRemoved()) {
                 expect(!timer.isActive(), when + ": " + timer.name() + " of removed " + timer.owner().address()
@@ -201,7 +201,7 @@ final class HostInvariants {
             expect(!device.isRegionHeld() && !device.isEnabled(), "at the end: " + device + " still has its region "
                     + (device.isRegionHeld() ? "claimed" : "free") + ", " + (device.isEnabled() ? "enabled" : "disabled"));
         }
-        var objects = kernel.novaCoreDriver().objects();
+        var objects = kernel.novaCoreObjects().table();
         var left = new ArrayList<String>();
         objects.timers().forEach(t -> left.add(t.name() + " " + t.state()));
         objects.works().forEach(w -> left.add(w.name() + " " + w.state()));

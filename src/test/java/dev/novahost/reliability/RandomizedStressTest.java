@@ -124,7 +124,7 @@ class RandomizedStressTest {
 
     /**
      * Everything but module-scope timers queueing device-scope work, with timers armed on the driver
-     * instance itself ({@code NovaCoreDriver.armTimer}), a way in the full mix does not use. The suite's
+     * instance itself ({@code DriverObjects.armTimer}), a way in the full mix does not use. The suite's
      * guard while {@link #everythingUnderTheRevocablePolicy()} had open bugs, kept for that way in.
      */
     @Test
@@ -263,7 +263,7 @@ class RandomizedStressTest {
 
         private void perform(Op op, Random random) {
             var slot = op == Op.PLUG || op == Op.UNPLUG || op == Op.BIND ? slots.get(random.nextInt(SLOTS)) : slot(random);
-            var driver = kernel.novaCoreDriver();
+            var objects = kernel.novaCoreObjects();
             switch (op) {
                 case PLUG -> everPlugged.add(kernel.hotplug(chipset(random), Optional.of(slot), 0xa1));
                 case UNPLUG -> kernel.hotUnplug(slot);
@@ -273,7 +273,7 @@ class RandomizedStressTest {
                 case BIND -> kernel.driverCore().bind(NOVA_CORE, slot);
                 case UNBIND -> kernel.driverCore().unbind(NOVA_CORE, slot);
                 case ARM_TIMER -> {
-                    if (driver.objects().timers().size() >= MAX_TIMERS) {
+                    if (objects.table().timers().size() >= MAX_TIMERS) {
                         cancelSomeTimer(random);
                     } else {
                         invariants.remember(armTimer(slot, random));
@@ -281,7 +281,7 @@ class RandomizedStressTest {
                 }
                 case CANCEL_TIMER -> cancelSomeTimer(random);
                 case QUEUE_WORK -> {
-                    if (driver.objects().works().size() >= MAX_WORKS) {
+                    if (objects.table().works().size() >= MAX_WORKS) {
                         cancelSomeWork(random);
                     } else {
                         invariants.remember(kernel.queueWork(slot, workSpec(random)));
@@ -289,7 +289,7 @@ class RandomizedStressTest {
                 }
                 case CANCEL_WORK -> cancelSomeWork(random);
                 case OPEN -> {
-                    if (driver.objects().files().size() >= MAX_FILES) {
+                    if (objects.table().files().size() >= MAX_FILES) {
                         closeSomeFile(random);
                     } else {
                         kernel.openFile(slot);
@@ -326,7 +326,7 @@ class RandomizedStressTest {
         private DriverTimer armTimer(PciAddress slot, Random random) {
             var device = kernel.novaCore(slot);
             var spec = timerSpec(device, random);
-            return mix.armByAddress() ? kernel.armTimer(slot, spec) : kernel.novaCoreDriver().armTimer(device, spec);
+            return mix.armByAddress() ? kernel.armTimer(slot, spec) : kernel.novaCoreObjects().armTimer(device, spec);
         }
 
         private DriverTimer.Spec timerSpec(NovaDevice device, Random random) {
@@ -339,7 +339,7 @@ class RandomizedStressTest {
             Optional<DriverWork> target = Optional.empty();
             if (action == Action.QUEUE_WORK) {
                 // as the API: a work item of the same driver instance
-                var works = kernel.novaCoreDriver().objects().works().stream().filter(w -> w.owner() == device)
+                var works = kernel.novaCoreObjects().table().works().stream().filter(w -> w.owner() == device)
                         .filter(w -> mix.moduleTimersQueueDeviceWork() || scope == Scope.DEVICE || w.scope() == Scope.MODULE)
                         .toList();
                 target = works.isEmpty() ? Optional.empty() : Optional.of(works.get(random.nextInt(works.size())));
@@ -356,25 +356,25 @@ class RandomizedStressTest {
         }
 
         private void cancelSomeTimer(Random random) {
-            var timers = kernel.novaCoreDriver().objects().timers();
+            var timers = kernel.novaCoreObjects().table().timers();
             long id = timers.isEmpty() ? random.nextInt(1_000) : timers.get(random.nextInt(timers.size())).id();
-            kernel.novaCoreDriver().cancelTimer(id);
+            kernel.novaCoreObjects().cancelTimer(id);
         }
 
         private void cancelSomeWork(Random random) {
-            var works = kernel.novaCoreDriver().objects().works();
+            var works = kernel.novaCoreObjects().table().works();
             long id = works.isEmpty() ? random.nextInt(1_000) : works.get(random.nextInt(works.size())).id();
-            kernel.novaCoreDriver().cancelWork(id);
+            kernel.novaCoreObjects().cancelWork(id);
         }
 
         private void closeSomeFile(Random random) {
-            var files = kernel.novaCoreDriver().objects().files();
+            var files = kernel.novaCoreObjects().table().files();
             int fd = files.isEmpty() ? 3 + random.nextInt(1_000) : files.get(random.nextInt(files.size())).fd();
-            kernel.novaCoreDriver().closeFile(fd);
+            kernel.novaCoreObjects().closeFile(fd);
         }
 
         private void useSomeFile(Random random) {
-            var files = kernel.novaCoreDriver().objects().files();
+            var files = kernel.novaCoreObjects().table().files();
             if (files.isEmpty()) {
                 return;
             }
@@ -417,10 +417,10 @@ class RandomizedStressTest {
 
         /** The last user leaves the normal way: close, cancel, rmmod, unplug; then nothing may be left. */
         private void tearDown() {
-            var driver = kernel.novaCoreDriver();
-            driver.objects().files().forEach(file -> driver.closeFile(file.fd()));
-            driver.objects().timers().forEach(timer -> driver.cancelTimer(timer.id()));
-            driver.objects().works().forEach(work -> driver.cancelWork(work.id()));
+            var objects = kernel.novaCoreObjects();
+            objects.table().files().forEach(file -> objects.closeFile(file.fd()));
+            objects.table().timers().forEach(timer -> objects.cancelTimer(timer.id()));
+            objects.table().works().forEach(work -> objects.cancelWork(work.id()));
             if (kernel.module(NOVA_CORE).state() == ModuleState.LIVE) {
                 kernel.unload(NOVA_CORE, UnloadMode.PIN);
             }

@@ -61,7 +61,7 @@ class ViolationStormTest {
                 .hasSizeLessThanOrEqualTo(Sanitizer.TIMELINE_LIMIT));
         assertThat(storeFull).as("the log says once that the store is full").hasValue(1);
 
-        assertThat(storm.kernel().novaCoreDriver().objects().timers())
+        assertThat(storm.kernel().novaCoreObjects().table().timers())
                 .as("the forgotten timers leave the object table once they ended: no freed device is kept alive")
                 .hasSizeLessThanOrEqualTo(1);
 

@@ -9,7 +9,7 @@ import java.util.List;
  * on the driver instance bound to a device (holding a module reference), lists and finds open files,
  * reads and writes registers through a file, and closes it.
  *
- * <p>Thread-safety: stateless; any thread may call it. The driver, its object table and each
+ * <p>Thread-safety: stateless; any thread may call it. {@link DriverObjects}, its table and each
  * {@link DeviceFile} state theirs.
  */
 public final class FileService {
@@ -24,11 +24,11 @@ public final class FileService {
 
     /** {@code open}; {@code ENODEV} when nova-core is not bound to the device or is being unloaded. */
     public DeviceFile open(PciAddress device) {
-        return novaCore.driver().openFile(novaCore.boundTo(bus.get(device)), novaCore.module());
+        return novaCore.objects().openFile(novaCore.boundTo(bus.get(device)), novaCore.module());
     }
 
     public List<DeviceFile> all() {
-        return novaCore.driver().objects().files();
+        return novaCore.objects().table().files();
     }
 
     /** The files open on the device; {@code ENODEV} for an address with no device. */
@@ -39,7 +39,7 @@ public final class FileService {
 
     /** {@code EBADF} for a descriptor that is not open. */
     public DeviceFile get(int fd) {
-        return novaCore.driver().objects().file(fd);
+        return novaCore.objects().table().file(fd);
     }
 
     public int read(int fd, int offset) {
@@ -52,6 +52,6 @@ public final class FileService {
 
     /** {@code close}: the file's release runs and its module reference is dropped. */
     public void close(int fd) {
-        novaCore.driver().closeFile(fd);
+        novaCore.objects().closeFile(fd);
     }
 }

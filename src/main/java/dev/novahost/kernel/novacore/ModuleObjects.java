@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.work.Workqueue;
 import java.util.ArrayList;
@@ -10,7 +12,7 @@ import java.util.Set;
 /**
  * What one load of nova-core owns at module scope (the module struct): its text, its own workqueue,
  * and the module-scope timers and work items, which outlive any one device's binding and are stopped
- * at module exit.
+ * at module exit ({@link #exit}).
  *
  * <p>Thread-safety: the sets are guarded by {@code this}.
  */
@@ -64,5 +66,20 @@ final class ModuleObjects {
 
     synchronized List<DriverWork> worksOf(NovaDevice device) {
         return works.stream().filter(w -> w.owner() == device).toList();
+    }
+
+    /**
+     * {@code module_exit}'s own steps, after the driver is unregistered: stop the module-scope timers and
+     * work (as far as the faults let it), destroy the module's workqueue (draining what is queued; delayed
+     * work whose timer has not fired is not waited for).
+     */
+    void exit(Faults bugs) {
+        if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
+            timers().forEach(DriverTimer::cancel);
+        }
+        if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
+            works().forEach(DriverWork::cancelSync);
+        }
+        workqueue.destroy();
     }
 }

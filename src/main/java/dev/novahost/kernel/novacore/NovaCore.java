@@ -12,11 +12,15 @@ import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.work.Workqueue;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The nova-core module as the kernel installs it: the module object and the PCI driver it registers. */
+/**
+ * The nova-core module as the kernel installs it: the module object, the PCI driver it registers, the
+ * objects made on the driver's devices, and the services the API and scenarios use.
+ */
 public final class NovaCore {
 
     private final DriverCore driverCore;
     private final NovaCoreDriver driver;
+    private final DriverObjects objects;
     private final Module module;
     private final MmioService mmio;
     private final TimerService timers;
@@ -27,8 +31,9 @@ public final class NovaCore {
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits);
         this.driverCore = driverCore;
-        this.driver = new NovaCoreDriver(ctx);
-        this.module = new Module(NovaCoreDriver.NAME, new NovaCoreModule(driverCore, driver, ctx));
+        this.objects = new DriverObjects(ctx);
+        this.driver = new NovaCoreDriver(ctx, objects);
+        this.module = new Module(NovaCoreDriver.NAME, new NovaCoreModule(driverCore, driver, objects, ctx));
         this.mmio = new MmioService(bus, this, ctx);
         this.timers = new TimerService(bus, this);
         this.work = new WorkService(bus, this);
@@ -65,6 +70,11 @@ public final class NovaCore {
 
     public NovaCoreDriver driver() {
         return driver;
+    }
+
+    /** The timers, work items and files made on nova-core's devices. */
+    public DriverObjects objects() {
+        return objects;
     }
 
     public Module module() {

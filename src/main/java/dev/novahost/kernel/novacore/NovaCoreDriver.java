@@ -12,7 +12,6 @@ import dev.novahost.kernel.driver.ProbeContext;
 import dev.novahost.kernel.events.DevresEvent;
 import dev.novahost.kernel.events.DriverEvent;
 import dev.novahost.kernel.events.History;
-import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
@@ -21,11 +20,12 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.HrTimer;
 import java.util.ArrayList;
-import java.util.Optional;
 
 /**
  * The nova-core PCI driver: probes NVIDIA display-class devices as the real driver does, keeps BAR0
- * behind the handle the policy asks for, and owns the timers, work items and files made on a device.
+ * behind the handle the policy asks for, and tears down on remove what the driver data owns. The timers,
+ * work items and files are made and cancelled by {@link DriverObjects}; remove() and the drop of the
+ * driver data stop what is left of them.
  *
  * <p>Its {@code remove()} is the C driver's teardown, with the steps the {@link Faults} leave out left
  * out. Under {@code fenced} nothing else protects the device: what remove() forgot is still there when
@@ -34,8 +34,8 @@ import java.util.Optional;
  * and the sanitizer records each such save as {@code prevented}.
  *
  * <p>Thread-safety: probe and remove run under the device lock (driver core); object creation may race
- * with remove and is refused once remove has begun ({@link NovaDevice}). Faults and the module's objects
- * are volatile references to immutable or thread-safe values.
+ * with remove and is refused once remove has begun ({@link NovaDevice}). The faults are a volatile
+ * reference to an immutable value.
  */
 public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
@@ -48,12 +48,12 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     static final String DEVRES_DRVDATA = "driver data";
 
     private final NovaContext ctx;
-    private final ObjectTable objects = new ObjectTable();
+    private final DriverObjects objects;
     private volatile Faults faults = Faults.NONE;
-    private volatile ModuleObjects module;
 
-    NovaCoreDriver(NovaContext ctx) {
+    NovaCoreDriver(NovaContext ctx, DriverObjects objects) {
         this.ctx = ctx;
+        this.objects = objects;
     }
 
     @Override
@@ -61,16 +61,14 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         return NAME;
     }
 
-    public ObjectTable objects() {
-        return objects;
-    }
-
     public Faults faults() {
         return faults;
     }
 
+    /** The faults the next probe and remove() have; the journal records them from the event. */
     public void setFaults(Faults faults) {
         this.faults = faults;
+        ctx.log().emit(new DriverEvent.FaultsChanged(NAME, faults));
     }
 
     /** {@code PCI_VENDOR_ID_NVIDIA}, display class: what nova-core's id table names. */
@@ -88,10 +86,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      */
     @Override
     public NovaDevice probe(ProbeContext ctx) {
-        var loaded = module;
-        if (loaded == null) {
-            throw KernelException.of(Errno.ENODEV, "nova-core is not loaded");
-        }
+        var loaded = objects.liveModule();
         var bugs = faults;
         PciDevice device = ctx.device();
         var devres = ctx.devres();
@@ -216,10 +211,11 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
         var timers = new ArrayList<>(data.timers());
         var works = new ArrayList<>(data.works());
-        var loaded = module;
-        if (fenced && loaded != null) {
-            timers.addAll(loaded.timersOf(data));
-            works.addAll(loaded.worksOf(data));
+        if (fenced) {
+            objects.module().ifPresent(loaded -> {
+                timers.addAll(loaded.timersOf(data));
+                works.addAll(loaded.worksOf(data));
+            });
         }
         Runnable cancelTimers = () -> {
             if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
@@ -253,7 +249,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * was a save, and only that is reported.
      */
     private void drop(NovaDevice data) {
-        objects.reapOrphans();
+        var table = objects.table();
+        table.reapOrphans();
         boolean revocable = data.policy() == Policy.REVOCABLE;
         var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
         for (DriverTimer timer : data.timers()) {
@@ -262,11 +259,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                         + (revocable ? " still armed when the driver data was dropped; the drop cancelled it"
                         : " still armed when the driver data was freed"));
             }
-            if (!timer.isActive()) {
-                objects.remove(timer);
-            } else {
-                objects.orphan(timer);
-            }
+            table.freed(timer);
         }
         for (DriverWork work : data.works()) {
             if (revocable ? work.disable() : work.isActive()) {
@@ -274,11 +267,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                         + (revocable ? " still pending when the driver data was dropped; the drop cancelled it"
                         : " still pending when the driver data was freed"));
             }
-            if (!work.isActive()) {
-                objects.remove(work);
-            } else {
-                objects.orphan(work);
-            }
+            table.freed(work);
         }
         data.markFreed();
         log(data, new DriverEvent.DataFreed(data.address(), NAME));
@@ -298,157 +287,13 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
     }
 
-    // --- objects made through the API ---------------------------------------------------------------
-
-    /**
-     * Arms a timer on the driver instance. A {@code queue-work} timer may only queue a work item of that
-     * same instance: remove() stops the work of the instance it removes, and a timer of another one
-     * (another device, or a later binding of this one) would queue it after that, into freed memory.
-     *
-     * <p>Every check (removal under way, the target, the device's limit) comes before the timer is
-     * made: a refused timer takes no id and writes no {@code timer.created} line.
-     */
-    public DriverTimer armTimer(NovaDevice device, DriverTimer.Spec spec) {
-        var loaded = liveModule();
-        return device.admit(() -> {
-            spec.target().ifPresent(work -> refuseForeignTarget(device, work));
-            device.countTimer(ctx.limits());
-            var timer = new DriverTimer(ctx, device, loaded.text(), spec);
-            if (spec.scope() == Scope.DEVICE) {
-                device.add(timer);
-            } else {
-                loaded.add(timer);
-            }
-            objects.add(timer);
-            timer.start();
-            return timer;
-        });
-    }
-
-    /**
-     * {@code EINVAL} for a work item of another driver instance. Checked under the admit lock, so that
-     * the instance cannot be removed between the check and the arming.
-     */
-    private static void refuseForeignTarget(NovaDevice device, DriverWork work) {
-        var owner = work.owner();
-        if (owner == device) {
-            return;
-        }
-        throw KernelException.of(Errno.EINVAL, owner.address().equals(device.address())
-                ? work.name() + " belongs to an earlier binding of " + owner.address() + ", which has been unbound;"
-                        + " a timer can only queue work of the driver instance it is armed on"
-                : work.name() + " belongs to " + owner.address() + ", not to " + device.address()
-                        + "; a timer can only queue work of the device it is armed on");
-    }
-
-    /** Queues a work item; as for timers, a refused one takes no id and writes no {@code work.created} line. */
-    public DriverWork queueWork(NovaDevice device, DriverWork.Spec spec) {
-        var loaded = liveModule();
-        var queue = spec.scope() == Scope.DEVICE ? ctx.systemWq() : loaded.workqueue();
-        return device.admit(() -> {
-            device.countWork(ctx.limits());
-            var work = new DriverWork(ctx, device, loaded.text(), queue, spec);
-            if (spec.scope() == Scope.DEVICE) {
-                device.add(work);
-            } else {
-                loaded.add(work);
-            }
-            objects.add(work);
-            work.submit();
-            return work;
-        });
-    }
-
-    /**
-     * {@code open}: a module reference first ({@code try_module_get}), {@code ENODEV} once unload has begun.
-     * The device's file limit is checked and the file added under one hold of the device's lock, before a
-     * descriptor is allocated: concurrent opens cannot overshoot the limit, and a refused one takes no fd.
-     */
-    public DeviceFile openFile(NovaDevice device, Module owner) {
-        return device.admit(() -> {
-            device.checkFileLimit(ctx.limits());
-            var file = new DeviceFile(ctx, objects.allocateFd(), device);
-            var ref = owner.tryGet(file::disassociate).orElseThrow(() -> KernelException.of(Errno.ENODEV,
-                    "nova-core is being unloaded; try_module_get failed"));
-            device.add(file);
-            file.opened(ref);
-            objects.add(file);
-            return file;
-        });
-    }
-
-    public void cancelTimer(long id) {
-        var timer = objects.timer(id);
-        timer.cancel();
-        objects.remove(timer);
-        timer.owner().forget(timer);
-        var loaded = module;
-        if (loaded != null) {
-            loaded.forget(timer);
-        }
-    }
-
-    public void cancelWork(long id) {
-        var work = objects.work(id);
-        work.disable();
-        objects.remove(work);
-        work.owner().forget(work);
-        var loaded = module;
-        if (loaded != null) {
-            loaded.forget(work);
-        }
-    }
-
-    public void closeFile(int fd) {
-        var file = objects.file(fd);
-        try {
-            file.close();
-        } finally {
-            objects.remove(file);
-        }
-    }
-
-    // --- module init / exit -------------------------------------------------------------------------
-
-    void moduleLoaded(ModuleObjects objects) {
-        this.module = objects;
-    }
-
-    /**
-     * {@code module_exit} after the driver is unregistered: stop the module-scope timers and work (as
-     * far as the faults let it), destroy the module's workqueue (draining what is queued; delayed work
-     * whose timer has not fired is not waited for).
-     */
-    void moduleExit() {
-        var loaded = module;
-        var bugs = faults;
-        if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
-            loaded.timers().forEach(DriverTimer::cancel);
-        }
-        if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
-            loaded.works().forEach(DriverWork::cancelSync);
-        }
-        loaded.workqueue().destroy();
-        loaded.timers().stream().filter(t -> !t.isActive()).forEach(objects::remove);
-        loaded.works().stream().filter(w -> !w.isActive()).forEach(objects::remove);
-        module = null;
-    }
-
-    private ModuleObjects liveModule() {
-        var loaded = module;
-        if (loaded == null) {
-            throw KernelException.of(Errno.ENODEV, "nova-core is not loaded");
-        }
-        return loaded;
-    }
-
     private void log(NovaDevice data, DriverEvent event) {
         ctx.log().emit(data.history(), event);
     }
 
     private void reportDevice(PciDevice device, Policy policy, History history, ViolationKind kind, Outcome outcome,
                               String message) {
-        var generation = Optional.ofNullable(module).map(m -> m.text().generation()).orElse(0);
+        var generation = objects.module().map(m -> m.text().generation()).orElse(0);
         ctx.sanitizer().report(kind, outcome, policy, device.address().toString(), "region " + device.address(),
                 generation, message, history.events());
     }

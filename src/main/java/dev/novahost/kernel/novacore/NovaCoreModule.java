@@ -8,23 +8,26 @@ import dev.novahost.kernel.work.Workqueue;
 
 /**
  * nova-core's {@code module_init} / {@code module_exit}: allocate the module's workqueue and register
- * the PCI driver; unregister it (unbinding every device), then stop what lives at module scope.
+ * the PCI driver; unregister it (unbinding every device), then stop what lives at module scope, with the
+ * driver's faults (a forgotten cancel is forgotten here too).
  */
 public final class NovaCoreModule implements ModuleCode {
 
     private final DriverCore driverCore;
     private final NovaCoreDriver driver;
+    private final DriverObjects objects;
     private final NovaContext ctx;
 
-    NovaCoreModule(DriverCore driverCore, NovaCoreDriver driver, NovaContext ctx) {
+    NovaCoreModule(DriverCore driverCore, NovaCoreDriver driver, DriverObjects objects, NovaContext ctx) {
         this.driverCore = driverCore;
         this.driver = driver;
+        this.objects = objects;
         this.ctx = ctx;
     }
 
     @Override
     public void init(ModuleText text) {
-        driver.moduleLoaded(new ModuleObjects(text, new Workqueue("nova-core", ctx.engine())));
+        objects.moduleLoaded(new ModuleObjects(text, new Workqueue("nova-core", ctx.engine())));
         ctx.log().emit(new ModuleEvent.Init(NovaCoreDriver.NAME, text));
         driverCore.registerDriver(driver);
     }
@@ -32,7 +35,7 @@ public final class NovaCoreModule implements ModuleCode {
     @Override
     public void exit() {
         driverCore.unregisterDriver(driver);
-        driver.moduleExit();
+        objects.moduleExit(driver.faults());
         ctx.log().emit(new ModuleEvent.Exit(NovaCoreDriver.NAME));
     }
 }

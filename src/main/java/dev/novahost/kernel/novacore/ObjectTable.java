@@ -57,12 +57,22 @@ public final class ObjectTable {
         files.remove(file.fd(), file);
     }
 
-    void orphan(DriverTimer timer) {
-        orphanTimers.add(timer);
+    /** Its driver data was freed: it leaves the table, or stays as an orphan while it is still active. */
+    void freed(DriverTimer timer) {
+        if (!timer.isActive()) {
+            remove(timer);
+        } else {
+            orphanTimers.add(timer);
+        }
     }
 
-    void orphan(DriverWork work) {
-        orphanWorks.add(work);
+    /** As for a timer. */
+    void freed(DriverWork work) {
+        if (!work.isActive()) {
+            remove(work);
+        } else {
+            orphanWorks.add(work);
+        }
     }
 
     /** The orphans that have ended leave the table; the cost is the number of orphans, not of objects. */

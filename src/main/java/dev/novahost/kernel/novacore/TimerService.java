@@ -11,10 +11,10 @@ import java.util.Optional;
  * nova-core's timers: the kernel service behind the HTTP API's timer routes. It arms a timer on the
  * driver instance bound to a device, lists, finds and cancels timers, and holds the rules about the
  * work item a {@code queue-work} timer queues ({@link #target}). Whether that work item belongs to the
- * instance the timer is armed on is checked once, by {@link NovaCoreDriver#armTimer}, under the
+ * instance the timer is armed on is checked once, by {@link DriverObjects#armTimer}, under the
  * instance's admit lock.
  *
- * <p>Thread-safety: stateless; any thread may call it. The driver and its object table state theirs.
+ * <p>Thread-safety: stateless; any thread may call it. {@link DriverObjects} and its table state theirs.
  */
 public final class TimerService {
 
@@ -28,7 +28,7 @@ public final class TimerService {
 
     /** Arms a timer on nova-core's instance on the device; {@code ENODEV} when nova-core is not bound to it. */
     public DriverTimer arm(PciAddress device, DriverTimer.Spec spec) {
-        return novaCore.driver().armTimer(novaCore.boundTo(bus.get(device)), spec);
+        return novaCore.objects().armTimer(novaCore.boundTo(bus.get(device)), spec);
     }
 
     /**
@@ -45,12 +45,12 @@ public final class TimerService {
         if (workId == null) {
             throw KernelException.of(Errno.EINVAL, "A queue-work timer needs 'work': the id of a work item to queue");
         }
-        return Optional.of(novaCore.driver().objects().works().stream().filter(w -> w.id() == workId).findFirst()
+        return Optional.of(novaCore.objects().table().works().stream().filter(w -> w.id() == workId).findFirst()
                 .orElseThrow(() -> KernelException.of(Errno.EINVAL, "There is no work item " + workId)));
     }
 
     public List<DriverTimer> all() {
-        return novaCore.driver().objects().timers();
+        return novaCore.objects().table().timers();
     }
 
     /** The timers made on the device; {@code ENODEV} for an address with no device. */
@@ -61,13 +61,11 @@ public final class TimerService {
 
     /** {@code ENOENT} for an id no timer has. */
     public DriverTimer get(long id) {
-        return novaCore.driver().objects().timer(id);
+        return novaCore.objects().table().timer(id);
     }
 
     /** {@code hrtimer_cancel} + shutdown: when this returns the callback is not running and never will. */
     public DriverTimer cancel(long id) {
-        var timer = get(id);
-        novaCore.driver().cancelTimer(id);
-        return timer;
+        return novaCore.objects().cancelTimer(id);
     }
 }

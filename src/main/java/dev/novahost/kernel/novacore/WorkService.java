@@ -11,7 +11,7 @@ import java.util.List;
  * on the driver instance bound to a device (refusing the timer-only {@code queue-work} action), lists,
  * finds and disables work items.
  *
- * <p>Thread-safety: stateless; any thread may call it. The driver and its object table state theirs.
+ * <p>Thread-safety: stateless; any thread may call it. {@link DriverObjects} and its table state theirs.
  */
 public final class WorkService {
 
@@ -28,11 +28,11 @@ public final class WorkService {
         if (spec.action() == Action.QUEUE_WORK) {
             throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
         }
-        return novaCore.driver().queueWork(novaCore.boundTo(bus.get(device)), spec);
+        return novaCore.objects().queueWork(novaCore.boundTo(bus.get(device)), spec);
     }
 
     public List<DriverWork> all() {
-        return novaCore.driver().objects().works();
+        return novaCore.objects().table().works();
     }
 
     /** The work items made on the device; {@code ENODEV} for an address with no device. */
@@ -43,13 +43,11 @@ public final class WorkService {
 
     /** {@code ENOENT} for an id no work item has. */
     public DriverWork get(long id) {
-        return novaCore.driver().objects().work(id);
+        return novaCore.objects().table().work(id);
     }
 
     /** {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again. */
     public DriverWork cancel(long id) {
-        var work = get(id);
-        novaCore.driver().cancelWork(id);
-        return work;
+        return novaCore.objects().cancelWork(id);
     }
 }

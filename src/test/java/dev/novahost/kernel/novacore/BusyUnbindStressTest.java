@@ -74,10 +74,10 @@ class BusyUnbindStressTest {
 
     /** What a test user leaves behind at module scope and in open files, gone before the next round. */
     private void cleanUp() {
-        var driver = kernel.novaCoreDriver();
-        driver.objects().files().forEach(file -> driver.closeFile(file.fd()));
-        driver.objects().timers().forEach(timer -> driver.cancelTimer(timer.id()));
-        driver.objects().works().forEach(work -> driver.cancelWork(work.id()));
+        var objects = kernel.novaCoreObjects();
+        objects.table().files().forEach(file -> objects.closeFile(file.fd()));
+        objects.table().timers().forEach(timer -> objects.cancelTimer(timer.id()));
+        objects.table().works().forEach(work -> objects.cancelWork(work.id()));
     }
 
     /** One round's load on the device: its objects, and the other CPUs using it until stopped. */
@@ -122,7 +122,7 @@ class BusyUnbindStressTest {
 
         /** A new timer of each scope, a new work item and a new file, then gone again (if unbind left them). */
         private void makeAndDrop(PciAddress gpu) {
-            var driver = kernel.novaCoreDriver();
+            var objects = kernel.novaCoreObjects();
             var timer = kernel.armTimer(gpu, periodic(100 * US, Scope.DEVICE, Action.TOUCH_BAR));
             madeTimers.add(timer);
             var moduleTimer = kernel.armTimer(gpu, periodic(100 * US, Scope.MODULE, Action.TOUCH_BAR));
@@ -130,11 +130,11 @@ class BusyUnbindStressTest {
             madeWorks.add(work);
             var moduleWork = kernel.queueWork(gpu, new DriverWork.Spec(50 * US, 3, Scope.MODULE, Action.TOUCH_BAR));
             var file = kernel.openFile(gpu);
-            ignoringGone(() -> driver.cancelTimer(timer.id()));
-            ignoringGone(() -> driver.cancelTimer(moduleTimer.id()));
-            ignoringGone(() -> driver.cancelWork(work.id()));
-            ignoringGone(() -> driver.cancelWork(moduleWork.id()));
-            ignoringGone(() -> driver.closeFile(file.fd()));
+            ignoringGone(() -> objects.cancelTimer(timer.id()));
+            ignoringGone(() -> objects.cancelTimer(moduleTimer.id()));
+            ignoringGone(() -> objects.cancelWork(work.id()));
+            ignoringGone(() -> objects.cancelWork(moduleWork.id()));
+            ignoringGone(() -> objects.closeFile(file.fd()));
         }
 
         private void untilStopped(Runnable step) {

@@ -67,7 +67,7 @@ class ModuleUnloadTest {
             assertThat(reader.state()).isEqualTo("disconnected");
             assertThat(errnoOf(() -> reader.read(Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.EIO);
             assertThat(errnoOf(() -> writer.write(Bar0.SCRATCH_FIRST, 1))).isEqualTo(Errno.EIO);
-            kernel.novaCoreDriver().closeFile(reader.fd());
+            kernel.novaCoreObjects().closeFile(reader.fd());
             assertThat(host.seen()).as("no module code ran after the text was freed").isEmpty();
         });
     }
@@ -86,7 +86,7 @@ class ModuleUnloadTest {
             assertThat(errnoOf(() -> file.read(Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.EFAULT);
             assertThat(host.seen()).containsExactly(occurred(EXEC_AFTER_UNLOAD));
 
-            kernel.novaCoreDriver().closeFile(file.fd());
+            kernel.novaCoreObjects().closeFile(file.fd());
 
             var execs = violation(file);
             assertThat(execs.count()).as("the op, then release()").isEqualTo(2);
@@ -107,11 +107,11 @@ class ModuleUnloadTest {
             kernel.load(NOVA_CORE);
             var fresh = kernel.openFile(gpu);
             assertThat(novaCore.refcount()).isEqualTo(1);
-            kernel.novaCoreDriver().closeFile(leftover.fd());
+            kernel.novaCoreObjects().closeFile(leftover.fd());
 
             assertThat(novaCore.refcount()).as("only the new file's reference").isEqualTo(1);
             assertThat(fresh.read(Bar0.NV_PMC_BOOT_0)).isEqualTo(0x172000a1);
-            kernel.novaCoreDriver().closeFile(fresh.fd());
+            kernel.novaCoreObjects().closeFile(fresh.fd());
             assertThat(novaCore.refcount()).isZero();
             assertThat(host.seen()).containsExactly(occurred(EXEC_AFTER_UNLOAD));
         });
@@ -239,7 +239,7 @@ class ModuleUnloadTest {
                     var file = kernel.openFile(gpu);
                     opened.add(file);
                     if (n % 3 == 0) {
-                        kernel.novaCoreDriver().closeFile(file.fd());
+                        kernel.novaCoreObjects().closeFile(file.fd());
                     }
                 } catch (KernelException e) {
                     failures.add(e.errno());

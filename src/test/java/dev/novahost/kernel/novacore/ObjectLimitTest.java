@@ -43,7 +43,7 @@ class ObjectLimitTest {
     }
 
     private Seen seen() {
-        var objects = kernel.novaCoreDriver().objects();
+        var objects = kernel.novaCoreObjects().table();
         return new Seen(kernel.log().lastSeq(), objects.timers().stream().map(DriverTimer::id).toList(),
                 objects.works().stream().map(DriverWork::id).toList(),
                 objects.files().stream().map(DeviceFile::fd).toList());
@@ -74,7 +74,7 @@ class ObjectLimitTest {
         assertThat(kernel.log().since(0, Integer.MAX_VALUE)).filteredOn(e -> e.type().equals("timer.created"))
                 .hasSize(LIMIT);
 
-        kernel.novaCoreDriver().cancelTimer(last);
+        kernel.novaCoreObjects().cancelTimer(last);
         assertThat(kernel.armTimer(gpu, oneshot(Scope.DEVICE)).id()).isEqualTo(last + 1);
     }
 
@@ -88,7 +88,7 @@ class ObjectLimitTest {
         assertThat(kernel.log().since(0, Integer.MAX_VALUE)).filteredOn(e -> e.type().equals("work.created"))
                 .hasSize(LIMIT);
 
-        kernel.novaCoreDriver().cancelWork(last);
+        kernel.novaCoreObjects().cancelWork(last);
         assertThat(kernel.queueWork(gpu, delayed(Scope.DEVICE)).id()).isEqualTo(last + 1);
     }
 
@@ -111,7 +111,7 @@ class ObjectLimitTest {
         refusedWithNoTrace(() -> kernel.openFile(gpu));
         assertThat(kernel.module(NovaCoreDriver.NAME).refcount()).isEqualTo(refcount);
 
-        kernel.novaCoreDriver().closeFile(last);
+        kernel.novaCoreObjects().closeFile(last);
         assertThat(kernel.openFile(gpu).fd()).isEqualTo(last + 1);
     }
 
@@ -142,8 +142,8 @@ class ObjectLimitTest {
             }
             assertThat(opened).isEqualTo(LIMIT);
         }
-        assertThat(kernel.novaCoreDriver().objects().files()).hasSize(LIMIT);
+        assertThat(kernel.novaCoreObjects().table().files()).hasSize(LIMIT);
         assertThat(kernel.module(NovaCoreDriver.NAME).refcount()).isEqualTo(LIMIT);
-        assertThat(kernel.novaCoreDriver().objects().files()).extracting(DeviceFile::fd).containsExactly(3, 4);
+        assertThat(kernel.novaCoreObjects().table().files()).extracting(DeviceFile::fd).containsExactly(3, 4);
     }
 }

@@ -94,8 +94,8 @@ class UnbindRaceTest {
             assertThat(kernel.module(TestHost.NOVA_CORE).refcount()).as("the refused open put its reference").isZero();
 
             remove.finish();
-            assertThat(kernel.novaCoreDriver().objects().timers()).isEmpty();
-            assertThat(kernel.novaCoreDriver().objects().works()).isEmpty();
+            assertThat(kernel.novaCoreObjects().table().timers()).isEmpty();
+            assertThat(kernel.novaCoreObjects().table().works()).isEmpty();
             assertThat(host.seen()).isEmpty();
         });
     }
