@@ -1,11 +1,15 @@
 package dev.novahost;
 
+import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.novacore.DriverObjects;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
@@ -13,6 +17,11 @@ import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.ObjectTable;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +73,56 @@ class ArchitectureTest {
                 .orShould().callMethod(Kernel.class, "openFile", PciAddress.class)
                 .orShould().dependOnClassesThat().belongToAnyOf(NovaCoreDriver.class, DriverObjects.class, ObjectTable.class)
                 .check(classes);
+    }
+
+    /**
+     * Subscribers match on the event records, never on their wire words: only the event model spells a
+     * word, and only the adapters that write events out (the API's views, the scenario result) read one.
+     */
+    @Test
+    void onlyTheWireAdaptersReadAnEventsTypeWord() {
+        noClasses().that().resideOutsideOfPackage("dev.novahost.kernel.events..")
+                .and().haveNameNotMatching("dev\\.novahost\\.api\\.(EventView|ViolationView.*)")
+                .and().haveNameNotMatching("dev\\.novahost\\.scenario\\.(ScenarioRunner|ScenarioResult).*")
+                .should().callMethodWhere(describe("read an event's type word", call -> call.getName().equals("type")
+                        && (call.getTargetOwner().isAssignableTo(KernelEvent.class)
+                        || call.getTargetOwner().isEquivalentTo(LogEntry.class))))
+                .check(classes);
+    }
+
+    /** The event model is the kernel's shared vocabulary: it names what happened, not who reports it. */
+    @Test
+    void theEventModelDependsOnNoReporterOrSubscriber() {
+        noClasses().that().resideInAPackage("dev.novahost.kernel.events..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.novahost.kernel.novacore..",
+                        "dev.novahost.kernel.sanitizer..", "dev.novahost.journal..", "dev.novahost.scenario..")
+                .check(classes);
+    }
+
+    /**
+     * No event-type word ({@code "timer.fired"}) is spelled outside the event model. The journal's codec
+     * is the one exception: its operation words are its own file format, fixed by the journals already on
+     * disk, and some happen to read like event words.
+     */
+    @Test
+    void eventTypeWordsAreSpelledOnlyInTheEventModel() throws IOException {
+        var word = Pattern.compile("\"(pci|module|driver|devres|timer|work|file|irq|host|journal|violation)\\.(?!jsonl\")[a-z-]+\"");
+        var root = Path.of("src/main/java/dev/novahost");
+        try (Stream<Path> sources = Files.walk(root)) {
+            var spelled = sources.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> !p.startsWith(root.resolve("kernel/events")))
+                    .filter(p -> !p.endsWith("journal/JournalCodec.java"))
+                    .flatMap(p -> lines(p).filter(line -> word.matcher(line).find()).map(line -> p + ": " + line.strip()))
+                    .toList();
+            assertThat(spelled).as("event-type words outside kernel/events").isEmpty();
+        }
+    }
+
+    private static Stream<String> lines(Path source) {
+        try {
+            return Files.readAllLines(source).stream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
