@@ -28,6 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The lock also guards the state of the engine's {@link HrTimer}s, as that base lock guards its
  * hrtimers: arming a timer takes one lock, and a timer's run begins with no second trip through it.
+ *
+ * <p>Over 300 lines on purpose: the real-time dispatchers and the virtual-time loop share the queue, its
+ * lock and the run protocol above, and split apart they would each have to restate that protocol.
  */
 public final class TimerEngine implements AutoCloseable {
 
