@@ -20,14 +20,11 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Work items nova-core queues for a bound device: immediate, delayed, or self-requeueing. It parses
- * requests and answers with views; the rules are the kernel's ({@link WorkService}).
+ * requests and answers with views; the rules are the kernel's ({@link DriverWork.Spec}, {@link WorkService}).
  */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class WorkController {
-
-    /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
-    static final long MAX_REQUEUE = 100_000;
 
     private final WorkService work;
 
@@ -38,10 +35,8 @@ class WorkController {
     @PostMapping("/api/v1/devices/{address}/work")
     ResponseEntity<WorkView> queue(@PathVariable String address, @RequestBody WorkRequest request) {
         var device = PciAddress.parse(address);
-        long delay = request.delayNs() == null ? 0
-                : TimerController.within("delayNs", request.delayNs(), 0, TimerController.MAX_DELAY_NS);
-        long requeue = request.requeue() == null ? 0
-                : TimerController.within("requeue", request.requeue(), 0, MAX_REQUEUE);
+        long delay = request.delayNs() == null ? 0 : request.delayNs();
+        long requeue = request.requeue() == null ? 0 : request.requeue();
         var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
         var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
         var queued = work.queue(device, new DriverWork.Spec(delay, requeue, scope, action,

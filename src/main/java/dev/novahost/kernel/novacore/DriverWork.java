@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -19,9 +21,22 @@ public final class DriverWork implements DriverObject {
 
     /**
      * What the caller asked for: an optional delay, how many times the work re-queues itself, and how
-     * long each run takes before its action.
+     * long each run takes before its action. The constructor keeps its rules ({@code EINVAL}): a delay of
+     * at most {@link DriverTimer.Spec#MAX_DELAY_NS}, at most {@link #MAX_REQUEUE} re-queues, and no
+     * {@code queue-work} action, which only a timer does.
      */
     public record Spec(long delayNs, long requeue, Scope scope, Action action, CallbackDelay hold) {
+
+        /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
+        public static final long MAX_REQUEUE = 100_000;
+
+        public Spec {
+            DriverTimer.Spec.within("delayNs", delayNs, 0, DriverTimer.Spec.MAX_DELAY_NS);
+            DriverTimer.Spec.within("requeue", requeue, 0, MAX_REQUEUE);
+            if (action == Action.QUEUE_WORK) {
+                throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
+            }
+        }
 
         /** A work function that takes no time. */
         public Spec(long delayNs, long requeue, Scope scope, Action action) {
