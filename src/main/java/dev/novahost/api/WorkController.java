@@ -1,6 +1,8 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.Scope;
@@ -26,6 +28,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class WorkController {
 
+    /**
+     * Each re-queue runs at once; a bound keeps a self-requeueing item from owning a live host's worker
+     * forever (a scenario's run has its budget instead, so the bound is the API's, not the kernel's).
+     */
+    static final long MAX_REQUEUE = 100_000;
+
     private final WorkService work;
 
     WorkController(Kernel kernel) {
@@ -37,6 +45,9 @@ class WorkController {
         var device = PciAddress.parse(address);
         long delay = request.delayNs() == null ? 0 : request.delayNs();
         long requeue = request.requeue() == null ? 0 : request.requeue();
+        if (requeue > MAX_REQUEUE) {
+            throw KernelException.of(Errno.EINVAL, "requeue must be between 0 and " + MAX_REQUEUE + ", was " + requeue);
+        }
         var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
         var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
         var queued = work.queue(device, new DriverWork.Spec(delay, requeue, scope, action,

@@ -22,17 +22,17 @@ public final class DriverWork implements DriverObject {
     /**
      * What the caller asked for: an optional delay, how many times the work re-queues itself, and how
      * long each run takes before its action. The constructor keeps its rules ({@code EINVAL}): a delay of
-     * at most {@link DriverTimer.Spec#MAX_DELAY_NS}, at most {@link #MAX_REQUEUE} re-queues, and no
-     * {@code queue-work} action, which only a timer does.
+     * at most {@link DriverTimer.Spec#MAX_DELAY_NS}, no negative count of re-queues, and no
+     * {@code queue-work} action, which only a timer does. How many re-queues are too many is the
+     * caller's: the live API caps them, a scenario's budget stops a run that requeues without end.
      */
     public record Spec(long delayNs, long requeue, Scope scope, Action action, CallbackDelay hold) {
 
-        /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
-        public static final long MAX_REQUEUE = 100_000;
-
         public Spec {
             DriverTimer.Spec.within("delayNs", delayNs, 0, DriverTimer.Spec.MAX_DELAY_NS);
-            DriverTimer.Spec.within("requeue", requeue, 0, MAX_REQUEUE);
+            if (requeue < 0) {
+                throw KernelException.of(Errno.EINVAL, "requeue must not be negative, was " + requeue);
+            }
             if (action == Action.QUEUE_WORK) {
                 throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
             }

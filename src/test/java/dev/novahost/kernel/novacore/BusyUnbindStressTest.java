@@ -95,7 +95,7 @@ class BusyUnbindStressTest {
         BusyDevice(PciAddress gpu) {
             var chained = kernel.queueWork(gpu, new DriverWork.Spec(0, 0, Scope.DEVICE, Action.TOUCH_BAR));
             deviceWorks.add(chained);
-            deviceWorks.add(kernel.queueWork(gpu, new DriverWork.Spec(0, DriverWork.Spec.MAX_REQUEUE, Scope.DEVICE,
+            deviceWorks.add(kernel.queueWork(gpu, new DriverWork.Spec(0, Long.MAX_VALUE, Scope.DEVICE,
                     Action.TOUCH_BAR)));
             deviceTimers.add(kernel.armTimer(gpu, periodic(200 * US, Scope.DEVICE, Action.TOUCH_BAR)));
             deviceTimers.add(kernel.armTimer(gpu, periodic(300 * US, Scope.DEVICE, Action.READ_PTIMER)));
