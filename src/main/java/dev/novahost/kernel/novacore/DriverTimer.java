@@ -56,11 +56,11 @@ public final class DriverTimer implements DriverObject {
          */
         public static void check(TimerMode mode, long delayNs, long periodNs, Action action, boolean queuesWork) {
             within("delayNs", delayNs, 0, MAX_DELAY_NS);
-            if (mode == TimerMode.PERIODIC && periodNs < MIN_PERIOD_NS) {
-                throw KernelException.of(Errno.EINVAL, "a periodic timer needs 'periodNs' of at least " + MIN_PERIOD_NS
-                        + " ns (10 µs), was " + periodNs);
-            }
             if (mode == TimerMode.PERIODIC) {
+                if (periodNs < MIN_PERIOD_NS) {
+                    throw KernelException.of(Errno.EINVAL, "a periodic timer needs 'periodNs' of at least "
+                            + MIN_PERIOD_NS + " ns (10 µs), was " + periodNs);
+                }
                 within("periodNs", periodNs, MIN_PERIOD_NS, MAX_DELAY_NS);
             } else if (periodNs != 0) {
                 throw KernelException.of(Errno.EINVAL, "periodNs is for periodic timers; a oneshot timer has none");
