@@ -16,8 +16,9 @@ final class CallbackSteps {
     /** {@code start-callback}: a timer's next expiry, or a work item's next run, begins and is held there. */
     record Start(Step.Line line, Step.Name callback) implements Step.OnCpus {
 
-        static Start parse(Step.Line line, StepArgs args) {
-            return new Start(line, namedCallback(args));
+        static Start parse(StepArgs args) {
+            var callback = namedCallback(args);
+            return new Start(args.line(), callback);
         }
 
         @Override
@@ -50,8 +51,9 @@ final class CallbackSteps {
     /** {@code finish-callback}: the callback in flight ends; the steps that waited for it complete now. */
     record Finish(Step.Line line, Step.Name callback) implements Step.OnCpus {
 
-        static Finish parse(Step.Line line, StepArgs args) {
-            return new Finish(line, namedCallback(args));
+        static Finish parse(StepArgs args) {
+            var callback = namedCallback(args);
+            return new Finish(args.line(), callback);
         }
 
         @Override

@@ -25,8 +25,9 @@ final class DeviceSteps {
     record CreateDevice(Step.Line line, String chipset, Optional<String> address, Optional<Long> revision)
             implements Step.OnKernel {
 
-        static CreateDevice parse(Step.Line line, StepArgs args) {
-            return new CreateDevice(line, args.text("chipset"), args.optText("address"), args.optNumberText("revision"));
+        static CreateDevice parse(StepArgs args) {
+            var revision = args.optNumberText("revision");
+            return new CreateDevice(args.line(), args.text("chipset"), args.optText("address"), revision);
         }
 
         @Override
@@ -38,8 +39,8 @@ final class DeviceSteps {
 
     record RemoveDevice(Step.Line line, String device) implements Step.OnKernel {
 
-        static RemoveDevice parse(Step.Line line, StepArgs args) {
-            return new RemoveDevice(line, args.text("device"));
+        static RemoveDevice parse(StepArgs args) {
+            return new RemoveDevice(args.line(), args.text("device"));
         }
 
         @Override
@@ -51,8 +52,8 @@ final class DeviceSteps {
 
     record SurpriseRemoval(Step.Line line, String device) implements Step.OnKernel {
 
-        static SurpriseRemoval parse(Step.Line line, StepArgs args) {
-            return new SurpriseRemoval(line, args.text("device"));
+        static SurpriseRemoval parse(StepArgs args) {
+            return new SurpriseRemoval(args.line(), args.text("device"));
         }
 
         @Override
@@ -63,8 +64,8 @@ final class DeviceSteps {
 
     record Load(Step.Line line) implements Step.OnKernel {
 
-        static Load parse(Step.Line line, StepArgs args) {
-            return new Load(line);
+        static Load parse(StepArgs args) {
+            return new Load(args.line());
         }
 
         @Override
@@ -76,8 +77,9 @@ final class DeviceSteps {
 
     record Unload(Step.Line line, UnloadMode mode) implements Step.OnKernel {
 
-        static Unload parse(Step.Line line, StepArgs args) {
-            return new Unload(line, args.word("mode", UnloadMode.class, UnloadMode.PIN));
+        static Unload parse(StepArgs args) {
+            var mode = args.word("mode", UnloadMode.class, UnloadMode.PIN);
+            return new Unload(args.line(), mode);
         }
 
         @Override
@@ -89,8 +91,9 @@ final class DeviceSteps {
 
     record SetPolicy(Step.Line line, Policy policy) implements Step.OnKernel {
 
-        static SetPolicy parse(Step.Line line, StepArgs args) {
-            return new SetPolicy(line, args.optWord("policy", Policy.class).orElseThrow());
+        static SetPolicy parse(StepArgs args) {
+            var policy = args.optWord("policy", Policy.class).orElseThrow();
+            return new SetPolicy(args.line(), policy);
         }
 
         @Override
@@ -103,7 +106,7 @@ final class DeviceSteps {
     /** {@code faults}: an object of flags by fault word, and {@code probeFailure}, an errno or null. */
     record SetFaults(Step.Line line, Faults faults) implements Step.OnKernel {
 
-        static SetFaults parse(Step.Line line, StepArgs args) {
+        static SetFaults parse(StepArgs args) {
             var node = args.arg("faults").orElseThrow();
             if (!node.isObject()) {
                 throw args.fail("'faults' is an object of flags, e.g. {\"forgetTimerCancel\": true}");
@@ -120,7 +123,7 @@ final class DeviceSteps {
                     throw args.fail("fault '" + name + "' is true or false, was " + value);
                 }
             }
-            return new SetFaults(line, Faults.where(fault -> node.path(fault.word()).asBoolean(false), probeFailure));
+            return new SetFaults(args.line(), Faults.where(fault -> node.path(fault.word()).asBoolean(false), probeFailure));
         }
 
         @Override
@@ -132,8 +135,8 @@ final class DeviceSteps {
 
     record Bind(Step.Line line, String device) implements Step.OnKernel {
 
-        static Bind parse(Step.Line line, StepArgs args) {
-            return new Bind(line, args.text("device"));
+        static Bind parse(StepArgs args) {
+            return new Bind(args.line(), args.text("device"));
         }
 
         @Override
@@ -145,8 +148,8 @@ final class DeviceSteps {
 
     record Unbind(Step.Line line, String device) implements Step.OnKernel {
 
-        static Unbind parse(Step.Line line, StepArgs args) {
-            return new Unbind(line, args.text("device"));
+        static Unbind parse(StepArgs args) {
+            return new Unbind(args.line(), args.text("device"));
         }
 
         @Override
@@ -159,12 +162,12 @@ final class DeviceSteps {
     /** Moves virtual time on by {@code ns}; every callback due runs, in deadline order. */
     record Advance(Step.Line line, long ns) implements Step.OnKernel {
 
-        static Advance parse(Step.Line line, StepArgs args) {
+        static Advance parse(StepArgs args) {
             long ns = args.number("ns");
             if (ns < 0) {
                 throw args.fail("'ns' must not be negative, was " + ns);
             }
-            return new Advance(line, ns);
+            return new Advance(args.line(), ns);
         }
 
         @Override

@@ -23,7 +23,7 @@ final class ObjectSteps {
     record ArmTimer(Step.Line line, String device, TimerMode mode, long delayNs, long periodNs, Scope scope,
                     Action action, Optional<String> work, Optional<String> as) implements Step.OnKernel {
 
-        static ArmTimer parse(Step.Line line, StepArgs args) {
+        static ArmTimer parse(StepArgs args) {
             var mode = args.optWord("mode", TimerMode.class).orElseThrow();
             long delayNs = args.number("delayNs");
             long periodNs = args.optNumber("periodNs").orElse(0L);
@@ -31,7 +31,7 @@ final class ObjectSteps {
             var action = args.word("action", Action.class, Action.NOOP);
             var work = args.optText("work");
             args.kernelRules(() -> DriverTimer.Spec.check(mode, delayNs, periodNs, action, work.isPresent()));
-            return new ArmTimer(line, args.text("device"), mode, delayNs, periodNs, scope, action, work, args.optText("as"));
+            return new ArmTimer(args.line(), args.text("device"), mode, delayNs, periodNs, scope, action, work, args.optText("as"));
         }
 
         @Override
@@ -56,8 +56,8 @@ final class ObjectSteps {
 
     record CancelTimer(Step.Line line, String timer) implements Step.OnKernel {
 
-        static CancelTimer parse(Step.Line line, StepArgs args) {
-            return new CancelTimer(line, args.text("timer"));
+        static CancelTimer parse(StepArgs args) {
+            return new CancelTimer(args.line(), args.text("timer"));
         }
 
         @Override
@@ -74,13 +74,13 @@ final class ObjectSteps {
 
     record QueueWork(Step.Line line, String device, DriverWork.Spec spec, Optional<String> as) implements Step.OnKernel {
 
-        static QueueWork parse(Step.Line line, StepArgs args) {
+        static QueueWork parse(StepArgs args) {
             long delayNs = args.optNumber("delayNs").orElse(0L);
             long requeue = args.optNumber("requeue").orElse(0L);
             var scope = args.word("scope", Scope.class, Scope.DEVICE);
             var action = args.word("action", Action.class, Action.NOOP);
             var spec = args.kernelSpec(() -> new DriverWork.Spec(delayNs, requeue, scope, action));
-            return new QueueWork(line, args.text("device"), spec, args.optText("as"));
+            return new QueueWork(args.line(), args.text("device"), spec, args.optText("as"));
         }
 
         @Override
@@ -98,8 +98,8 @@ final class ObjectSteps {
 
     record CancelWork(Step.Line line, String work) implements Step.OnKernel {
 
-        static CancelWork parse(Step.Line line, StepArgs args) {
-            return new CancelWork(line, args.text("work"));
+        static CancelWork parse(StepArgs args) {
+            return new CancelWork(args.line(), args.text("work"));
         }
 
         @Override
@@ -116,8 +116,8 @@ final class ObjectSteps {
 
     record OpenFile(Step.Line line, String device, Optional<String> as) implements Step.OnKernel {
 
-        static OpenFile parse(Step.Line line, StepArgs args) {
-            return new OpenFile(line, args.text("device"), args.optText("as"));
+        static OpenFile parse(StepArgs args) {
+            return new OpenFile(args.line(), args.text("device"), args.optText("as"));
         }
 
         @Override
@@ -135,8 +135,8 @@ final class ObjectSteps {
 
     record CloseFile(Step.Line line, String file) implements Step.OnKernel {
 
-        static CloseFile parse(Step.Line line, StepArgs args) {
-            return new CloseFile(line, args.text("file"));
+        static CloseFile parse(StepArgs args) {
+            return new CloseFile(args.line(), args.text("file"));
         }
 
         @Override
@@ -153,8 +153,9 @@ final class ObjectSteps {
 
     record ReadMmio(Step.Line line, String device, long offset) implements Step.OnKernel {
 
-        static ReadMmio parse(Step.Line line, StepArgs args) {
-            return new ReadMmio(line, args.text("device"), offsetArg(args));
+        static ReadMmio parse(StepArgs args) {
+            long offset = offsetArg(args);
+            return new ReadMmio(args.line(), args.text("device"), offset);
         }
 
         @Override
@@ -165,8 +166,10 @@ final class ObjectSteps {
 
     record WriteMmio(Step.Line line, String device, long offset, long value) implements Step.OnKernel {
 
-        static WriteMmio parse(Step.Line line, StepArgs args) {
-            return new WriteMmio(line, args.text("device"), offsetArg(args), valueArg(args));
+        static WriteMmio parse(StepArgs args) {
+            long offset = offsetArg(args);
+            long value = valueArg(args);
+            return new WriteMmio(args.line(), args.text("device"), offset, value);
         }
 
         @Override
@@ -178,8 +181,9 @@ final class ObjectSteps {
 
     record FileRead(Step.Line line, String file, long offset) implements Step.OnKernel {
 
-        static FileRead parse(Step.Line line, StepArgs args) {
-            return new FileRead(line, args.text("file"), offsetArg(args));
+        static FileRead parse(StepArgs args) {
+            long offset = offsetArg(args);
+            return new FileRead(args.line(), args.text("file"), offset);
         }
 
         @Override
@@ -195,8 +199,10 @@ final class ObjectSteps {
 
     record FileWrite(Step.Line line, String file, long offset, long value) implements Step.OnKernel {
 
-        static FileWrite parse(Step.Line line, StepArgs args) {
-            return new FileWrite(line, args.text("file"), offsetArg(args), valueArg(args));
+        static FileWrite parse(StepArgs args) {
+            long offset = offsetArg(args);
+            long value = valueArg(args);
+            return new FileWrite(args.line(), args.text("file"), offset, value);
         }
 
         @Override

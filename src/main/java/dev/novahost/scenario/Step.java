@@ -70,17 +70,19 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
     /** {@code expect}: the kernel's violations and taints so far. */
     record Expect(Line line, Expectation.OfKernel expected) implements Step {
 
-        static Expect parse(Line line, StepArgs args) {
-            return new Expect(line, Expectation.OfKernel.parse(args));
+        static Expect parse(StepArgs args) {
+            var expected = Expectation.OfKernel.parse(args);
+            return new Expect(args.line(), expected);
         }
     }
 
     /** An op: the arguments it takes, those it cannot do without, and how it parses. */
     record Op(Set<String> takes, Set<String> needs, Parser parse) { }
 
+    /** Checks the op's arguments, then the step's own expectation ({@link StepArgs#line}), and builds the record. */
     @FunctionalInterface
     interface Parser {
-        Step parse(Line line, StepArgs args);
+        Step parse(StepArgs args);
     }
 
     /** The ops a scenario may use (start/finish-callback need exactly one of timer and work, which they check). */
@@ -139,6 +141,6 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
                 throw args.fail(args.op() + " needs '" + name + "'");
             }
         }
-        return op.parse().parse(new Line(index, args.op(), Expectation.OfStep.parse(args)), args);
+        return op.parse().parse(args);
     }
 }

@@ -15,6 +15,11 @@ import tools.jackson.databind.JsonNode;
  */
 record StepArgs(int index, String op, JsonNode args) {
 
+    /** The step's place, op and own expectation: a parser asks it after the op's own arguments, which are checked first. */
+    Step.Line line() {
+        return new Step.Line(index, op, Expectation.OfStep.parse(this));
+    }
+
     Optional<JsonNode> arg(String name) {
         var value = args.get(name);
         return value == null || value.isNull() ? Optional.empty() : Optional.of(value);

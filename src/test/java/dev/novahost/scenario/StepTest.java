@@ -94,6 +94,15 @@ class StepTest {
         assertThat(refused.getMessage()).isEqualTo("step 3: " + kernel.getMessage());
     }
 
+    /** As before the records: a step wrong twice is refused for its arguments first, then for its expectation. */
+    @Test
+    void anOpsArgumentsAreCheckedBeforeTheStepsOwnExpectation() {
+        var refused = catchThrowableOfType(ScenarioException.class, () -> Step.of(2, Scenario.JSON.readTree(
+                "{\"op\":\"read-mmio\"," + DEV + ",\"offset\":\"zero\",\"expect\":{\"errno\":\"ENOPE\"}}")));
+
+        assertThat(refused.getMessage()).startsWith("step 2: 'offset' must be a number");
+    }
+
     @Test
     void aStepsOwnExpectationIsATypeWhoseCheckIsAVerdict() {
         var step = Step.of(0, Scenario.JSON.readTree("{\"op\":\"load\",\"expect\":{\"errno\":\"ebusy\",\"value\":\"x\"}}"));
