@@ -4,12 +4,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
 /**
  * One step of a scenario, one record per op: it parses itself from the scenario's JSON and applies
- * itself to the run. A new op is one record and one row of {@link #OPS}.
+ * itself to the run. A new op is one record, its name in {@link OnKernel}'s permits and one row of
+ * {@link #OPS}; the runner does not change.
  *
  * <p>{@link #of} checks everything that can be checked before the kernel runs: the op, that every
  * argument is one the op takes and every argument it needs is there, that numbers are numbers and
