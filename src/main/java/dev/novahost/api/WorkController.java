@@ -1,6 +1,8 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.Scope;
@@ -20,13 +22,16 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Work items nova-core queues for a bound device: immediate, delayed, or self-requeueing. It parses
- * requests and answers with views; the rules are the kernel's ({@link WorkService}).
+ * requests and answers with views; the rules are the kernel's ({@link DriverWork.Spec}, {@link WorkService}).
  */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class WorkController {
 
-    /** Each re-queue runs at once; a bound keeps a self-requeueing item from owning a worker forever. */
+    /**
+     * Each re-queue runs at once; a bound keeps a self-requeueing item from owning a live host's worker
+     * forever (a scenario's run has its budget instead, so the bound is the API's, not the kernel's).
+     */
     static final long MAX_REQUEUE = 100_000;
 
     private final WorkService work;
@@ -38,10 +43,11 @@ class WorkController {
     @PostMapping("/api/v1/devices/{address}/work")
     ResponseEntity<WorkView> queue(@PathVariable String address, @RequestBody WorkRequest request) {
         var device = PciAddress.parse(address);
-        long delay = request.delayNs() == null ? 0
-                : TimerController.within("delayNs", request.delayNs(), 0, TimerController.MAX_DELAY_NS);
-        long requeue = request.requeue() == null ? 0
-                : TimerController.within("requeue", request.requeue(), 0, MAX_REQUEUE);
+        long delay = request.delayNs() == null ? 0 : request.delayNs();
+        long requeue = request.requeue() == null ? 0 : request.requeue();
+        if (requeue > MAX_REQUEUE) {
+            throw KernelException.of(Errno.EINVAL, "requeue must be between 0 and " + MAX_REQUEUE + ", was " + requeue);
+        }
         var scope = Words.parse(Scope.class, "scope", request.scope(), Scope.DEVICE);
         var action = Words.parse(Action.class, "action", request.action(), Action.NOOP);
         var queued = work.queue(device, new DriverWork.Spec(delay, requeue, scope, action,

@@ -24,11 +24,6 @@ public record Scenario(String name, String title, String description, long seed,
 
     private static final Set<String> FIELDS = Set.of("name", "title", "description", "seed", "steps");
 
-    /** Which op names an object ({@code "as"}), and which arguments of which ops refer to such a name. */
-    private static final Map<String, String> NAMES = Map.of("arm-timer", "timer", "queue-work", "work",
-            "open-file", "file");
-    private static final Set<String> REFERENCES = Set.of("timer", "work", "file");
-
     public static Scenario parse(String json) {
         try {
             return parse(JSON.readTree(json));
@@ -70,17 +65,13 @@ public record Scenario(String name, String title, String description, long seed,
 
     /** Every timer, work item and file a step refers to was named by an earlier step. */
     private static void checkReferences(Step step, Map<String, Set<String>> named) {
-        for (String kind : REFERENCES) {
-            step.optText(kind).ifPresent(alias -> {
-                if (!named.getOrDefault(kind, Set.of()).contains(alias)) {
-                    throw step.fail("no earlier step made a " + kind + " named '" + alias + "' (give it one with \"as\")");
-                }
-            });
-        }
-        var kind = NAMES.get(step.op());
-        if (kind != null) {
-            step.optText("as").ifPresent(alias -> named.computeIfAbsent(kind, k -> new HashSet<>()).add(alias));
-        }
+        step.uses().ifPresent(used -> {
+            if (!named.getOrDefault(used.kind(), Set.of()).contains(used.alias())) {
+                throw step.fail("no earlier step made a " + used.kind() + " named '" + used.alias()
+                        + "' (give it one with \"as\")");
+            }
+        });
+        step.names().ifPresent(name -> named.computeIfAbsent(name.kind(), k -> new HashSet<>()).add(name.alias()));
     }
 
     private static String text(JsonNode node, String field, String absent) {

@@ -1,34 +1,18 @@
 package dev.novahost.scenario;
 
-import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
-import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.module.UnloadMode;
-import dev.novahost.kernel.novacore.Action;
-import dev.novahost.kernel.novacore.CallbackHold;
-import dev.novahost.kernel.novacore.DriverTimer;
-import dev.novahost.kernel.novacore.DriverWork;
-import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
-import dev.novahost.kernel.novacore.Scope;
-import dev.novahost.kernel.novacore.TimerMode;
-import dev.novahost.kernel.pci.Chipset;
-import dev.novahost.kernel.pci.PciAddress;
-import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.TimerEngine;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Runs a scenario in a fresh kernel on virtual time, never touching the live host. Time moves only in
@@ -47,9 +31,7 @@ import tools.jackson.databind.JsonNode;
  * request ends in a {@link ScenarioOverrun} that names the budget. At most {@link RunSlots} requests
  * run at once; past them {@link RunSlots.Busy} at once.
  *
- * <p>Why it is still this long: the interpreter over op strings ({@code apply} and its argument readers)
- * and the expectation checks live here until steps become a sealed family of records that parse and
- * apply themselves (issue 14); the scheduler and the digest already left.
+ * <p>Each step applies itself ({@link Step}); what it expects is checked by its {@link Expectation}.
  *
  * <p>Thread-safety: a runner keeps no state of its own runs and may run scenarios on several threads at
  * once (as many as its slots); each run has its own kernel, threads and meter.
@@ -133,7 +115,7 @@ public final class ScenarioRunner {
         }
     }
 
-    private static final class Run implements AutoCloseable {
+    private static final class Run implements AutoCloseable, StepContext {
 
         private final Scenario scenario;
         private final Optional<Policy> policy;
@@ -142,9 +124,7 @@ public final class ScenarioRunner {
         private final TimerEngine engine = TimerEngine.virtual(clock);
         /** Its log holds every event the budget allows, so a run that stays within it loses none. */
         private final Kernel kernel;
-        private final Map<String, DriverTimer> timers = new LinkedHashMap<>();
-        private final Map<String, DriverWork> works = new LinkedHashMap<>();
-        private final Map<String, Integer> files = new LinkedHashMap<>();
+        private final RunNames names = new RunNames();
         private final SimulatedCpus cpus;
         private final ScenarioResult.StepResult[] results;
         private int passed;
@@ -176,165 +156,64 @@ public final class ScenarioRunner {
             for (Step step : scenario.steps()) {
                 current = step.index();
                 meter.atStep(current);
-                switch (step.op()) {
-                    case "start-callback" -> record(step, StepOutcome.attempt(() -> startCallback(step)));
-                    case "finish-callback" -> record(step, StepOutcome.attempt(() -> finishCallback(step)));
-                    case "expect" -> {
-                        var verdict = expectState(step);
+                switch (step) {
+                    case Step.OnCpus scheduling -> record(step, StepOutcome.attempt(() -> scheduling.apply(this)));
+                    case Step.Expect expect -> {
+                        var verdict = expect.expected().check(kernel.sanitizer());
                         record(step, new StepOutcome(verdict.wire(), null), Optional.of(verdict));
                     }
-                    default -> perform(step);
+                    case Step.OnKernel action -> perform(action);
                 }
             }
             current = scenario.steps().size();
             meter.atStep(current);
-            recordCompleted(cpus.finishAll(current - 1));
+            completed(cpus.finishAll(current - 1));
             meter.atStep(current);
             return result();
         }
 
-        // --- interleavings ------------------------------------------------------------------------------
-
         /** Runs a step here, or, while a callback is in flight, on a CPU of its own in case it has to wait. */
-        private void perform(Step step) {
+        private void perform(Step.OnKernel step) {
             if (cpus.idle()) {
-                record(step, StepOutcome.attempt(() -> apply(step)));
+                record(step, StepOutcome.attempt(() -> step.apply(this)));
                 return;
             }
-            cpus.runAside(step, () -> StepOutcome.attempt(() -> apply(step))).ifPresent(outcome -> record(step, outcome));
+            cpus.runAside(step, () -> StepOutcome.attempt(() -> step.apply(this))).ifPresent(outcome -> record(step, outcome));
         }
 
-        private String startCallback(Step step) {
-            String alias = step.callbackAlias();
-            if (cpus.inFlight(alias)) {
-                throw step.fail(alias + " already has a callback in flight");
-            }
-            CallbackHold hold;
-            long until;
-            if (step.arg("timer").isPresent()) {
-                var timer = timer(step, alias);
-                until = timer.nextExpiry().orElseThrow(() ->
-                        step.fail("timer " + alias + " is not armed, so no callback of it can start"));
-                hold = timer.holdNextCallback();
-            } else {
-                hold = work(step, alias).holdNextRun();
-                until = clock.nanoTime();
-            }
-            cpus.start(step, alias, hold, until);
-            return alias + " in flight at " + until + " ns";
-        }
-
-        private String finishCallback(Step step) {
-            String alias = step.callbackAlias();
-            recordCompleted(cpus.finish(step, alias));
-            return alias + " finished";
-        }
-
-        /** The steps that waited for a callback and completed when it ended, let go by the current step. */
-        private void recordCompleted(List<SimulatedCpus.Completed> completed) {
+        @Override
+        public void completed(List<SimulatedCpus.Completed> completed) {
             completed.forEach(done -> record(done.step(), done.outcome()));
         }
 
-        // --- the steps ------------------------------------------------------------------------------
-
-        private String apply(Step step) {
-            return switch (step.op()) {
-                case "create-device" -> kernel.hotplug(Chipset.named(step.text("chipset")),
-                        step.optText("address").map(PciAddress::parse),
-                        step.optNumberText("revision").map(Long::intValue).orElse(0xa1)).address().toString();
-                case "remove-device" -> {
-                    kernel.hotUnplug(device(step));
-                    yield null;
-                }
-                case "surprise-removal" -> kernel.surpriseRemove(device(step)).state().name().toLowerCase(Locale.ROOT);
-                case "load" -> {
-                    kernel.load(NovaCoreDriver.NAME);
-                    yield "generation " + kernel.module(NovaCoreDriver.NAME).generation();
-                }
-                case "unload" -> {
-                    kernel.unload(NovaCoreDriver.NAME, step.optWord("mode", UnloadMode.class).orElse(UnloadMode.PIN));
-                    yield null;
-                }
-                case "set-policy" -> {
-                    kernel.driverCore().setPolicy(NovaCoreDriver.NAME, step.optWord("policy", Policy.class).orElseThrow());
-                    yield null;
-                }
-                case "set-faults" -> {
-                    kernel.setFaults(faults(step));
-                    yield null;
-                }
-                case "bind" -> {
-                    kernel.driverCore().bind(NovaCoreDriver.NAME, device(step));
-                    yield null;
-                }
-                case "unbind" -> {
-                    kernel.driverCore().unbind(NovaCoreDriver.NAME, device(step));
-                    yield null;
-                }
-                case "arm-timer" -> armTimer(step);
-                case "cancel-timer" -> {
-                    kernel.timers().cancel(timer(step, step.text("timer")).id());
-                    yield null;
-                }
-                case "queue-work" -> queueWork(step);
-                case "cancel-work" -> {
-                    kernel.work().cancel(work(step, step.text("work")).id());
-                    yield null;
-                }
-                case "open-file" -> {
-                    var file = kernel.files().open(device(step));
-                    step.optText("as").ifPresent(alias -> files.put(alias, file.fd()));
-                    yield "fd " + file.fd();
-                }
-                case "close-file" -> {
-                    kernel.files().close(file(step));
-                    yield null;
-                }
-                case "read-mmio" -> hex(kernel.mmio().read(device(step), offset(step)));
-                case "write-mmio" -> {
-                    kernel.mmio().write(device(step), offset(step), value(step));
-                    yield null;
-                }
-                case "file-read" -> hex(kernel.files().read(file(step), offset(step)));
-                case "file-write" -> {
-                    kernel.files().write(file(step), offset(step), value(step));
-                    yield null;
-                }
-                case "advance" -> {
-                    int ran = engine.advanceTo(clock.nanoTime() + step.number("ns"));
-                    yield ran + " callbacks ran; now " + clock.nanoTime() + " ns";
-                }
-                default -> throw step.fail("op " + step.op() + " cannot run here");
-            };
+        @Override
+        public Kernel kernel() {
+            return kernel;
         }
 
-        private String armTimer(Step step) {
-            var mode = step.optWord("mode", TimerMode.class).orElseThrow();
-            var target = step.optText("work").map(alias -> work(step, alias));
-            var spec = new DriverTimer.Spec(mode, step.number("delayNs"),
-                    mode == TimerMode.PERIODIC ? step.number("periodNs") : 0,
-                    step.optWord("scope", Scope.class).orElse(Scope.DEVICE),
-                    step.optWord("action", Action.class).orElse(Action.NOOP), target);
-            var timer = kernel.timers().arm(device(step), spec);
-            step.optText("as").ifPresent(alias -> timers.put(alias, timer));
-            return "timer " + timer.id();
+        @Override
+        public TimerEngine engine() {
+            return engine;
         }
 
-        private String queueWork(Step step) {
-            var spec = new DriverWork.Spec(step.optNumber("delayNs").orElse(0L), step.optNumber("requeue").orElse(0L),
-                    step.optWord("scope", Scope.class).orElse(Scope.DEVICE),
-                    step.optWord("action", Action.class).orElse(Action.NOOP));
-            var work = kernel.work().queue(device(step), spec);
-            step.optText("as").ifPresent(alias -> works.put(alias, work));
-            return "work " + work.id();
+        @Override
+        public VirtualClock clock() {
+            return clock;
         }
 
-        // --- expectations ---------------------------------------------------------------------------
+        @Override
+        public RunNames names() {
+            return names;
+        }
 
-        /** A step that ran: its own expectation, or, without one, an errno it was not expected to fail with. */
+        @Override
+        public SimulatedCpus cpus() {
+            return cpus;
+        }
+
+        /** A step that ran, with its own expectation's verdict, or, without one, an errno it was not expected to fail with. */
         private void record(Step step, StepOutcome outcome) {
-            record(step, outcome, step.expect().map(expected -> check(expected, outcome))
-                    .or(() -> outcome.succeeded() ? Optional.empty() : Optional.of(unexpected(outcome))));
+            record(step, outcome, Expectation.OfStep.verdict(step.line().expect(), outcome));
         }
 
         private void record(Step step, StepOutcome outcome, Optional<Verdict> verdict) {
@@ -347,121 +226,6 @@ public final class ScenarioRunner {
             results[step.index()] = new ScenarioResult.StepResult(step.index(), step.op(), outcome.succeeded(),
                     outcome.succeeded() ? null : outcome.errno().name(), outcome.value(),
                     verdict.map(Verdict::wire).orElse(null), current == step.index() ? null : current);
-        }
-
-        private static Verdict check(JsonNode expected, StepOutcome outcome) {
-            var errno = expected.get("errno");
-            String got = outcome.succeeded() ? "success" : outcome.errno().name();
-            if (errno != null && !got.equalsIgnoreCase(errno.asString().trim())) {
-                return Verdict.failed("expected " + errno.asString() + ", got " + got);
-            }
-            if (errno == null && !outcome.succeeded()) {
-                return unexpected(outcome);
-            }
-            var value = expected.get("value");
-            if (value != null && !value.asString().equalsIgnoreCase(String.valueOf(outcome.value()))) {
-                return Verdict.failed("expected " + value.asString() + ", got " + outcome.value());
-            }
-            return Verdict.PASSED;
-        }
-
-        private static Verdict unexpected(StepOutcome outcome) {
-            return Verdict.failed("unexpected " + outcome.errno());
-        }
-
-        /** An {@code expect} step: the violations so far (kind, outcome, count), or none, and the taints. */
-        private Verdict expectState(Step step) {
-            var problems = new ArrayList<String>();
-            var violations = kernel.sanitizer().violations();
-            if (step.arg("none").map(JsonNode::asBoolean).orElse(false) && !violations.isEmpty()) {
-                problems.add("expected no violations, found " + violations.stream()
-                        .map(v -> v.kind().wireName() + "/" + lower(v.outcome())).toList());
-            }
-            step.arg("violations").ifPresent(list -> list.forEach(wanted -> {
-                var kind = step.violationKind(wanted.get("kind"), "violation kind");
-                String outcome = wanted.has("outcome") ? wanted.get("outcome").asString() : null;
-                long count = violations.stream()
-                        .filter(v -> v.kind() == kind)
-                        .filter(v -> outcome == null || lower(v.outcome()).equals(outcome))
-                        .mapToLong(v -> v.count()).sum();
-                boolean ok = wanted.has("count") ? count == wanted.get("count").asLong() : count > 0;
-                if (!ok) {
-                    problems.add(kind.wireName() + (outcome == null ? "" : "/" + outcome) + ": expected "
-                            + (wanted.has("count") ? wanted.get("count").asLong() : "at least 1") + ", found " + count);
-                }
-            }));
-            step.arg("taints").ifPresent(list -> {
-                var wanted = new ArrayList<String>();
-                list.forEach(taint -> wanted.add(step.violationKind(taint, "taint").wireName()));
-                var actual = kernel.sanitizer().taints().stream().map(ViolationKind::wireName).sorted().toList();
-                if (!wanted.stream().sorted().toList().equals(actual)) {
-                    problems.add("expected taints " + wanted + ", found " + actual);
-                }
-            });
-            return problems.isEmpty() ? Verdict.PASSED : Verdict.failed(String.join("; ", problems));
-        }
-
-        // --- arguments ------------------------------------------------------------------------------
-
-        private static PciAddress device(Step step) {
-            return PciAddress.parse(step.text("device"));
-        }
-
-        private static int offset(Step step) {
-            long offset = step.optNumberText("offset").orElseThrow(() -> step.fail(step.op() + " needs 'offset'"));
-            if (offset < 0 || offset > Integer.MAX_VALUE) {
-                throw KernelException.of(Errno.EINVAL, "offset " + offset + " is outside BAR0");
-            }
-            return (int) offset;
-        }
-
-        private static int value(Step step) {
-            long value = step.optNumberText("value").orElseThrow(() -> step.fail(step.op() + " needs 'value'"));
-            if (value < 0 || value > 0xffff_ffffL) {
-                throw KernelException.of(Errno.EINVAL, "value " + value + " does not fit in 32 bits");
-            }
-            return (int) value;
-        }
-
-        private int file(Step step) {
-            String alias = step.text("file");
-            var fd = files.get(alias);
-            if (fd == null) {
-                throw step.fail("no file was opened as '" + alias + "' (the step that opens it failed)");
-            }
-            return fd;
-        }
-
-        private DriverTimer timer(Step step, String alias) {
-            var timer = timers.get(alias);
-            if (timer == null) {
-                throw step.fail("no timer was armed as '" + alias + "' (the step that arms it failed)");
-            }
-            return timer;
-        }
-
-        private DriverWork work(Step step, String alias) {
-            var work = works.get(alias);
-            if (work == null) {
-                throw step.fail("no work was queued as '" + alias + "' (the step that queues it failed)");
-            }
-            return work;
-        }
-
-        private static Faults faults(Step step) {
-            var node = step.arg("faults").orElseThrow();
-            var probe = node.get("probeFailure");
-            return Faults.where(fault -> node.path(fault.word()).asBoolean(false),
-                    probe == null || probe.isNull() ? Optional.empty()
-                            : Optional.of(Errno.valueOf(probe.asString().trim().toUpperCase(Locale.ROOT))));
-        }
-
-        private static String hex(int value) {
-            return String.format("0x%08x", value);
-        }
-
-        private static String lower(Enum<?> value) {
-            return value.name().toLowerCase(Locale.ROOT);
         }
 
         // --- the result -----------------------------------------------------------------------------
@@ -479,6 +243,10 @@ public final class ScenarioRunner {
                     lower(policy.orElse(Policy.REVOCABLE)), failed == 0, passed, failed,
                     List.of(results), events, violations, "");
             return result.withDigest(ResultDigest.of(result, meter));
+        }
+
+        private static String lower(Enum<?> value) {
+            return value.name().toLowerCase(Locale.ROOT);
         }
 
         /** A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked. */

@@ -160,6 +160,7 @@ class ApiLifecycleTest extends ApiTest {
                 new Bad(DEV + "/timers", "{\"mode\":\"periodic\",\"delayNs\":1}", 400, "EINVAL"),
                 new Bad(DEV + "/timers", "{\"mode\":\"periodic\",\"delayNs\":1,\"periodNs\":5}", 400, "EINVAL"),
                 new Bad(DEV + "/timers", "{\"mode\":\"oneshot\",\"delayNs\":1,\"periodNs\":5}", 400, "EINVAL"),
+                new Bad(DEV + "/timers", "{\"mode\":\"oneshot\",\"delayNs\":1,\"periodNs\":0}", 400, "EINVAL"),
                 new Bad(DEV + "/timers", "{\"mode\":\"oneshot\",\"delayNs\":-1}", 400, "EINVAL"),
                 new Bad(DEV + "/timers", "{\"mode\":\"oneshot\",\"delayNs\":1,\"action\":\"queue-work\"}", 400, "EINVAL"),
                 new Bad(DEV + "/timers", "{\"mode\":\"oneshot\",\"delayNs\":1,\"action\":\"queue-work\",\"work\":999}", 400, "EINVAL"),

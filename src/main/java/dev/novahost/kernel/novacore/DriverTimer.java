@@ -24,10 +24,13 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DriverTimer implements DriverObject {
 
     /**
-     * What the caller asked for; {@code hold} is how long each callback takes before its action. A
-     * periodic timer's period is at least {@link #MIN_PERIOD_NS}, whoever arms it (the API, a scenario, a
-     * test): a shorter one keeps a CPU busy for nothing, and on virtual time makes an {@code advance}
-     * deliver without end.
+     * What the caller asked for; {@code hold} is how long each callback takes before its action. Its
+     * rules are the kernel's, whoever arms the timer (the API, a scenario, a test), and the constructor
+     * keeps them ({@code EINVAL}): a delay of at most {@link #MAX_DELAY_NS}; a periodic timer's period at
+     * least {@link #MIN_PERIOD_NS} (a shorter one keeps a CPU busy for nothing, and on virtual time makes
+     * an {@code advance} deliver without end) and at most an hour, a oneshot timer none; a work item to
+     * queue for the {@code queue-work} action and for no other. Whether that work item belongs to the
+     * timer's device is the driver's to check ({@link NovaCoreDriver#armTimer}).
      */
     public record Spec(TimerMode mode, long delayNs, long periodNs, Scope scope, Action action,
                        Optional<DriverWork> target, CallbackDelay hold) {
@@ -35,8 +38,11 @@ public final class DriverTimer implements DriverObject {
         /** 10 µs. */
         public static final long MIN_PERIOD_NS = 10_000L;
 
+        /** An hour: longer delays and periods are almost surely unit mistakes. */
+        public static final long MAX_DELAY_NS = 3_600_000_000_000L;
+
         public Spec {
-            checkPeriod(mode, periodNs);
+            check(mode, delayNs, periodNs, action, target.isPresent());
         }
 
         /** A callback that takes no time. */
@@ -45,11 +51,36 @@ public final class DriverTimer implements DriverObject {
             this(mode, delayNs, periodNs, scope, action, target, CallbackDelay.NONE);
         }
 
-        /** {@code EINVAL} for a periodic timer whose period is under {@link #MIN_PERIOD_NS}. */
-        public static void checkPeriod(TimerMode mode, long periodNs) {
-            if (mode == TimerMode.PERIODIC && periodNs < MIN_PERIOD_NS) {
-                throw KernelException.of(Errno.EINVAL, "periodNs must be at least " + MIN_PERIOD_NS
-                        + " ns (10 µs) for a periodic timer, was " + periodNs);
+        /**
+         * The rules the constructor keeps, for a parser that builds the spec only later: a scenario names
+         * its work item before the run that queues it, and is refused before it runs.
+         */
+        /** Also the API's answer to a oneshot request that carries a {@code periodNs}, even 0. */
+        public static final String ONESHOT_HAS_NO_PERIOD = "periodNs is for periodic timers; a oneshot timer has none";
+
+        public static void check(TimerMode mode, long delayNs, long periodNs, Action action, boolean queuesWork) {
+            within("delayNs", delayNs, 0, MAX_DELAY_NS);
+            if (mode == TimerMode.PERIODIC) {
+                if (periodNs < MIN_PERIOD_NS) {
+                    throw KernelException.of(Errno.EINVAL, "a periodic timer needs 'periodNs' of at least "
+                            + MIN_PERIOD_NS + " ns (10 µs), was " + periodNs);
+                }
+                within("periodNs", periodNs, MIN_PERIOD_NS, MAX_DELAY_NS);
+            } else if (periodNs != 0) {
+                throw KernelException.of(Errno.EINVAL, ONESHOT_HAS_NO_PERIOD);
+            }
+            if (action == Action.QUEUE_WORK && !queuesWork) {
+                throw KernelException.of(Errno.EINVAL, "A queue-work timer needs 'work', the work item it queues");
+            }
+            if (action != Action.QUEUE_WORK && queuesWork) {
+                throw KernelException.of(Errno.EINVAL, "work is only for the queue-work action");
+            }
+        }
+
+        /** {@code EINVAL} unless {@code min <= value <= max}. */
+        static void within(String field, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw KernelException.of(Errno.EINVAL, field + " must be between " + min + " and " + max + ", was " + value);
             }
         }
     }

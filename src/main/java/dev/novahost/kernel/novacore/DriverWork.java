@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
@@ -20,9 +22,22 @@ public final class DriverWork implements DriverObject {
 
     /**
      * What the caller asked for: an optional delay, how many times the work re-queues itself, and how
-     * long each run takes before its action.
+     * long each run takes before its action. The constructor keeps its rules ({@code EINVAL}): a delay of
+     * at most {@link DriverTimer.Spec#MAX_DELAY_NS}, no negative count of re-queues, and no
+     * {@code queue-work} action, which only a timer does. How many re-queues are too many is the
+     * caller's: the live API caps them, a scenario's budget stops a run that requeues without end.
      */
     public record Spec(long delayNs, long requeue, Scope scope, Action action, CallbackDelay hold) {
+
+        public Spec {
+            DriverTimer.Spec.within("delayNs", delayNs, 0, DriverTimer.Spec.MAX_DELAY_NS);
+            if (requeue < 0) {
+                throw KernelException.of(Errno.EINVAL, "requeue must not be negative, was " + requeue);
+            }
+            if (action == Action.QUEUE_WORK) {
+                throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
+            }
+        }
 
         /** A work function that takes no time. */
         public Spec(long delayNs, long requeue, Scope scope, Action action) {

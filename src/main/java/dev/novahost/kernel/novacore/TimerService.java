@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * nova-core's timers: the kernel service behind the HTTP API's timer routes. It arms a timer on the
- * driver instance bound to a device, lists, finds and cancels timers, and holds the rules about the
- * work item a {@code queue-work} timer queues ({@link #target}). Whether that work item belongs to the
+ * driver instance bound to a device, lists, finds and cancels timers, and finds the work item a
+ * {@code queue-work} timer queues ({@link #target}). Whether that work item belongs to the
  * instance the timer is armed on is checked once, by {@link DriverObjects#armTimer}, under the
  * instance's admit lock.
  *
@@ -32,21 +32,12 @@ public final class TimerService {
     }
 
     /**
-     * The work item a timer with this action queues: required for {@code queue-work} ({@code EINVAL}
-     * without one, or for an id no work item has), refused for the other actions.
+     * The work item a {@code queue-work} timer queues, by its id ({@code EINVAL} for an id no work item
+     * has); none without one. Which actions take one is the spec's rule ({@link DriverTimer.Spec}).
      */
-    public Optional<DriverWork> target(Action action, Long workId) {
-        if (action != Action.QUEUE_WORK) {
-            if (workId != null) {
-                throw KernelException.of(Errno.EINVAL, "work is only for the queue-work action");
-            }
-            return Optional.empty();
-        }
-        if (workId == null) {
-            throw KernelException.of(Errno.EINVAL, "A queue-work timer needs 'work': the id of a work item to queue");
-        }
-        return Optional.of(novaCore.objects().table().works().stream().filter(w -> w.id() == workId).findFirst()
-                .orElseThrow(() -> KernelException.of(Errno.EINVAL, "There is no work item " + workId)));
+    public Optional<DriverWork> target(Optional<Long> workId) {
+        return workId.map(id -> novaCore.objects().table().works().stream().filter(w -> w.id() == id).findFirst()
+                .orElseThrow(() -> KernelException.of(Errno.EINVAL, "There is no work item " + id)));
     }
 
     public List<DriverTimer> all() {

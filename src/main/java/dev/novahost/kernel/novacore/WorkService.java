@@ -1,15 +1,12 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import java.util.List;
 
 /**
  * nova-core's work items: the kernel service behind the HTTP API's work routes. It queues a work item
- * on the driver instance bound to a device (refusing the timer-only {@code queue-work} action), lists,
- * finds and disables work items.
+ * on the driver instance bound to a device, lists, finds and disables work items.
  *
  * <p>Thread-safety: stateless; any thread may call it. {@link DriverObjects} and its table state theirs.
  */
@@ -23,11 +20,8 @@ public final class WorkService {
         this.novaCore = novaCore;
     }
 
-    /** {@code EINVAL} for {@code queue-work}, which only a timer does; {@code ENODEV} when nova-core is not bound. */
+    /** {@code ENODEV} when nova-core is not bound; the spec keeps its own rules ({@link DriverWork.Spec}). */
     public DriverWork queue(PciAddress device, DriverWork.Spec spec) {
-        if (spec.action() == Action.QUEUE_WORK) {
-            throw KernelException.of(Errno.EINVAL, "queue-work is a timer action; work items read-ptimer, touch-bar or noop");
-        }
         return novaCore.objects().queueWork(novaCore.boundTo(bus.get(device)), spec);
     }
 

@@ -58,7 +58,7 @@ class DriverCoreTest {
     private static final int GA102_A1_BOOT_0 = 0x172000a1;
 
     private final ManualClock clock = new ManualClock(0);
-    private final RecordingTracepoints trace = new RecordingTracepoints();
+    private final RecordingObserver trace = new RecordingObserver();
 
     private Kernel kernel(boolean novaCoreLoaded) {
         return new Kernel(new KernelConfig(16, novaCoreLoaded), clock, List.of(trace));
@@ -673,7 +673,7 @@ class DriverCoreTest {
     }
 
     /** Records every event of the driver core's as one line in kernel words, in the order the kernel emitted them. */
-    static final class RecordingTracepoints implements Consumer<KernelEvent> {
+    static final class RecordingObserver implements Consumer<KernelEvent> {
 
         final List<String> events = new CopyOnWriteArrayList<>();
 

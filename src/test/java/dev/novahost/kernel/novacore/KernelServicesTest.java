@@ -52,22 +52,48 @@ class KernelServicesTest {
     @Test
     void onlyAQueueWorkTimerNamesAWorkItemAndItMustExist() {
         var timers = kernel.timers();
-        assertThat(refused(Errno.EINVAL, () -> timers.target(Action.NOOP, 1L)))
-                .hasMessageContaining("work is only for the queue-work action");
-        assertThat(refused(Errno.EINVAL, () -> timers.target(Action.QUEUE_WORK, null)))
-                .hasMessageContaining("A queue-work timer needs 'work'");
-        assertThat(refused(Errno.EINVAL, () -> timers.target(Action.QUEUE_WORK, 999L)))
-                .hasMessageContaining("There is no work item 999");
-        assertThat(timers.target(Action.NOOP, null)).isEmpty();
-
         var work = work(gpu);
-        assertThat(timers.target(Action.QUEUE_WORK, work.id())).containsSame(work);
+        assertThat(refused(Errno.EINVAL, () -> new DriverTimer.Spec(TimerMode.ONESHOT, HOUR, 0, Scope.DEVICE,
+                Action.NOOP, Optional.of(work)))).hasMessageContaining("work is only for the queue-work action");
+        assertThat(refused(Errno.EINVAL, () -> queueing(Optional.empty())))
+                .hasMessageContaining("A queue-work timer needs 'work'");
+        assertThat(refused(Errno.EINVAL, () -> timers.target(Optional.of(999L))))
+                .hasMessageContaining("There is no work item 999");
+        assertThat(timers.target(Optional.empty())).isEmpty();
+        assertThat(timers.target(Optional.of(work.id()))).containsSame(work);
+    }
+
+    /** The rules of a timer or work item are the spec's own, whoever builds it: the API, a scenario, a test. */
+    @Test
+    void aSpecRefusesWhatNoTimerOrWorkItemCanBe() {
+        long min = DriverTimer.Spec.MIN_PERIOD_NS;
+        assertThat(refused(Errno.EINVAL, () -> timer(TimerMode.PERIODIC, 0, min - 1)))
+                .hasMessage("a periodic timer needs 'periodNs' of at least 10000 ns (10 µs), was 9999");
+        assertThat(refused(Errno.EINVAL, () -> timer(TimerMode.PERIODIC, 0, HOUR + 1)))
+                .hasMessageContaining("periodNs must be between 10000 and " + HOUR);
+        assertThat(refused(Errno.EINVAL, () -> timer(TimerMode.ONESHOT, 0, min)))
+                .hasMessage("periodNs is for periodic timers; a oneshot timer has none");
+        assertThat(refused(Errno.EINVAL, () -> timer(TimerMode.ONESHOT, -1, 0))).hasMessageContaining("delayNs");
+        assertThat(refused(Errno.EINVAL, () -> timer(TimerMode.ONESHOT, HOUR + 1, 0))).hasMessageContaining("delayNs");
+        assertThat(timer(TimerMode.PERIODIC, HOUR, min).periodNs()).isEqualTo(min);
+
+        assertThat(refused(Errno.EINVAL, () -> new DriverWork.Spec(-1, 0, Scope.DEVICE, Action.NOOP)))
+                .hasMessageContaining("delayNs");
+        assertThat(refused(Errno.EINVAL, () -> new DriverWork.Spec(0, -1, Scope.DEVICE, Action.NOOP)))
+                .hasMessageContaining("requeue");
+        assertThat(refused(Errno.EINVAL, () -> new DriverWork.Spec(HOUR + 1, 0, Scope.DEVICE, Action.NOOP)))
+                .hasMessageContaining("delayNs");
+        assertThat(new DriverWork.Spec(HOUR, Long.MAX_VALUE, Scope.DEVICE, Action.NOOP).requeue()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    private static DriverTimer.Spec timer(TimerMode mode, long delayNs, long periodNs) {
+        return new DriverTimer.Spec(mode, delayNs, periodNs, Scope.DEVICE, Action.NOOP, Optional.empty());
     }
 
     @Test
     void aTimerQueuesOnlyTheWorkOfItsOwnDevice() {
         var foreign = work(other);
-        var target = kernel.timers().target(Action.QUEUE_WORK, foreign.id());
+        var target = kernel.timers().target(Optional.of(foreign.id()));
 
         assertThat(refused(Errno.EINVAL, () -> kernel.timers().arm(gpu, queueing(target))))
                 .hasMessageContaining("belongs to " + other + ", not to " + gpu);
