@@ -99,28 +99,21 @@ final class CrashRecovery {
                 goodLines = line;
             }
         }
-        return new Recovered(records, lastSeq, goodLength,
-                afterTheLastOperation(content, contentEnd, goodLength, goodLines, start, line, damage));
-    }
-
-    /** What follows the last whole operation: nothing, a torn tail (returned), or damage. */
-    private Optional<String> afterTheLastOperation(byte[] content, int contentEnd, int goodLength, int goodLines,
-                                                   int stoppedAt, int line, String damage) throws IOException {
         if (goodLength == contentEnd) {
-            return Optional.empty();
+            return new Recovered(records, lastSeq, goodLength, Optional.empty());
         }
         int damagedLine = damage == null ? goodLines + 1 : line;
-        int validAfter = damage == null ? 0 : validRecords(content, stoppedAt, contentEnd);
+        int validAfter = damage == null ? 0 : validRecords(content, start, contentEnd);
         if (validAfter > 0) {
             cutAtDamage(damagedLine, damage, validAfter, goodLength);
-            return Optional.empty();
+            return new Recovered(records, lastSeq, goodLength, Optional.empty());
         }
         String torn = text(content, goodLength, contentEnd);
         log.warn("journal {}: dropped a torn tail from line {} on ({} bytes, {}): the last write a crash cut short,"
                 + " never acknowledged: {}", file, damagedLine, contentEnd - goodLength,
                 damage == null ? "an operation that never finished" : "a record " + damage, preview(torn));
         cutAt(goodLength);
-        return Optional.of(torn);
+        return new Recovered(records, lastSeq, goodLength, Optional.of(torn));
     }
 
     /** A changed byte, not a crash: refuse, or keep a copy and cut there when the operator asked. */
