@@ -13,10 +13,13 @@ import org.slf4j.LoggerFactory;
  * changes no file size ({@code fdatasync} suffices); the reader takes the zeros as the end.
  *
  * <p>Invariant: {@code end <= allocated}, and the bytes from {@code end} to {@code allocated} are zeros
- * already on disk. {@link #reserve()} keeps at least half a segment of them ahead of the last record, so
- * that a full disk is met there, before a change, and not half way through a record. A write that fails
- * leaves zeros where it was, never a half record to write over: after a failed fsync Linux may have
- * dropped the dirty pages, and a second fsync can report success.
+ * already on disk (unless a failed write could not be zeroed again, and then the journal has stopped,
+ * {@link FailStop}). {@link #reserve()} keeps at least half a segment of them ahead of the last record,
+ * so that a full disk is met there, before a change, and not half way through a record: half a segment
+ * holds the largest operation (a reset of a full host: 51 KB) and every request in flight at once; one
+ * that still finds no room grows the file itself, and a failure there is one after the change. A write
+ * that fails leaves zeros where it was, never a half record to write over: after a failed fsync Linux
+ * may have dropped the dirty pages, and a second fsync can report success.
  *
  * <p>Not thread-safe: the {@link Journal} calls it under its lock.
  */
