@@ -23,7 +23,7 @@ import java.util.Optional;
  * The one place a {@link JournalRecord} becomes the fields of a journal line and back. The fields and
  * their order are the format journals on disk already hold ({@code src/test/resources/journal/every-record.jsonl}
  * pins one line of each): {@code op} first, then the record's fields. The line's framing ({@code seq},
- * {@code more}, {@code crc}) is {@link Journal}'s.
+ * {@code more}, {@code crc}) is {@link RecordFraming}'s.
  */
 final class JournalCodec {
 

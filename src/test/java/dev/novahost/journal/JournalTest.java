@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -305,6 +306,28 @@ class JournalTest {
         });
         assertThat(Files.readAllBytes(file)).isEqualTo(damaged);
         assertThat(output).doesNotContain("torn tail from");
+    }
+
+    /** A line edited by hand with its checksum fixed up but no number for {@code seq} is damage, not a crash of the start. */
+    @Test
+    void aLineWhoseChecksumMatchesButWhoseSeqIsNoNumberIsDamage() throws Exception {
+        Path file = dir.resolve(Journal.FILE);
+        try (var journal = Journal.open(dir, 1000)) {
+            journal.append(LOADED);
+            journal.append(FENCED);
+        }
+        var lines = JournalLines.of(file);
+        String prefix = lines.get(0).replaceFirst("\"seq\":\"?1\"?", "\"seq\":\"one\"");
+        prefix = prefix.substring(0, prefix.lastIndexOf(",\"crc\":\""));
+        var crc = new CRC32();
+        crc.update(prefix.getBytes(StandardCharsets.UTF_8));
+        Files.writeString(file, prefix + ",\"crc\":\"" + String.format("%08x", crc.getValue()) + "\"}\n" + lines.get(1)
+                + "\n", StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> Journal.open(dir, 1000)).isInstanceOfSatisfying(Journal.Damaged.class, e -> {
+            assertThat(e.line()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("its checksum matches but it is not a record", "1 valid records");
+        });
     }
 
     @Test
