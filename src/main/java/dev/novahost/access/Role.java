@@ -1,7 +1,7 @@
 package dev.novahost.access;
 
+import dev.novahost.kernel.WireWord;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
@@ -13,7 +13,7 @@ public enum Role {
     public static final String HEADER = "X-Nova-Role";
 
     private final List<GrantedAuthority> authorities = List.of(new SimpleGrantedAuthority("ROLE_" + name()));
-    private final String word = name().toLowerCase(Locale.ROOT);
+    private final String word = WireWord.of(this);
 
     /** The name Spring Security's {@code hasRole} matches. */
     public String role() {

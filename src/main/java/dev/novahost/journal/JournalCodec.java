@@ -1,5 +1,6 @@
 package dev.novahost.journal;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.journal.JournalRecord.Bound;
 import dev.novahost.journal.JournalRecord.DeviceAdded;
 import dev.novahost.journal.JournalRecord.DeviceRemoved;
@@ -52,7 +53,7 @@ final class JournalCodec {
                 fields.put("op", "driver.bound");
                 fields.put("device", device);
                 fields.put("driver", driver);
-                fields.put("policy", word(policy));
+                fields.put("policy", WireWord.of(policy));
             }
             case ProbeFailed(var device, var driver) -> {
                 fields.put("op", "driver.probe-failed");
@@ -75,7 +76,7 @@ final class JournalCodec {
             case PolicySet(var driver, var policy) -> {
                 fields.put("op", "driver.policy");
                 fields.put("driver", driver);
-                fields.put("policy", word(policy));
+                fields.put("policy", WireWord.of(policy));
             }
             case FaultsSet(var faults) -> {
                 fields.put("op", "driver.faults");
@@ -128,9 +129,6 @@ final class JournalCodec {
         return value;
     }
 
-    private static String word(Policy policy) {
-        return policy.name().toLowerCase(Locale.ROOT);
-    }
 
     private static Policy policy(String word) {
         return Policy.valueOf(word.toUpperCase(Locale.ROOT));

@@ -1,5 +1,6 @@
 package dev.novahost.metrics;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.irq.IrqAccounting;
@@ -15,7 +16,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.util.Locale;
 
 /**
  * The metrics read from the kernel when Prometheus scrapes (devices by state, module loaded and
@@ -35,7 +35,7 @@ public final class KernelMeters implements MeterBinder {
         for (DeviceState state : DeviceState.values()) {
             Gauge.builder("nova.devices", kernel, k -> k.bus().devices().stream().filter(d -> d.state() == state).count())
                     .description("Devices on the bus by state")
-                    .tag("state", lower(state))
+                    .tag("state", WireWord.of(state))
                     .register(registry);
         }
         for (Module module : kernel.modules()) {
@@ -54,8 +54,8 @@ public final class KernelMeters implements MeterBinder {
             for (BarAccounting.Result result : BarAccounting.Result.values()) {
                 FunctionCounter.builder("nova.bar.accesses", accounting, a -> a.total(op, result))
                         .description("BAR0 accesses through driver handles, by operation and result")
-                        .tag("op", lower(op))
-                        .tag("result", lower(result))
+                        .tag("op", WireWord.of(op))
+                        .tag("result", WireWord.of(result))
                         .register(registry);
             }
         }
@@ -69,8 +69,8 @@ public final class KernelMeters implements MeterBinder {
                     FunctionCounter.builder("nova.lifecycle.violations", sanitizer, s -> s.count(kind, outcome, policy))
                             .description("Lifecycle violations the sanitizer saw, by kind, outcome and policy")
                             .tag("kind", kind.wireName())
-                            .tag("outcome", lower(outcome))
-                            .tag("policy", lower(policy))
+                            .tag("outcome", WireWord.of(outcome))
+                            .tag("policy", WireWord.of(policy))
                             .register(registry);
                 }
             }
@@ -100,7 +100,4 @@ public final class KernelMeters implements MeterBinder {
                 .description("Open nova-core device files").register(registry);
     }
 
-    private static String lower(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.module.UnloadMode;
@@ -8,7 +9,6 @@ import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -58,7 +58,7 @@ final class DeviceSteps {
 
         @Override
         public String apply(StepContext run) {
-            return run.kernel().surpriseRemove(PciAddress.parse(device)).state().name().toLowerCase(Locale.ROOT);
+            return WireWord.of(run.kernel().surpriseRemove(PciAddress.parse(device)).state());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.sanitizer.ViolationKind;
@@ -115,7 +116,7 @@ sealed interface Expectation {
             }
             var kind = step.violationKind(wanted.get("kind"), "violation kind");
             var outcome = Optional.ofNullable(wanted.get("outcome")).map(word -> Arrays.stream(Outcome.values())
-                    .filter(o -> StepArgs.lower(o).equals(word.asString())).findFirst()
+                    .filter(o -> WireWord.of(o).equals(word.asString())).findFirst()
                     .orElseThrow(() -> step.fail("'" + word.asString() + "' is not an outcome; outcomes are prevented and occurred")));
             var count = wanted.get("count");
             if (count != null && (!count.canConvertToLong() || count.asLong() < 0)) {
@@ -129,7 +130,7 @@ sealed interface Expectation {
             var found = sanitizer.violations();
             if (none && !found.isEmpty()) {
                 problems.add("expected no violations, found " + found.stream()
-                        .map(v -> v.kind().wireName() + "/" + StepArgs.lower(v.outcome())).toList());
+                        .map(v -> v.kind().wireName() + "/" + WireWord.of(v.outcome())).toList());
             }
             for (Wanted wanted : violations) {
                 long count = found.stream()
@@ -138,7 +139,7 @@ sealed interface Expectation {
                         .mapToLong(v -> v.count()).sum();
                 boolean held = wanted.count().isPresent() ? count == wanted.count().getAsLong() : count > 0;
                 if (!held) {
-                    problems.add(wanted.kind().wireName() + wanted.outcome().map(o -> "/" + StepArgs.lower(o)).orElse("")
+                    problems.add(wanted.kind().wireName() + wanted.outcome().map(o -> "/" + WireWord.of(o)).orElse("")
                             + ": expected " + (wanted.count().isPresent() ? wanted.count().getAsLong() : "at least 1")
                             + ", found " + count);
                 }

@@ -1,5 +1,6 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.VirtualClock;
@@ -8,7 +9,6 @@ import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -74,7 +74,7 @@ public final class ScenarioRunner {
                 var meter = new BudgetMeter(budget, scenario);
                 var runs = new LinkedHashMap<String, ScenarioResult>();
                 for (Policy policy : policies.stream().distinct().toList()) {
-                    runs.put(policy.name().toLowerCase(Locale.ROOT), run(scenario, Optional.of(policy), meter));
+                    runs.put(WireWord.of(policy), run(scenario, Optional.of(policy), meter));
                 }
                 return ScenarioComparison.of(runs);
             });
@@ -235,18 +235,14 @@ public final class ScenarioRunner {
                     .map(e -> new ScenarioResult.Event(e.seq(), e.clockNs(), e.device(), e.object(), e.type(), e.message()))
                     .toList();
             var violations = kernel.sanitizer().violations().stream()
-                    .map(v -> new ScenarioResult.Violation(v.kind().wireName(), lower(v.outcome()), v.device(), v.object(),
+                    .map(v -> new ScenarioResult.Violation(v.kind().wireName(), WireWord.of(v.outcome()), v.device(), v.object(),
                             v.generation(), v.count(), v.firstSeenNs(), v.lastSeenNs(), v.message(),
                             v.timeline().stream().map(e -> e.seq()).toList()))
                     .toList();
             var result = new ScenarioResult(scenario.name(), scenario.seed(),
-                    lower(policy.orElse(Policy.REVOCABLE)), failed == 0, passed, failed,
+                    WireWord.of(policy.orElse(Policy.REVOCABLE)), failed == 0, passed, failed,
                     List.of(results), events, violations, "");
             return result.withDigest(ResultDigest.of(result, meter));
-        }
-
-        private static String lower(Enum<?> value) {
-            return value.name().toLowerCase(Locale.ROOT);
         }
 
         /** A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked. */

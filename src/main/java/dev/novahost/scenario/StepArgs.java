@@ -1,5 +1,6 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.sanitizer.ViolationKind;
@@ -66,7 +67,7 @@ record StepArgs(int index, String op, JsonNode args) {
             String wanted = text.trim().replace('-', '_').toUpperCase(Locale.ROOT);
             return Arrays.stream(type.getEnumConstants()).filter(e -> e.name().equals(wanted)).findFirst()
                     .orElseThrow(() -> fail("'" + text + "' is not a valid " + name + "; use one of "
-                            + Arrays.stream(type.getEnumConstants()).map(e -> lower(e).replace('_', '-')).toList()));
+                            + Arrays.stream(type.getEnumConstants()).map(WireWord::of).toList()));
         });
     }
 
@@ -108,9 +109,5 @@ record StepArgs(int index, String op, JsonNode args) {
 
     ScenarioException fail(String message) {
         return new ScenarioException(index, message);
-    }
-
-    static String lower(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,11 +1,11 @@
 package dev.novahost.kernel.events;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;
-import java.util.Locale;
 
 /**
  * A binding's steps: the driver core's (probe failed, bound, unbound, policy) and the driver's own
@@ -13,10 +13,6 @@ import java.util.Locale;
  * driver is told to have.
  */
 public sealed interface DriverEvent extends KernelEvent {
-
-    private static String lower(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
-    }
 
     /** The driver core unwound a failed probe; the device stays unbound. */
     record ProbeFailed(PciDevice pci, String driver, Errno errno) implements DriverEvent {
@@ -47,7 +43,7 @@ public sealed interface DriverEvent extends KernelEvent {
         }
 
         public String message() {
-            return driver + " " + device() + ": bound, " + lower(policy) + " policy";
+            return driver + " " + device() + ": bound, " + WireWord.of(policy) + " policy";
         }
 
         @Override
@@ -82,7 +78,7 @@ public sealed interface DriverEvent extends KernelEvent {
         }
 
         public String message() {
-            return driver + ": policy " + lower(policy) + " from the next probe";
+            return driver + ": policy " + WireWord.of(policy) + " from the next probe";
         }
     }
 
@@ -107,7 +103,7 @@ public sealed interface DriverEvent extends KernelEvent {
         }
 
         public String message() {
-            return driver + " " + device + ": probing, " + lower(policy) + " policy";
+            return driver + " " + device + ": probing, " + WireWord.of(policy) + " policy";
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.novahost.kernel.events;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.module.UnloadMode;
-import java.util.Locale;
 
 /** {@code insmod}, {@code rmmod} and the module's own init and exit. */
 public sealed interface ModuleEvent extends KernelEvent {
@@ -30,7 +30,7 @@ public sealed interface ModuleEvent extends KernelEvent {
         }
 
         public String message() {
-            return module + ": unloaded (" + mode.name().toLowerCase(Locale.ROOT) + ")";
+            return module + ": unloaded (" + WireWord.of(mode) + ")";
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.novahost.kernel.novacore;
 
-import java.util.Locale;
+import dev.novahost.kernel.WireWord;
 
 /** What a timer or work callback does when it runs. */
 public enum Action {
@@ -15,7 +15,7 @@ public enum Action {
 
     /** {@code read-ptimer}, {@code touch-bar}, {@code queue-work}, {@code noop}. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return WireWord.of(this);
     }
 
     public boolean touchesBar() {

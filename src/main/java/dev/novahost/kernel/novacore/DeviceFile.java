@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.FileEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -9,7 +10,6 @@ import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.RegisterOffset;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
-import java.util.Locale;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntSupplier;
 
@@ -187,6 +187,6 @@ public final class DeviceFile implements DriverObject {
     }
 
     public String state() {
-        return state.name().toLowerCase(Locale.ROOT);
+        return WireWord.of(state);
     }
 }

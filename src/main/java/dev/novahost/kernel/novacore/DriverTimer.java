@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -8,7 +9,6 @@ import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.HrTimer;
 import dev.novahost.kernel.work.WorkItem;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -164,8 +164,8 @@ public final class DriverTimer implements DriverObject {
     }
 
     private static String describe(Spec spec) {
-        return String.format("%s %s timer, %s, %d ns%s%s", spec.scope().name().toLowerCase(Locale.ROOT),
-                spec.mode().name().toLowerCase(Locale.ROOT), spec.action().wireName(), spec.delayNs(),
+        return String.format("%s %s timer, %s, %d ns%s%s", WireWord.of(spec.scope()),
+                WireWord.of(spec.mode()), spec.action().wireName(), spec.delayNs(),
                 spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : "",
                 spec.hold().ns() > 0 ? ", callback takes " + spec.hold().ns() + " ns" : "");
     }

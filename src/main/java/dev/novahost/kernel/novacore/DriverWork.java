@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.WorkEvent;
@@ -9,7 +10,6 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.work.Workqueue;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -140,7 +140,7 @@ public final class DriverWork implements DriverObject {
 
     private static String describe(Spec spec, Workqueue queue) {
         return String.format("%s work on %s, %s, delay %d ns, requeue %d%s",
-                spec.scope().name().toLowerCase(Locale.ROOT), queue.name(), spec.action().wireName(), spec.delayNs(),
+                WireWord.of(spec.scope()), queue.name(), spec.action().wireName(), spec.delayNs(),
                 spec.requeue(), spec.hold().ns() > 0 ? ", each run takes " + spec.hold().ns() + " ns" : "");
     }
 
@@ -187,7 +187,7 @@ public final class DriverWork implements DriverObject {
         if (state == WorkItem.State.IDLE && item.isDelayed()) {
             return "pending";
         }
-        return state.name().toLowerCase(Locale.ROOT);
+        return WireWord.of(state);
     }
 
     public long executions() {
