@@ -1,6 +1,5 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.Scope;
@@ -31,8 +30,8 @@ class WorkController {
 
     private final WorkService work;
 
-    WorkController(Kernel kernel) {
-        this.work = kernel.work();
+    WorkController(WorkService work) {
+        this.work = work;
     }
 
     @PostMapping("/api/v1/devices/{address}/work")
