@@ -13,6 +13,7 @@ import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.novacore.DriverObjects;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.NovaCore;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.ObjectTable;
 import dev.novahost.kernel.pci.BoundDevice;
@@ -56,6 +57,21 @@ class ArchitectureTest {
     void metricsAndKernelDoNotDependOnTheWebLayer() {
         noClasses().that().resideInAnyPackage("dev.novahost.metrics..", "dev.novahost.kernel..")
                 .should().dependOnClassesThat().resideInAPackage("dev.novahost.api..")
+                .check(classes);
+    }
+
+    /**
+     * A controller takes the kernel services of its feature ({@code Devices}, {@code Modules}, {@code DriverCore},
+     * {@code MmioService}, {@code TimerService}, ...), never the whole machine or nova-core's wiring to reach
+     * through: its constructor is the list of what it may touch. Only the host's controller holds the
+     * {@code Kernel}, because a reset and the host summary are about the whole machine.
+     */
+    @Test
+    void controllersDependOnlyOnKernelServices() {
+        noClasses().that().resideInAPackage("dev.novahost.api")
+                .and().haveSimpleNameEndingWith("Controller")
+                .and().doNotHaveSimpleName("HostController")
+                .should().dependOnClassesThat().belongToAnyOf(Kernel.class, NovaCore.class)
                 .check(classes);
     }
 

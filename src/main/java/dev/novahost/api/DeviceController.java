@@ -1,7 +1,7 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.Devices;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.pci.Chipset;
@@ -35,20 +35,20 @@ class DeviceController {
      */
     static final String NO_BODY = MediaType.ALL_VALUE;
 
-    private final Kernel kernel;
+    private final Devices devices;
     /** The registers' routes go only through this service (its class comment counts the hops). */
     private final MmioService mmio;
     private final ApiLimits limits;
 
-    DeviceController(Kernel kernel, ApiLimits limits) {
-        this.kernel = kernel;
-        this.mmio = kernel.mmio();
+    DeviceController(Devices devices, MmioService mmio, ApiLimits limits) {
+        this.devices = devices;
+        this.mmio = mmio;
         this.limits = limits;
     }
 
     @GetMapping
     List<DeviceView> list() {
-        return kernel.bus().devices().stream().map(this::view).toList();
+        return devices.all().stream().map(this::view).toList();
     }
 
     @PostMapping
@@ -59,25 +59,25 @@ class DeviceController {
         var chipset = Chipset.named(request.chipset());
         var address = Optional.ofNullable(request.address()).map(PciAddress::parse);
         int revision = request.revision() == null ? PciBus.DEFAULT_REVISION : Hex.parseValue32(request.revision());
-        var device = kernel.hotplug(chipset, address, revision);
+        var device = devices.hotplug(chipset, address, revision);
         return ResponseEntity.created(URI.create("/api/v1/devices/" + device.address())).body(view(device));
     }
 
     @GetMapping("/{address}")
     DeviceView get(@PathVariable String address) {
-        return view(kernel.bus().get(PciAddress.parse(address)));
+        return view(devices.get(PciAddress.parse(address)));
     }
 
     /** 204 and no body: nothing to negotiate, so any {@code Accept} will do ({@link #NO_BODY}). */
     @DeleteMapping(path = "/{address}", produces = NO_BODY)
     ResponseEntity<Void> delete(@PathVariable String address) {
-        kernel.hotUnplug(PciAddress.parse(address));
+        devices.hotUnplug(PciAddress.parse(address));
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/{address}/surprise-removal")
     DeviceView surpriseRemoval(@PathVariable String address) {
-        return view(kernel.surpriseRemove(PciAddress.parse(address)));
+        return view(devices.surpriseRemove(PciAddress.parse(address)));
     }
 
     @GetMapping("/{address}/mmio/{offset}")
@@ -115,6 +115,6 @@ class DeviceController {
     }
 
     private DeviceView view(PciDevice device) {
-        return DeviceView.of(device, kernel.driverCore().binding(device));
+        return DeviceView.of(device, devices.binding(device));
     }
 }

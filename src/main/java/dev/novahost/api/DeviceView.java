@@ -1,8 +1,8 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.driver.Binding;
 import dev.novahost.kernel.pci.PciDevice;
-import java.util.Locale;
 import java.util.Optional;
 
 /** A device as the API shows it (DESIGN.md §7); {@code driver} and {@code policy} are null when unbound. */
@@ -13,8 +13,8 @@ record DeviceView(String address, String chipset, String architecture, String ve
         return new DeviceView(device.address().toString(), device.chipset().name(),
                 device.chipset().architecture().displayName(), Hex.id16(device.vendorId()),
                 Hex.id16(device.deviceId()), Hex.classCode(device.classCode()), Hex.byte8(device.revision()),
-                device.state().name().toLowerCase(Locale.ROOT),
+                WireWord.of(device.state()),
                 binding.map(b -> b.driver().name()).orElse(null),
-                binding.map(b -> b.policy().name().toLowerCase(Locale.ROOT)).orElse(null));
+                binding.map(b -> WireWord.of(b.policy())).orElse(null));
     }
 }

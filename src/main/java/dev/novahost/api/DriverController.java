@@ -1,13 +1,14 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.WireWord;
+import dev.novahost.kernel.Devices;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.driver.Policy;
-import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,15 +23,21 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/drivers", produces = MediaType.APPLICATION_JSON_VALUE)
 class DriverController {
 
-    private final Kernel kernel;
+    /** Bindings and policies. */
+    private final DriverCore drivers;
+    /** The device a bind or unbind answers with. */
+    private final Devices devices;
+    private final FaultService faults;
 
-    DriverController(Kernel kernel) {
-        this.kernel = kernel;
+    DriverController(DriverCore drivers, Devices devices, FaultService faults) {
+        this.drivers = drivers;
+        this.devices = devices;
+        this.faults = faults;
     }
 
     @GetMapping
     List<DriverView> list() {
-        return kernel.driverCore().driverNames().stream().map(this::view).toList();
+        return drivers.driverNames().stream().map(this::view).toList();
     }
 
     @GetMapping("/{name}")
@@ -41,49 +48,38 @@ class DriverController {
     @PostMapping("/{name}/bind")
     DeviceView bind(@PathVariable String name, @RequestBody BindRequest request) {
         var address = deviceOf(request);
-        kernel.driverCore().bind(name, address);
+        drivers.bind(name, address);
         return deviceView(address);
     }
 
     @PostMapping("/{name}/unbind")
     DeviceView unbind(@PathVariable String name, @RequestBody BindRequest request) {
         var address = deviceOf(request);
-        kernel.driverCore().unbind(name, address);
+        drivers.unbind(name, address);
         return deviceView(address);
     }
 
     @GetMapping("/{name}/faults")
     FaultsView faults(@PathVariable String name) {
-        requireNovaCore(name);
-        return FaultsView.of(kernel.faults());
+        return FaultsView.of(faults.of(name));
     }
 
     /** Replaces the injected bugs; they take effect the next time remove() or probe runs. */
     @PutMapping("/{name}/faults")
     FaultsView setFaults(@PathVariable String name, @RequestBody FaultsView request) {
-        requireNovaCore(name);
-        kernel.setFaults(request.toFaults());
-        return FaultsView.of(kernel.faults());
-    }
-
-    /** Only nova-core has injectable bugs; another known driver has none to set. */
-    private void requireNovaCore(String name) {
-        kernel.driverCore().policy(name);
-        if (!NovaCoreDriver.NAME.equals(name)) {
-            throw KernelException.of(Errno.EINVAL, "Driver " + name + " has no injectable faults");
-        }
+        return FaultsView.of(faults.set(name, request.toFaults()));
     }
 
     @GetMapping("/{name}/policy")
     PolicyView policy(@PathVariable String name) {
-        return new PolicyView(lower(kernel.driverCore().policy(name)));
+        return new PolicyView(WireWord.of(drivers.policy(name)));
     }
 
     @PutMapping("/{name}/policy")
     PolicyView setPolicy(@PathVariable String name, @RequestBody PolicyView request) {
         var policy = Words.parse(Policy.class, "policy", request.policy());
-        kernel.driverCore().setPolicy(name, policy);
-        return new PolicyView(lower(policy));
+        drivers.setPolicy(name, policy);
+        return new PolicyView(WireWord.of(policy));
     }
 
 
@@ -95,22 +91,18 @@ class DriverController {
     }
 
     private DeviceView deviceView(PciAddress address) {
-        var device = kernel.bus().get(address);
-        return DeviceView.of(device, kernel.driverCore().binding(device));
+        var device = devices.get(address);
+        return DeviceView.of(device, devices.binding(device));
     }
 
     private DriverView view(String name) {
-        var core = kernel.driverCore();
-        var devices = core.bindings().stream()
+        var bound = drivers.bindings().stream()
                 .filter(b -> b.driver().name().equals(name))
                 .map(b -> b.bound().device().address())
                 .sorted()
                 .map(PciAddress::toString)
                 .toList();
-        return new DriverView(name, core.isRegistered(name), lower(core.policy(name)), devices);
+        return new DriverView(name, drivers.isRegistered(name), WireWord.of(drivers.policy(name)), bound);
     }
 
-    private static String lower(Policy policy) {
-        return policy.name().toLowerCase(Locale.ROOT);
-    }
 }

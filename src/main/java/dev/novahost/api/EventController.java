@@ -1,8 +1,8 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -20,11 +20,11 @@ class EventController {
 
     static final int MAX_LIMIT = 1000;
 
-    private final Kernel kernel;
+    private final EventLog log;
     private final EventStreams streams;
 
-    EventController(Kernel kernel, EventStreams streams) {
-        this.kernel = kernel;
+    EventController(EventLog log, EventStreams streams) {
+        this.log = log;
         this.streams = streams;
     }
 
@@ -40,7 +40,7 @@ class EventController {
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
                       @RequestParam(required = false) String device) {
-        long after = lastEventId == null ? kernel.log().lastSeq() : parseLastEventId(lastEventId);
+        long after = lastEventId == null ? log.lastSeq() : parseLastEventId(lastEventId);
         return streams.subscribe(after, device == null ? null : PciAddress.parse(device).toString());
     }
 
@@ -64,7 +64,7 @@ class EventController {
     @GetMapping
     List<EventView> list(@RequestParam(defaultValue = "0") long since, @RequestParam(defaultValue = "100") int limit,
                          @RequestParam(required = false) String device) {
-        long newest = kernel.log().lastSeq();
+        long newest = log.lastSeq();
         if (since < 0 || since > newest) {
             throw KernelException.of(Errno.EINVAL, "since must be a sequence number from 0 to " + newest
                     + " (the newest event), was " + since);
@@ -73,7 +73,7 @@ class EventController {
             throw KernelException.of(Errno.EINVAL, "limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
         }
         String only = device == null ? null : PciAddress.parse(device).toString();
-        var events = kernel.log().since(since, device == null ? limit : Integer.MAX_VALUE);
+        var events = log.since(since, device == null ? limit : Integer.MAX_VALUE);
         return events.stream()
                 .filter(e -> only == null || only.equals(e.device()))
                 .limit(limit)

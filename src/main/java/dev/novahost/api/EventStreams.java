@@ -1,8 +1,8 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.events.EventLog;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.context.SmartLifecycle;
@@ -16,13 +16,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @Component
 class EventStreams implements SmartLifecycle {
 
-    private final Kernel kernel;
+    private final EventLog log;
     private final ApiLimits limits;
     private final Set<SseEmitter> live = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
-    EventStreams(Kernel kernel, ApiLimits limits) {
-        this.kernel = kernel;
+    EventStreams(EventLog log, ApiLimits limits) {
+        this.log = log;
         this.limits = limits;
     }
 
@@ -36,7 +36,7 @@ class EventStreams implements SmartLifecycle {
             }
             live.add(emitter);
         }
-        new EventStream(kernel.log(), emitter, lastEventId, device, limits.subscriberBacklog(),
+        new EventStream(log, emitter, lastEventId, device, limits.subscriberBacklog(),
                 limits.subscriberHeartbeat()).start(() -> live.remove(emitter));
         return emitter;
     }

@@ -1,6 +1,5 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.net.URI;
@@ -26,8 +25,8 @@ class FileController {
 
     private final FileService files;
 
-    FileController(Kernel kernel) {
-        this.files = kernel.files();
+    FileController(FileService files) {
+        this.files = files;
     }
 
     @PostMapping("/api/v1/devices/{address}/files")

@@ -13,6 +13,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/host", produces = MediaType.APPLICATION_JSON_VALUE)
 class HostController {
 
+    /**
+     * The whole machine, the one controller that holds it: a reset reaches every service at once
+     * (DESIGN.md §10), and the summary reads the clock, bus, bindings, modules and taints together.
+     */
     private final Kernel kernel;
 
     HostController(Kernel kernel) {

@@ -1,8 +1,8 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.Modules;
 import dev.novahost.kernel.module.UnloadMode;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -18,26 +18,26 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api/v1/modules", produces = MediaType.APPLICATION_JSON_VALUE)
 class ModuleController {
 
-    private final Kernel kernel;
+    private final Modules modules;
 
-    ModuleController(Kernel kernel) {
-        this.kernel = kernel;
+    ModuleController(Modules modules) {
+        this.modules = modules;
     }
 
     @GetMapping
     List<ModuleView> list() {
-        return kernel.modules().stream().map(ModuleView::of).toList();
+        return modules.all().stream().map(ModuleView::of).toList();
     }
 
     @GetMapping("/{name}")
     ModuleView get(@PathVariable String name) {
-        return ModuleView.of(kernel.module(name));
+        return ModuleView.of(modules.get(name));
     }
 
     @PostMapping("/{name}/load")
     ModuleView load(@PathVariable String name) {
-        kernel.load(name);
-        return ModuleView.of(kernel.module(name));
+        modules.load(name);
+        return ModuleView.of(modules.get(name));
     }
 
     /**
@@ -47,8 +47,8 @@ class ModuleController {
     @PostMapping("/{name}/unload")
     ModuleView unload(@PathVariable String name, @RequestParam(required = false) String mode,
                       @RequestParam(required = false) String force) {
-        kernel.unload(name, unloadMode(mode, flag("force", force)));
-        return ModuleView.of(kernel.module(name));
+        modules.unload(name, unloadMode(mode, flag("force", force)));
+        return ModuleView.of(modules.get(name));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.CallbackDelay;
@@ -34,8 +33,8 @@ class TimerController {
 
     private final TimerService timers;
 
-    TimerController(Kernel kernel) {
-        this.timers = kernel.timers();
+    TimerController(TimerService timers) {
+        this.timers = timers;
     }
 
     @PostMapping("/api/v1/devices/{address}/timers")

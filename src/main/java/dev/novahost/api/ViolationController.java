@@ -1,10 +1,10 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.sanitizer.ViolationFilter;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import java.util.Arrays;
@@ -36,10 +36,10 @@ class ViolationController {
     static final String TOTAL = "X-Total-Count";
     static final String DROPPED = "X-Nova-Violations-Dropped";
 
-    private final Kernel kernel;
+    private final Sanitizer sanitizer;
 
-    ViolationController(Kernel kernel) {
-        this.kernel = kernel;
+    ViolationController(Sanitizer sanitizer) {
+        this.sanitizer = sanitizer;
     }
 
     @GetMapping
@@ -55,7 +55,7 @@ class ViolationController {
         var filter = new ViolationFilter(Optional.ofNullable(kind).map(ViolationController::kind),
                 Optional.ofNullable(outcome).map(o -> Words.parse(Outcome.class, "outcome", o)),
                 Optional.ofNullable(device).map(ViolationController::address));
-        var page = kernel.sanitizer().page(filter, after, limit);
+        var page = sanitizer.page(filter, after, limit);
         var headers = new HttpHeaders();
         headers.set(TOTAL, Long.toString(page.total()));
         headers.set(DROPPED, Long.toString(page.dropped()));
@@ -98,7 +98,7 @@ class ViolationController {
 
     @GetMapping("/{id}")
     ViolationView get(@PathVariable long id) {
-        return kernel.sanitizer().violation(id).map(ViolationView::of)
+        return sanitizer.violation(id).map(ViolationView::of)
                 .orElseThrow(() -> KernelException.notFound(Errno.ENOENT, "No violation " + id));
     }
 }

@@ -1,5 +1,6 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.sanitizer.Violation;
 import java.time.Instant;
@@ -22,7 +23,7 @@ record ViolationView(long id, String kind, String outcome, String policy, String
     }
 
     static ViolationView of(Violation v) {
-        return new ViolationView(v.id(), v.kind().wireName(), TimerView.lower(v.outcome()), TimerView.lower(v.policy()),
+        return new ViolationView(v.id(), v.kind().wireName(), WireWord.of(v.outcome()), WireWord.of(v.policy()),
                 v.device(), v.object(), v.generation(), v.count(), v.firstSeenNs(), v.lastSeenNs(),
                 Instant.ofEpochMilli(v.firstSeenWallMillis()).toString(), v.message(),
                 v.timeline().stream().map(TimelineEntry::of).toList());

@@ -1,9 +1,9 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -20,21 +20,16 @@ final class Words {
     static <E extends Enum<E>> E parse(Class<E> type, String field, String text) {
         if (text != null) {
             for (E value : type.getEnumConstants()) {
-                if (word(value).equalsIgnoreCase(text)) {
+                if (WireWord.of(value).equalsIgnoreCase(text)) {
                     return value;
                 }
             }
         }
         throw KernelException.of(Errno.EINVAL, "'" + text + "' is not a valid " + field + "; use one of "
-                + Arrays.stream(type.getEnumConstants()).map(Words::word).collect(Collectors.joining(", ")));
+                + Arrays.stream(type.getEnumConstants()).map(WireWord::of).collect(Collectors.joining(", ")));
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String field, String text, E absent) {
         return text == null ? absent : parse(type, field, text);
-    }
-
-    /** {@code READ_PTIMER} → {@code read-ptimer}. */
-    static String word(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -1,7 +1,6 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverWork;
@@ -36,8 +35,8 @@ class WorkController {
 
     private final WorkService work;
 
-    WorkController(Kernel kernel) {
-        this.work = kernel.work();
+    WorkController(WorkService work) {
+        this.work = work;
     }
 
     @PostMapping("/api/v1/devices/{address}/work")

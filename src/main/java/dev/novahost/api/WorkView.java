@@ -1,5 +1,6 @@
 package dev.novahost.api;
 
+import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.novacore.DriverWork;
 
 /** A work item as the API shows it. */
@@ -8,7 +9,7 @@ record WorkView(long id, String device, String scope, String action, long delayN
 
     static WorkView of(DriverWork work) {
         var spec = work.spec();
-        return new WorkView(work.id(), work.owner().address(), TimerView.lower(spec.scope()), spec.action().wireName(),
+        return new WorkView(work.id(), work.owner().address(), WireWord.of(spec.scope()), spec.action().wireName(),
                 spec.delayNs(), spec.requeue(), spec.hold().ns(), work.state(), work.executions(),
                 work.text().generation());
     }

@@ -7,9 +7,19 @@ import dev.novahost.journal.Journaling;
 import dev.novahost.journal.Replay;
 import dev.novahost.journal.RequestJournaling;
 import dev.novahost.kernel.Clock;
+import dev.novahost.kernel.Devices;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.Modules;
+import dev.novahost.kernel.driver.DriverCore;
+import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.novacore.FaultService;
+import dev.novahost.kernel.novacore.FileService;
+import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.ObjectLimits;
+import dev.novahost.kernel.novacore.TimerService;
+import dev.novahost.kernel.novacore.WorkService;
+import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.metrics.KernelMeters;
 import dev.novahost.metrics.EventMeters;
 import dev.novahost.scenario.RunSlots;
@@ -118,6 +128,59 @@ class KernelConfiguration {
             }
         }
         return kernel;
+    }
+
+    // --- the kernel's services, one per feature: each controller takes only those it uses -------------
+
+    @Bean
+    Devices devices(Kernel kernel) {
+        return kernel.devices();
+    }
+
+    @Bean
+    Modules modules(Kernel kernel) {
+        return kernel.moduleService();
+    }
+
+    /** Bindings and policies: sysfs bind/unbind. */
+    @Bean
+    DriverCore driverCore(Kernel kernel) {
+        return kernel.driverCore();
+    }
+
+    @Bean
+    FaultService faultService(Kernel kernel) {
+        return kernel.faultService();
+    }
+
+    @Bean
+    MmioService mmioService(Kernel kernel) {
+        return kernel.mmio();
+    }
+
+    @Bean
+    TimerService timerService(Kernel kernel) {
+        return kernel.timers();
+    }
+
+    @Bean
+    WorkService workService(Kernel kernel) {
+        return kernel.work();
+    }
+
+    @Bean
+    FileService fileService(Kernel kernel) {
+        return kernel.files();
+    }
+
+    @Bean
+    EventLog eventLog(Kernel kernel) {
+        return kernel.log();
+    }
+
+    @Bean
+    Sanitizer sanitizer(Kernel kernel) {
+        return kernel.sanitizer();
     }
 
     @Bean

@@ -3,10 +3,8 @@ package dev.novahost.kernel;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
-import dev.novahost.kernel.events.DeviceEvent;
 import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;
-import dev.novahost.kernel.events.ModuleEvent;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
@@ -15,6 +13,7 @@ import dev.novahost.kernel.novacore.DeviceFile;
 import dev.novahost.kernel.novacore.DriverObjects;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
+import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
@@ -35,10 +34,12 @@ import java.util.function.Consumer;
 
 /**
  * One simulated machine: a clock and timer engine, a PCI bus, the driver core, the nova-core module,
- * the kernel log and the sanitizer, wired together. Its methods are the machine's user interface
- * (hot-plug, sysfs bind/unbind, insmod/rmmod, MMIO through the bound driver ({@link #mmio()}), timers ({@link #timers()}),
- * work ({@link #work()}) and files ({@link #files()})),
- * each a short sequence of calls on the mechanisms that own the rules.
+ * the kernel log and the sanitizer, wired together. It hands out one service per feature, which the
+ * HTTP API uses alone: devices ({@link #devices()}), modules ({@link #moduleService()}), bindings and
+ * policies ({@link #driverCore()}), MMIO through the bound driver ({@link #mmio()}), timers
+ * ({@link #timers()}), work ({@link #work()}), files ({@link #files()}), faults ({@link #faultService()}),
+ * the log and the sanitizer. Its own methods (hot-plug, insmod/rmmod, reset, shutdown) are short
+ * sequences of calls on those services, kept for the whole-machine callers: scenarios, replay, tests.
  *
  * <p>Thread-safety: every method may be called from any thread; the mechanisms it calls state their
  * own locking. A kernel never calls out to Spring or HTTP.
@@ -53,6 +54,8 @@ public final class Kernel implements AutoCloseable {
     private final Workqueue systemWq;
     private final NovaCore novaCore;
     private final BarAccounting barAccounting = new BarAccounting();
+    private final Devices devices;
+    private final Modules modules;
 
     /** A kernel whose events {@code observers} see from its first one on (metrics, the journal). */
     public Kernel(KernelConfig config, TimerEngine engine, List<Consumer<KernelEvent>> observers) {
@@ -64,6 +67,8 @@ public final class Kernel implements AutoCloseable {
         this.driverCore = new DriverCore(bus, log);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits());
+        this.devices = new Devices(bus, driverCore, log);
+        this.modules = new Modules(List.of(novaCore.module()), log);
         if (config.loadNovaCore()) {
             novaCore.module().load();
         }
@@ -114,58 +119,50 @@ public final class Kernel implements AutoCloseable {
         return novaCore.objects();
     }
 
+    // --- modules ------------------------------------------------------------------------------------
+
+    /** insmod, rmmod and lsmod: the service the API's module routes use. */
+    public Modules moduleService() {
+        return modules;
+    }
+
     public List<Module> modules() {
-        return List.of(novaCore.module());
+        return modules.all();
     }
 
     /** {@code ENOENT} (not found) for a module the kernel does not have. */
     public Module module(String name) {
-        return modules().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow(
-                () -> KernelException.notFound(Errno.ENOENT, "No module named '" + name + "'"));
+        return modules.get(name);
     }
 
     public void load(String module) {
-        module(module).load();
-        log.emit(new ModuleEvent.Loaded(module, module(module).generation()));
+        modules.load(module);
     }
 
     public void unload(String module, UnloadMode mode) {
-        module(module).unload(mode);
-        log.emit(new ModuleEvent.Unloaded(module, mode));
+        modules.unload(module, mode);
     }
 
     // --- devices ------------------------------------------------------------------------------------
 
+    /** Hot-plug, unplug, surprise removal and the devices with their bindings: the API's device routes' service. */
+    public Devices devices() {
+        return devices;
+    }
+
     /** A device appears on the bus and, like {@code device_add}, is offered to the registered drivers. */
     public PciDevice hotplug(Chipset chipset, Optional<PciAddress> address, int revision) {
-        var device = bus.add(chipset, address, revision);
-        log.emit(new DeviceEvent.Added(device));
-        driverCore.autoprobe(device);
-        return device;
+        return devices.hotplug(chipset, address, revision);
     }
 
     /** Orderly hot-unplug: the driver lets go first, then the device leaves the bus. */
     public void hotUnplug(PciAddress address) {
-        var device = bus.get(address);
-        device.lock().lock();
-        try {
-            if (bus.find(address).orElse(null) != device) {
-                throw KernelException.notFound(Errno.ENODEV, "No device at " + address);
-            }
-            driverCore.releaseDriver(device);
-            bus.remove(device);
-        } finally {
-            device.lock().unlock();
-        }
-        log.emit(new DeviceEvent.Removed(device));
+        devices.hotUnplug(address);
     }
 
     /** The device drops off the bus; its driver stays bound and now reads all ones. */
     public PciDevice surpriseRemove(PciAddress address) {
-        var device = bus.get(address);
-        bus.surpriseRemove(device);
-        log.emit(new DeviceEvent.SurpriseRemoved(device));
-        return device;
+        return devices.surpriseRemove(address);
     }
 
     /** nova-core's data for the device; {@code ENODEV} (gone, not unknown) when nova-core is not bound to it. */
@@ -205,6 +202,11 @@ public final class Kernel implements AutoCloseable {
 
     public DeviceFile openFile(PciAddress address) {
         return novaCore.objects().openFile(novaCore(address), novaCore.module());
+    }
+
+    /** The bugs injected into nova-core: the service the API's faults routes use. */
+    public FaultService faultService() {
+        return novaCore.faults();
     }
 
     public Faults faults() {

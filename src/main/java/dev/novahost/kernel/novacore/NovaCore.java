@@ -26,6 +26,7 @@ public final class NovaCore {
     private final TimerService timers;
     private final WorkService work;
     private final FileService files;
+    private final FaultService faults;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits) {
@@ -38,6 +39,7 @@ public final class NovaCore {
         this.timers = new TimerService(bus, this);
         this.work = new WorkService(bus, this);
         this.files = new FileService(bus, this);
+        this.faults = new FaultService(driverCore, driver);
         driverCore.declare(NovaCoreDriver.NAME);
     }
 
@@ -66,6 +68,11 @@ public final class NovaCore {
     /** nova-core's character device. */
     public FileService files() {
         return files;
+    }
+
+    /** The bugs injected into nova-core's probe and remove(). */
+    public FaultService faults() {
+        return faults;
     }
 
     public NovaCoreDriver driver() {

@@ -8,6 +8,8 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Kernel;
 import dev.novahost.kernel.KernelConfig;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.Bar0;
@@ -129,5 +131,35 @@ class KernelServicesTest {
         files.close(file.fd());
         assertThat(refused(Errno.EBADF, () -> files.get(file.fd()))).hasMessageContaining("is not an open");
         assertThat(refused(Errno.ENODEV, () -> files.of(PciAddress.parse("0000:7f:00.0")))).isNotNull();
+    }
+
+    /** The rule the faults routes keep, held by the kernel's service rather than the controller. */
+    @Test
+    void onlyNovaCoreHasInjectableFaults() {
+        var faults = kernel.faultService();
+        kernel.driverCore().declare("ahci");
+        assertThat(refused(Errno.ENOENT, () -> faults.of("nouveau"))).hasMessageContaining("No driver named 'nouveau'");
+        assertThat(refused(Errno.EINVAL, () -> faults.set("ahci", Faults.of(Fault.LEAK_REGION))))
+                .hasMessage("Driver ahci has no injectable faults");
+        assertThat(faults.of(NovaCoreDriver.NAME)).isEqualTo(Faults.NONE);
+
+        assertThat(faults.set(NovaCoreDriver.NAME, Faults.of(Fault.LEAK_REGION))).isEqualTo(Faults.of(Fault.LEAK_REGION));
+        assertThat(kernel.faults()).isEqualTo(Faults.of(Fault.LEAK_REGION));
+    }
+
+    /** Unplug, then the device is gone for every lookup; a module is found by name and insmod twice is EEXIST. */
+    @Test
+    void devicesAndModulesAreServicesOfTheirOwn() {
+        var devices = kernel.devices();
+        assertThat(devices.binding(devices.get(gpu))).hasValueSatisfying(
+                binding -> assertThat(binding.driver().name()).isEqualTo(NovaCoreDriver.NAME));
+        devices.hotUnplug(gpu);
+        assertThat(devices.all()).extracting(device -> device.address()).containsExactly(other);
+        assertThat(refused(Errno.ENODEV, () -> devices.get(gpu))).hasMessage("No device at " + gpu);
+
+        var modules = kernel.moduleService();
+        assertThat(modules.all()).containsExactly(modules.get(NovaCoreDriver.NAME));
+        assertThat(refused(Errno.EEXIST, () -> modules.load(NovaCoreDriver.NAME))).isNotNull();
+        assertThat(refused(Errno.ENOENT, () -> modules.get("nouveau"))).hasMessage("No module named 'nouveau'");
     }
 }
