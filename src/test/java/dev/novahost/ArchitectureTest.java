@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.novacore.DriverObjects;
@@ -88,6 +88,28 @@ class ArchitectureTest {
                 .orShould().callMethod(Kernel.class, "queueWork", PciAddress.class, DriverWork.Spec.class)
                 .orShould().callMethod(Kernel.class, "openFile", PciAddress.class)
                 .orShould().dependOnClassesThat().belongToAnyOf(NovaCoreDriver.class, DriverObjects.class, ObjectTable.class)
+                .check(classes);
+    }
+
+    /**
+     * The kernel's root package is its vocabulary (clock, errno, the exception, wire words), which every
+     * subsystem imports: it imports none of them back, nova-core least of all, so no subsystem depends on
+     * the driver through it.
+     */
+    @Test
+    void kernelRootTypesImportNoSubsystem() {
+        noClasses().that().resideInAPackage("dev.novahost.kernel")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.novahost.kernel.novacore..")
+                .orShould().dependOnClassesThat().resideInAnyPackage("dev.novahost.kernel.(*)..")
+                .check(classes);
+    }
+
+    /** The machine (the core with nova-core built in) wires the subsystems; none of them knows it. */
+    @Test
+    void onlyTheMachineKnowsTheMachine() {
+        noClasses().that().resideInAPackage("dev.novahost.kernel..")
+                .and().resideOutsideOfPackage("dev.novahost.kernel.machine..")
+                .should().dependOnClassesThat().resideInAPackage("dev.novahost.kernel.machine..")
                 .check(classes);
     }
 

@@ -1,6 +1,6 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.Devices;
+import dev.novahost.kernel.machine.Devices;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.MmioService;

@@ -1,7 +1,7 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.WireWord;
-import dev.novahost.kernel.Devices;
+import dev.novahost.kernel.machine.Devices;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;

@@ -1,6 +1,6 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;

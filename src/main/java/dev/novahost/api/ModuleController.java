@@ -2,7 +2,7 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Modules;
+import dev.novahost.kernel.machine.Modules;
 import dev.novahost.kernel.module.UnloadMode;
 import java.util.List;
 import org.springframework.http.MediaType;

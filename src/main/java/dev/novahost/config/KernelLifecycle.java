@@ -1,7 +1,7 @@
 package dev.novahost.config;
 
 import dev.novahost.journal.Journaling;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;

@@ -10,7 +10,7 @@ import dev.novahost.journal.JournalRecord.PolicySet;
 import dev.novahost.journal.JournalRecord.ProbeFailed;
 import dev.novahost.journal.JournalRecord.SurpriseRemoved;
 import dev.novahost.journal.JournalRecord.Unbound;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.JournalEvent;

@@ -1,7 +1,7 @@
 package dev.novahost.metrics;
 
 import dev.novahost.kernel.WireWord;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.irq.IrqAccounting;
 import dev.novahost.kernel.novacore.DriverTimer;

@@ -1,6 +1,6 @@
 package dev.novahost.scenario;
 
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.List;

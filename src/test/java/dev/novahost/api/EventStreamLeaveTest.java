@@ -4,7 +4,7 @@ import dev.novahost.kernel.events.JournalEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

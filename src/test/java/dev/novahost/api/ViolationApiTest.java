@@ -9,7 +9,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 
 import com.jayway.jsonpath.JsonPath;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Sanitizer;

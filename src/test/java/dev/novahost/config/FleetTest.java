@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.novahost.NovaHostApplication;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciDevice;

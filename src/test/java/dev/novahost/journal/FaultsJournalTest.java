@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
 import java.nio.file.Path;

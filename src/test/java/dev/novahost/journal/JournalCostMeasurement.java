@@ -1,8 +1,8 @@
 package dev.novahost.journal;
 
 import dev.novahost.kernel.Clock;
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.pci.Chipset;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

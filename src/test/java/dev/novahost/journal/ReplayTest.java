@@ -3,8 +3,8 @@ package dev.novahost.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.Clock;
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.driver.Binding;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.pci.PciAddress;

@@ -1,5 +1,6 @@
 package dev.novahost.kernel;
 
+import dev.novahost.kernel.machine.Kernel;
 import static dev.novahost.kernel.novacore.TestHost.NOVA_CORE;
 import static dev.novahost.kernel.novacore.TestHost.PATIENCE;
 import static dev.novahost.kernel.novacore.TestHost.Seen.occurred;

@@ -1,6 +1,6 @@
 package dev.novahost.reliability;
 
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.events.TimerEvent;

@@ -2,8 +2,8 @@ package dev.novahost.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.NovaCoreDriver;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.novahost.kernel.Clock;
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverTimer;

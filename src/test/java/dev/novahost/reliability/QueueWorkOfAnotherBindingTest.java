@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;

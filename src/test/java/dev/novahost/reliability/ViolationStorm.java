@@ -1,7 +1,7 @@
 package dev.novahost.reliability;
 
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.novacore.Action;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
-import dev.novahost.kernel.KernelConfig;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.ManualClock;
 import dev.novahost.kernel.events.DevresEvent;

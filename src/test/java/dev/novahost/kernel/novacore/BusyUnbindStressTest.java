@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.Kernel;
+import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.LogEntry;

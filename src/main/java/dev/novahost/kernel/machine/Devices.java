@@ -1,5 +1,7 @@
-package dev.novahost.kernel;
+package dev.novahost.kernel.machine;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.Binding;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.DeviceEvent;

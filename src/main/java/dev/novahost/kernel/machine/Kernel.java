@@ -1,5 +1,7 @@
-package dev.novahost.kernel;
+package dev.novahost.kernel.machine;
 
+import dev.novahost.kernel.Clock;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;

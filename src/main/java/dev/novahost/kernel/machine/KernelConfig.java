@@ -1,4 +1,4 @@
-package dev.novahost.kernel;
+package dev.novahost.kernel.machine;
 
 import dev.novahost.kernel.novacore.ObjectLimits;
 

@@ -1,5 +1,7 @@
-package dev.novahost.kernel;
+package dev.novahost.kernel.machine;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.ModuleEvent;
 import dev.novahost.kernel.module.Module;
