@@ -10,7 +10,7 @@ record WorkView(long id, String device, String scope, String action, long delayN
     static WorkView of(DriverWork work) {
         var spec = work.spec();
         return new WorkView(work.id(), work.owner().address(), WireWord.of(spec.scope()), spec.action().wireName(),
-                spec.delayNs(), spec.requeue(), spec.hold().ns(), work.state(), work.executions(),
+                spec.delayNs(), spec.requeue(), spec.hold().ns(), WireWord.of(work.state()), work.executions(),
                 work.text().generation());
     }
 }

@@ -12,6 +12,7 @@ import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.novacore.BarAccounting;
 import dev.novahost.kernel.pci.DeviceState;
+import dev.novahost.kernel.work.WorkItem;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,7 +95,7 @@ public final class KernelMeters implements MeterBinder {
         var objects = kernel.novaCoreObjects().table();
         Gauge.builder("nova.timers.armed", objects, o -> o.timers().stream().filter(DriverTimer::isActive).count())
                 .description("nova-core timers armed or running").register(registry);
-        Gauge.builder("nova.work.pending", objects, o -> o.works().stream().filter(w -> w.state().equals("pending")).count())
+        Gauge.builder("nova.work.pending", objects, o -> o.works().stream().filter(w -> w.state() == WorkItem.State.PENDING).count())
                 .description("nova-core work items queued or delayed").register(registry);
         Gauge.builder("nova.open.files", objects, o -> o.files().size())
                 .description("Open nova-core device files").register(registry);

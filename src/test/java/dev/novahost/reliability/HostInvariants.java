@@ -1,5 +1,6 @@
 package dev.novahost.reliability;
 
+import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.LogEntry;
@@ -184,7 +185,7 @@ final class HostInvariants {
         }
         for (DriverWork work : objects.works()) {
             if (work.scope() == Scope.DEVICE && work.owner().isRemoved()) {
-                expect(List.of("idle", "cancelled").contains(work.state()), when + ": " + work.name()
+                expect(List.of(WorkItem.State.IDLE, WorkItem.State.CANCELLED).contains(work.state()), when + ": " + work.name()
                         + " of removed " + work.owner().address() + " is still " + work.state());
             }
         }

@@ -1,6 +1,5 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.FileEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -186,7 +185,7 @@ public final class DeviceFile implements DriverObject {
         return history;
     }
 
-    public String state() {
-        return WireWord.of(state);
+    public State state() {
+        return state;
     }
 }

@@ -181,13 +181,10 @@ public final class DriverWork implements DriverObject {
         return spec;
     }
 
-    /** {@code pending} (queued or delayed), {@code running}, {@code idle} or {@code cancelled}. */
-    public String state() {
+    /** Pending (queued, or delayed), running, idle or cancelled. */
+    public WorkItem.State state() {
         var state = item.state();
-        if (state == WorkItem.State.IDLE && item.isDelayed()) {
-            return "pending";
-        }
-        return WireWord.of(state);
+        return state == WorkItem.State.IDLE && item.isDelayed() ? WorkItem.State.PENDING : state;
     }
 
     public long executions() {

@@ -5,6 +5,7 @@ import static dev.novahost.kernel.novacore.TestHost.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.KernelException;
@@ -172,7 +173,7 @@ class BusyUnbindStressTest {
             var works = new ArrayList<>(deviceWorks);
             works.addAll(madeWorks);
             for (var work : works) {
-                assertThat(work.state()).as("%s after unbind", work.name()).isIn("idle", "cancelled");
+                assertThat(work.state()).as("%s after unbind", work.name()).isIn(WorkItem.State.IDLE, WorkItem.State.CANCELLED);
                 assertThat(lastSeq(work.history().events(), "work.running")).as(work.name()).isLessThan(removed);
             }
         }

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.fault.Faults;
 import static dev.novahost.kernel.novacore.TestHost.PATIENCE;
 import static dev.novahost.kernel.novacore.TestHost.Seen.occurred;
@@ -62,8 +63,8 @@ class FaultPolicyMatrixTest {
 
                 assertThat(timer.state()).isEqualTo(HrTimer.State.CANCELLED);
                 // remove()'s cancel_work_sync leaves it usable; a revocable drop disables it for good
-                assertThat(work.state()).isEqualTo(policy == Policy.REVOCABLE ? "cancelled" : "idle");
-                assertThat(file.state()).isEqualTo(policy == Policy.FENCED ? "disconnected" : "open");
+                assertThat(work.state()).isEqualTo(policy == Policy.REVOCABLE ? WorkItem.State.CANCELLED : WorkItem.State.IDLE);
+                assertThat(file.state()).isEqualTo(policy == Policy.FENCED ? DeviceFile.State.DISCONNECTED : DeviceFile.State.OPEN);
             }
         },
         FORGET_TIMER_CANCEL(TestHost.forgetTimerCancel()) {
@@ -91,7 +92,7 @@ class FaultPolicyMatrixTest {
                 if (policy == Policy.FENCED) {
                     host.awaitSeen(occurred(WORK_AFTER_REMOVE));
                 } else {
-                    assertThat(work.state()).as("the drop disabled it").isEqualTo("cancelled");
+                    assertThat(work.state()).as("the drop disabled it").isEqualTo(WorkItem.State.CANCELLED);
                 }
             }
         },
@@ -139,11 +140,11 @@ class FaultPolicyMatrixTest {
                 var chain = unbindWhileTimerQueuesWork(host, gpu, this);
 
                 if (policy == Policy.FENCED) {
-                    assertThat(chain.work().state()).as("queued after its cancel, freed pending").isEqualTo("pending");
+                    assertThat(chain.work().state()).as("queued after its cancel, freed pending").isEqualTo(WorkItem.State.PENDING);
                     chain.timerCpu().release();
                     host.awaitSeen(occurred(WORK_AFTER_REMOVE));
                 } else {
-                    assertThat(chain.work().state()).as("the drop disabled it").isEqualTo("cancelled");
+                    assertThat(chain.work().state()).as("the drop disabled it").isEqualTo(WorkItem.State.CANCELLED);
                     chain.timerCpu().release();
                 }
             }
@@ -227,7 +228,7 @@ class FaultPolicyMatrixTest {
 
             // cancel_work_sync after its last queueing leaves it idle; a revocable drop then disables it
             assertThat(chain.work().state()).as("cancelled after its last queueing")
-                    .isEqualTo(policy == Policy.REVOCABLE ? "cancelled" : "idle");
+                    .isEqualTo(policy == Policy.REVOCABLE ? WorkItem.State.CANCELLED : WorkItem.State.IDLE);
             chain.timerCpu().release();
             assertThat(host.seen()).isEmpty();
         });

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.fault.Faults;
 import static dev.novahost.kernel.novacore.TestHost.Seen.occurred;
 import static dev.novahost.kernel.novacore.TestHost.Seen.prevented;
@@ -66,7 +67,7 @@ class ModuleScopeTest {
             host.unbind(gpu);
 
             assertThat(timer.state()).isEqualTo(HrTimer.State.CANCELLED);
-            assertThat(work.state()).isEqualTo("idle");
+            assertThat(work.state()).isEqualTo(WorkItem.State.IDLE);
             assertThat(host.seen()).isEmpty();
         });
     }
@@ -109,7 +110,7 @@ class ModuleScopeTest {
                 assertThat(work.executions()).isZero();
                 host.assertTimelinesStartAtCreation();
             } else {
-                assertThat(work.state()).isEqualTo("idle");
+                assertThat(work.state()).isEqualTo(WorkItem.State.IDLE);
                 assertThat(host.seen()).isEmpty();
             }
         });
