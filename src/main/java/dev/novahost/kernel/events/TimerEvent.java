@@ -1,7 +1,5 @@
 package dev.novahost.kernel.events;
 
-import java.util.function.Supplier;
-
 /** A driver timer's life: created, armed, fired, stopped, cancelled; and the work its callback queued. */
 public sealed interface TimerEvent extends KernelEvent {
 
@@ -20,14 +18,21 @@ public sealed interface TimerEvent extends KernelEvent {
         return timer() + ": " + what();
     }
 
-    /** Its description is its spec's, rendered when read. */
-    record Created(String device, String timer, Supplier<String> description) implements TimerEvent {
+    /**
+     * Its spec, as words and numbers (not the spec itself: a line kept in a violation's timeline must not
+     * keep the timer's work target, and through it a freed device, alive). {@code periodNs} is 0 for a
+     * oneshot timer, {@code holdNs} 0 for a callback that takes no time.
+     */
+    record Created(String device, String timer, String scope, String mode, String action, long delayNs,
+                   long periodNs, long holdNs) implements TimerEvent {
         public String type() {
             return "timer.created";
         }
 
         public String what() {
-            return description.get();
+            return scope + " " + mode + " timer, " + action + ", " + delayNs + " ns"
+                    + (periodNs > 0 ? ", period " + periodNs + " ns" : "")
+                    + (holdNs > 0 ? ", callback takes " + holdNs + " ns" : "");
         }
     }
 

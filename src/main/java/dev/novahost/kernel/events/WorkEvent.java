@@ -1,7 +1,5 @@
 package dev.novahost.kernel.events;
 
-import java.util.function.Supplier;
-
 /** A driver work item's life: created, queued (now or delayed), run, cancelled, disabled. */
 public sealed interface WorkEvent extends KernelEvent {
 
@@ -20,14 +18,16 @@ public sealed interface WorkEvent extends KernelEvent {
         return work() + ": " + what();
     }
 
-    /** Its description is its spec's, rendered when read. */
-    record Created(String device, String work, Supplier<String> description) implements WorkEvent {
+    /** Its spec, as words and numbers, on workqueue {@code queue}; {@code holdNs} 0 for a run that takes no time. */
+    record Created(String device, String work, String scope, String queue, String action, long delayNs,
+                   long requeue, long holdNs) implements WorkEvent {
         public String type() {
             return "work.created";
         }
 
         public String what() {
-            return description.get();
+            return scope + " work on " + queue + ", " + action + ", delay " + delayNs + " ns, requeue " + requeue
+                    + (holdNs > 0 ? ", each run takes " + holdNs + " ns" : "");
         }
     }
 

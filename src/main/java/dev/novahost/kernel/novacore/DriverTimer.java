@@ -104,7 +104,8 @@ public final class DriverTimer implements DriverObject {
         this.spec = spec;
         this.name = "timer " + id;
         this.hrtimer = new HrTimer(ctx.engine(), t -> fire());
-        log(new TimerEvent.Created(owner.address(), name, () -> describe(spec)));
+        log(new TimerEvent.Created(owner.address(), name, WireWord.of(spec.scope()), WireWord.of(spec.mode()),
+                spec.action().wireName(), spec.delayNs(), spec.periodNs(), spec.hold().ns()));
     }
 
     void start() {
@@ -163,12 +164,6 @@ public final class DriverTimer implements DriverObject {
         };
     }
 
-    private static String describe(Spec spec) {
-        return String.format("%s %s timer, %s, %d ns%s%s", WireWord.of(spec.scope()),
-                WireWord.of(spec.mode()), spec.action().wireName(), spec.delayNs(),
-                spec.mode() == TimerMode.PERIODIC ? ", period " + spec.periodNs() + " ns" : "",
-                spec.hold().ns() > 0 ? ", callback takes " + spec.hold().ns() + " ns" : "");
-    }
 
     private void log(TimerEvent event) {
         ctx.log().emit(history, event);

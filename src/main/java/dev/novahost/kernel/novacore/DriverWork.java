@@ -65,7 +65,8 @@ public final class DriverWork implements DriverObject {
         this.requeuesLeft = new AtomicLong(spec.requeue());
         this.name = "work " + id;
         this.item = new WorkItem(queue, w -> run(), w -> queuedOntoDeadQueue(queue));
-        log(new WorkEvent.Created(owner.address(), name, () -> describe(spec, queue)));
+        log(new WorkEvent.Created(owner.address(), name, WireWord.of(spec.scope()), queue.name(),
+                spec.action().wireName(), spec.delayNs(), spec.requeue(), spec.hold().ns()));
     }
 
     /** The first submission, as the caller asked: delayed or not. */
@@ -138,11 +139,6 @@ public final class DriverWork implements DriverObject {
                 "%s: delayed work queued onto workqueue %s after it was destroyed", name(), queue.name()));
     }
 
-    private static String describe(Spec spec, Workqueue queue) {
-        return String.format("%s work on %s, %s, delay %d ns, requeue %d%s",
-                WireWord.of(spec.scope()), queue.name(), spec.action().wireName(), spec.delayNs(),
-                spec.requeue(), spec.hold().ns() > 0 ? ", each run takes " + spec.hold().ns() + " ns" : "");
-    }
 
     private void log(WorkEvent event) {
         ctx.log().emit(history, event);
