@@ -351,6 +351,11 @@ class KubernetesManifestsTest {
 
         List<Map<String, Object>> jobs = new Yaml().load(Files.readString(BASE.resolve("prometheus/nova-host-job.yml")));
         var job = jobs.getFirst();
+        var alerts = Files.readString(ROOT.resolve("docker/prometheus/alerts.yml"));
+        var alertsJob = match(alerts, "up\\{job=\"([^\"]+)\"}");
+        assertThat(job).as("NovaHostDown watches up{job=...}").containsEntry("job_name", alertsJob);
+        assertThat(template.getMetadata().getLabels())
+                .containsEntry(podMonitor.<String>get("spec", "jobLabel"), alertsJob);
         var relabels = job.get("relabel_configs").toString();
         assertThat(relabels).contains("__meta_kubernetes_pod_label_app_kubernetes_io_name",
                 "__meta_kubernetes_pod_annotation_prometheus_io_scrape", "__meta_kubernetes_pod_annotation_prometheus_io_port",
