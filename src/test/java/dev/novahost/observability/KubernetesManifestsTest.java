@@ -475,11 +475,13 @@ class KubernetesManifestsTest {
         var kubectl = Set.of("/usr/bin/kubectl", "/usr/local/bin/kubectl").stream().map(Path::of)
                 .filter(Files::isExecutable).findFirst();
         Assumptions.assumeTrue(kubectl.isPresent(), "kubectl is not installed: kustomize rendering not checked");
+        var errors = Files.createTempFile("kustomize", ".err");
         var process = new ProcessBuilder(kubectl.get().toString(), "kustomize", dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(errors.toFile()).start();
         var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("kubectl kustomize %s", dir).isZero();
+        assertThat(process.exitValue()).as("kubectl kustomize %s: %s", dir, Files.readString(errors)).isZero();
+        Files.delete(errors);
         var rendered = new ArrayList<HasMetadata>();
         for (var document : output.split("(?m)^---$")) {
             JsonNode tree = STRICT.readTree(document);
