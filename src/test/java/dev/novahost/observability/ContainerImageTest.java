@@ -82,10 +82,14 @@ class ContainerImageTest {
                 bytes / 1e6, bytes, built.toSeconds(), ready.startToReady().toMillis());
     }
 
+    /** Without Ryuk nothing removes the built image at exit (its cached build layers stay for the next build). */
     @AfterAll
-    static void removeTheContainer() {
+    static void removeTheContainerAndTheImage() throws Exception {
         if (novaHost != null) {
             novaHost.stop();
+        }
+        if (IMAGE.isDone()) {
+            docker().removeImageCmd(IMAGE.get()).withForce(true).exec();
         }
     }
 
