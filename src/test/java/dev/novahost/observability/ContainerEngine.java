@@ -14,8 +14,9 @@ import org.testcontainers.DockerClientFactory;
  * <ul>
  *   <li>An engine answers (Docker, or podman's Docker API named by {@code DOCKER_HOST}): the tests run.
  *   <li>None answers on a developer machine: the class is skipped, with Testcontainers' reason.
- *   <li>None answers and the environment variable {@code CI} is set ({@code .ci/run} in CI): every test
- *       of the class fails, because CI must run the container tests, not skip them.
+ *   <li>None answers and the environment variable {@code CI} is set (to anything but empty or
+ *       {@code false}; CI systems set {@code CI=true}): every test of the class fails, because CI must run
+ *       the container tests, not skip them.
  * </ul>
  *
  * Testcontainers looks for the engine once per JVM; this only reads its answer. Replaces

@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The image is built once for the class through the Docker API (which keeps the HEALTHCHECK on
  * podman too). Every container and volume made here is removed here: CI runs without Ryuk. Every wait
- * has a deadline; the class takes about a minute and a half with a warm build cache.
+ * has a deadline; the class takes about a minute here, 40 to 55 s of it the image build.
  */
 @ExtendWith(ContainerEngine.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
