@@ -74,8 +74,8 @@ class ComposeStackTest {
         var project = "nova-compose-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         compose = new Compose(Compose.installed(), project, Map.of(
                 "NOVA_HOST_PORT", String.valueOf(hostPort), "PROMETHEUS_PORT", String.valueOf(prometheusPort),
-                        // podman build would write an OCI image, which drops the Dockerfile's HEALTHCHECK
-                        "BUILDAH_FORMAT", "docker"),
+                // podman build would write an OCI image, which drops the Dockerfile's HEALTHCHECK
+                "BUILDAH_FORMAT", "docker"),
                 Files.createDirectories(ROOT.resolve("target")).resolve(project + ".log"));
         host = new HostClient(URI.create("http://127.0.0.1:" + hostPort));
         prometheus = URI.create("http://127.0.0.1:" + prometheusPort);
@@ -247,7 +247,7 @@ class ComposeStackTest {
 
         /** The exit code, or empty when the command was killed at {@code atMost}. */
         private Optional<Integer> execute(List<String> line, Duration atMost) throws IOException, InterruptedException {
-            Files.writeString(log, "$ " + String.join(" ", line) + "\n", StandardOpenOption.APPEND);
+            Files.writeString(log, "$ " + String.join(" ", line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             var builder = new ProcessBuilder(line).directory(ROOT.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
