@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -31,6 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,7 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Needs {@code docker compose} (v2) or {@code podman-compose} with a working engine; without one the
  * class is skipped with the reason, unless the environment variable {@code CI} is set, when it fails.
+ * What compose printed, and the services' logs, are in {@code target/nova-compose-test-<hex>.log}.
  */
+@ExtendWith(ComposeStackTest.ComposeTool.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -195,6 +200,25 @@ class ComposeStackTest {
     // ---- the compose command ---------------------------------------------------------------------
 
     /**
+     * Runs the class when a compose command answers; skips it with the reason when none does, except
+     * when the environment variable CI is set: then it runs, and {@link #upTheStack} fails it.
+     */
+    static final class ComposeTool implements ExecutionCondition {
+
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (Compose.Installed.COMMAND.isPresent()) {
+                return ConditionEvaluationResult.enabled("compose: " + String.join(" ", Compose.Installed.COMMAND.get()));
+            }
+            var ci = System.getenv("CI");
+            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+                return ConditionEvaluationResult.enabled("CI is set, so the compose test runs, and fails without compose");
+            }
+            return ConditionEvaluationResult.disabled(Compose.ABSENT);
+        }
+    }
+
+    /**
      * One compose project: {@code command} is {@code docker compose} or {@code podman-compose}, run from
      * the repository root with the two files, the project name and {@code environment}; everything it
      * prints goes to {@code log}, which a failure shows.
@@ -204,45 +228,57 @@ class ComposeStackTest {
         private static final Duration PROBE = Duration.ofSeconds(20);
         private static final Duration DOWN = Duration.ofMinutes(2);
 
-        /**
-         * {@code docker compose} when it and its engine answer, else {@code podman-compose} when podman
-         * answers. Neither: the class is skipped with the reason, or fails when CI is set.
-         */
+        /** The command, found once: {@link ComposeTool} asks first, then {@link #upTheStack}. */
+        private static final class Installed {
+            static final Optional<List<String>> COMMAND = find();
+        }
+
+        static final String ABSENT = "neither `docker compose` (v2) with a Docker engine nor podman-compose with podman "
+                + "answers; scripts/container-engine.sh installs podman and podman-compose";
+
         static List<String> installed() {
+            return Installed.COMMAND.orElseThrow(() -> new AssertionError("CI is set, so the compose test must run: " + ABSENT));
+        }
+
+        /** {@code docker compose} when it and its engine answer, else {@code podman-compose} when podman answers. */
+        private static Optional<List<String>> find() {
             if (answers(List.of("docker", "compose", "version")) && answers(List.of("docker", "info"))) {
-                return List.of("docker", "compose");
+                return Optional.of(List.of("docker", "compose"));
             }
             if (answers(List.of("podman-compose", "version")) && answers(List.of("podman", "info"))) {
-                return List.of("podman-compose");
+                return Optional.of(List.of("podman-compose"));
             }
-            var why = "neither `docker compose` (v2) with a Docker engine nor podman-compose with podman answers; "
-                    + "scripts/container-engine.sh installs podman and podman-compose";
-            var ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-                throw new AssertionError("CI is set, so the compose test must run: " + why);
-            }
-            return Assumptions.abort(why);
+            return Optional.empty();
         }
 
         void run(Duration atMost, String... arguments) throws IOException, InterruptedException {
-            var line = new ArrayList<>(command);
-            line.addAll(List.of("-p", project));
-            line.addAll(FILES);
-            line.addAll(List.of(arguments));
+            var line = line(arguments);
             var exit = execute(line, atMost);
             assertThat(exit).as("%s exited with %s, or did not end within %s; its output:%n%s",
                     String.join(" ", line), exit, atMost, tail()).contains(0);
         }
 
-        /** {@code down -v}, and the network podman-compose 1.0.3 leaves behind. */
+        /**
+         * The services' logs into the log (for the failure that brought us here, if any), then
+         * {@code down -v}, and the network podman-compose 1.0.3 leaves behind.
+         */
         void down() throws IOException, InterruptedException {
             try {
+                execute(line("logs", "nova-host", "prometheus"), DOWN);
                 run(DOWN, "down", "-v");
             } finally {
                 if (command.equals(List.of("podman-compose"))) {
                     execute(List.of("podman", "network", "rm", "-f", project + "_default"), DOWN);
                 }
             }
+        }
+
+        private List<String> line(String... arguments) {
+            var line = new ArrayList<>(command);
+            line.addAll(List.of("-p", project));
+            line.addAll(FILES);
+            line.addAll(List.of(arguments));
+            return line;
         }
 
         /** The exit code, or empty when the command was killed at {@code atMost}. */
