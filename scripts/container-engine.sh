@@ -3,8 +3,9 @@
 # podman (root, runc, ulimits the sandbox allows), its Docker-compatible API socket for
 # Testcontainers, podman-compose, and the two base images docker/Dockerfile names
 # (eclipse-temurin:25-jdk and :25-jre), made locally from Debian (debootstrap) and this machine's
-# JDK 25 because no registry is reachable; the same rootfs is also tagged debian:bookworm, the base of
-# docker/test-prometheus (the compose test's Prometheus, from Debian's package). Idempotent: each step is skipped when already done.
+# JDK 25 because no registry is reachable; the same rootfs is also tagged debian:bookworm, the base
+# of docker/test-prometheus (the compose test's Prometheus, from Debian's package). Idempotent: each
+# step is skipped when already done.
 #
 #   scripts/container-engine.sh            prepare everything, print the DOCKER_HOST to use
 #   scripts/container-engine.sh --check    exit 0 if everything is ready, 1 if not (changes nothing)
