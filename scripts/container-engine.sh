@@ -3,7 +3,9 @@
 # podman (root, runc, ulimits the sandbox allows), its Docker-compatible API socket for
 # Testcontainers, podman-compose, and the two base images docker/Dockerfile names
 # (eclipse-temurin:25-jdk and :25-jre), made locally from Debian (debootstrap) and this machine's
-# JDK 25 because no registry is reachable. Idempotent: each step is skipped when already done.
+# JDK 25 because no registry is reachable; the same rootfs is also tagged debian:bookworm, the base
+# of docker/test-prometheus (the compose test's Prometheus, from Debian's package). Idempotent: each
+# step is skipped when already done.
 #
 #   scripts/container-engine.sh            prepare everything, print the DOCKER_HOST to use
 #   scripts/container-engine.sh --check    exit 0 if everything is ready, 1 if not (changes nothing)
@@ -14,6 +16,7 @@ set -euo pipefail
 SOCKET=/run/podman/podman.sock
 DOCKER_HOST_URL="unix://$SOCKET"
 BASE_TAGS=(eclipse-temurin:25-jdk eclipse-temurin:25-jre)
+DEBIAN_TAG=debian:bookworm
 SUITE=bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PACKAGES=(podman runc podman-compose debootstrap golang-github-containernetworking-plugin-dnsname)
@@ -23,9 +26,10 @@ die() { say "$*"; exit 1; }
 
 socket_up() { curl -fsS --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; }
 images_ready() { for tag in "${BASE_TAGS[@]}"; do podman image exists "$tag" || return 1; done; }
+debian_ready() { podman image exists "$DEBIAN_TAG"; }
 
 if [ "${1:-}" = "--check" ]; then
-    command -v podman >/dev/null && socket_up && images_ready && exit 0
+    command -v podman >/dev/null && socket_up && images_ready && debian_ready && exit 0
     exit 1
 fi
 
@@ -106,4 +110,9 @@ if ! images_ready; then
     done
 fi
 images_ready || die "base images missing after the build"
+# A Debian bookworm for FROM debian:bookworm: the same minbase rootfs (its JDK is extra weight, no harm)
+if ! debian_ready; then
+    podman tag "docker.io/library/${BASE_TAGS[-1]}" "docker.io/library/$DEBIAN_TAG"
+    say "tagged ${BASE_TAGS[-1]} as $DEBIAN_TAG"
+fi
 echo "$DOCKER_HOST_URL"

@@ -90,10 +90,27 @@ class PackagingFilesTest {
         for (var name : services().keySet()) {
             List<String> ports = list(service(name).get("ports"));
             assertThat(ports).as("%s is published on the host's loopback only: the stack runs without tokens", name)
-                    .allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
+                    .allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"))
+                    .as("%s's host port is a variable with a default, so a second stack (ComposeStackTest's) can move it", name)
+                    .allSatisfy(port -> assertThat(port).matches("127\\.0\\.0\\.1:\\$\\{[A-Z_]+_PORT:-\\d+}:\\d+"));
             assertThat(volumesOf(service(name))).filteredOn(volume -> volume.startsWith("."))
                     .allSatisfy(volume -> assertThat(DOCKER.resolve(volume.split(":")[0])).exists());
         }
+    }
+
+    @Test
+    void theTestOverrideOnlySwapsPrometheusForOneBuiltFromDebiansPackage() throws IOException {
+        Map<String, Object> override = new Yaml().load(Files.readString(DOCKER.resolve("compose.test.yaml")));
+        var services = map(override.get("services"));
+        assertThat(services).containsOnlyKeys("prometheus");
+        var prometheus = map(services.get("prometheus"));
+        assertThat(prometheus).as("an override's lists (ports, command, volumes) are added to compose.yaml's, not put in their place")
+                .containsOnlyKeys("image", "build");
+
+        var context = DOCKER.resolve(String.valueOf(map(prometheus.get("build")).get("context")));
+        assertThat(Files.readString(context.resolve("Dockerfile")))
+                .contains("FROM debian:bookworm", "--no-install-recommends prometheus", "USER nobody",
+                        "ENTRYPOINT [\"/usr/bin/prometheus\"]");
     }
 
     @Test

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * promtool against what we ship: the live exposition, the alert rules and their unit tests, the
- * compose stack's Prometheus configuration, and the Grafana dashboard's queries, whose metric names
- * must all be in a live scrape (there is no Grafana here to render them).
+ * compose stack's Prometheus configuration, and the Grafana dashboard's queries, whose metric names,
+ * and the labels they select or group by, must all be in a live scrape (there is no Grafana here to
+ * render them: a misspelt label draws an empty panel without an error).
  */
 class PromtoolTest extends LiveHostTest {
 
@@ -30,6 +34,14 @@ class PromtoolTest extends LiveHostTest {
     private static final Path DASHBOARD = Path.of("docker/grafana/dashboards/nova-host.json");
     private static final Pattern METRIC = Pattern.compile("\\bnova_[a-z_]+");
     private static final Pattern TYPE_LINE = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE);
+    /** A series with label matchers, {@code nova_devices{state="present"}}; and one matcher's label name. */
+    private static final Pattern SELECTOR = Pattern.compile("\\b(nova_[a-z_]+)\\{([^}]*)}");
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_]\\w*)\\s*(?:=~|!~|!=|=)");
+    /** The labels an aggregation keeps or a binary operation matches on: {@code by (kind, outcome)}. */
+    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without|on|ignoring)\\s*\\(([^)]*)\\)");
+    private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
+    /** Added by Prometheus to every series it scrapes, so never in the service's exposition. */
+    private static final Set<String> TARGET_LABELS = Set.of("instance", "job");
     /** Grafana's variables, replaced by values PromQL accepts before promtool parses a panel query. */
     private static final Map<String, String> GRAFANA_VARIABLES = Map.of(
             "$__rate_interval", "1m", "$__interval", "1m", "$__range", "1h", "$instance", ".*");
@@ -105,6 +117,52 @@ class PromtoolTest extends LiveHostTest {
         assertThat(dashboardMetrics).as("every nova_ series has a panel in %s", DASHBOARD)
                 .containsAll(families.keySet().stream()
                         .filter(name -> name.startsWith("nova_") && !isHistogramMax(name, families)).toList());
+    }
+
+    @Test
+    void everyLabelTheAlertsAndTheDashboardSelectOrGroupByIsOnTheirSeries() throws Exception {
+        boundGa102();
+        var labels = labelsBySeries(scrape());
+
+        var expressions = new ArrayList<>(alertExpressions());
+        expressions.addAll(dashboardQueries());
+        for (var expr : expressions) {
+            var named = new TreeSet<String>();
+            for (var selector : SELECTOR.matcher(expr).results().toList()) {
+                var series = selector.group(1);
+                named.add(series);
+                var selected = labelNames(MATCHER, QUOTED.matcher(selector.group(2)).replaceAll(""));
+                assertThat(labels.getOrDefault(series, Set.of())).as("labels of %s, selected in %s", series, expr)
+                        .containsAll(selected);
+            }
+            METRIC.matcher(expr).results().map(MatchResult::group).forEach(named::add);
+            var onSeries = named.stream().flatMap(series -> labels.getOrDefault(series, Set.of()).stream()).collect(Collectors.toSet());
+            assertThat(onSeries).as("labels of %s, grouped by in %s", named, expr).containsAll(labelNames(GROUPING, expr));
+        }
+    }
+
+    /** The label names {@code pattern} finds (its group 1, a comma-separated list or one name), less the target's. */
+    private static Set<String> labelNames(Pattern pattern, String text) {
+        return pattern.matcher(text).results()
+                .flatMap(match -> Arrays.stream(match.group(1).split(",")))
+                .map(String::strip).filter(name -> !name.isEmpty() && !TARGET_LABELS.contains(name))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Series name to the label names it has in the exposition, e.g. nova_devices to [state]. */
+    private static Map<String, Set<String>> labelsBySeries(String exposition) {
+        var labels = new TreeMap<String, Set<String>>();
+        for (var line : exposition.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).toList()) {
+            var brace = line.indexOf('{');
+            var name = brace < 0 ? line.substring(0, line.indexOf(' ')) : line.substring(0, brace);
+            var names = labels.computeIfAbsent(name, series -> new TreeSet<>());
+            if (brace >= 0) {
+                var pairs = QUOTED.matcher(line.substring(brace + 1, line.lastIndexOf('}'))).replaceAll("");
+                Arrays.stream(pairs.split(",")).map(pair -> pair.replace("=", "").strip())
+                        .filter(label -> !label.isEmpty()).forEach(names::add);
+            }
+        }
+        return labels;
     }
 
     /** Metric names in PromQL expressions; a histogram's _bucket, _count and _sum series name the histogram. */
