@@ -210,8 +210,7 @@ class ComposeStackTest {
             if (Compose.Installed.COMMAND.isPresent()) {
                 return ConditionEvaluationResult.enabled("compose: " + String.join(" ", Compose.Installed.COMMAND.get()));
             }
-            var ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+            if (ContainerEngine.inCi(System.getenv())) {
                 return ConditionEvaluationResult.enabled("CI is set, so the compose test runs, and fails without compose");
             }
             return ConditionEvaluationResult.disabled(Compose.ABSENT);

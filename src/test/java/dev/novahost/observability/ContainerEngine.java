@@ -68,7 +68,8 @@ public final class ContainerEngine implements ExecutionCondition, BeforeAllCallb
         }
     }
 
-    private static boolean inCi(Map<String, String> environment) {
+    /** Whether CI is set: then the container and compose tests must run (ComposeStackTest asks too). */
+    static boolean inCi(Map<String, String> environment) {
         var ci = environment.get("CI");
         return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
     }
