@@ -158,7 +158,7 @@ final class HostInvariants {
         int generation = module.generation();
         boolean live = module.state() == ModuleState.LIVE;
         long holders = live ? kernel.novaCoreObjects().table().files().stream()
-                .filter(f -> f.text().generation() == generation && !f.state().equals("closed")).count() : 0;
+                .filter(f -> f.text().generation() == generation && f.state() != DeviceFile.State.CLOSED).count() : 0;
         int refcount = module.refcount();
         expect(refcount == holders, when + ": nova-core refcount " + refcount + " but " + holders
                 + " open file(s) of generation " + generation + (live ? "" : " (not loaded)"));

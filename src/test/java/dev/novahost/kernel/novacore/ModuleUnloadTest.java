@@ -64,7 +64,7 @@ class ModuleUnloadTest {
 
             assertThat(novaCore.state()).isEqualTo(ModuleState.UNLOADED);
             assertThat(novaCore.refcount()).isZero();
-            assertThat(reader.state()).isEqualTo("disconnected");
+            assertThat(reader.state()).isEqualTo(DeviceFile.State.DISCONNECTED);
             assertThat(errnoOf(() -> reader.read(Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.EIO);
             assertThat(errnoOf(() -> writer.write(Bar0.SCRATCH_FIRST, 1))).isEqualTo(Errno.EIO);
             kernel.novaCoreObjects().closeFile(reader.fd());
@@ -199,8 +199,8 @@ class ModuleUnloadTest {
             assertThat(openers.failures).as("every failed open").containsOnly(Errno.ENODEV);
             for (var file : openers.opened) {
                 assertThat(file.text().generation()).isEqualTo(1);
-                assertThat(file.state()).as("%s after the unload", file.name()).isIn("closed", "disconnected");
-                if (file.state().equals("disconnected")) {
+                assertThat(file.state()).as("%s after the unload", file.name()).isIn(DeviceFile.State.CLOSED, DeviceFile.State.DISCONNECTED);
+                if (file.state() == DeviceFile.State.DISCONNECTED) {
                     assertThat(errnoOf(() -> file.read(Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.EIO);
                 }
             }
@@ -254,7 +254,7 @@ class ModuleUnloadTest {
         }
 
         long stillOpen() {
-            return opened.stream().filter(f -> f.state().equals("open")).count();
+            return opened.stream().filter(f -> f.state() == DeviceFile.State.OPEN).count();
         }
     }
 
