@@ -137,15 +137,7 @@ class ComposeStackTest {
     @Order(3)
     void aTimerThatRunsAfterRemoveMakesNovaLifecycleViolationPendingOrFiring() throws Exception {
         // The stack starts with the fleet of compose.yaml bound (NOVA_FLEET): GA102 is already on nova-core.
-        host.put("/api/v1/drivers/nova-core/policy", "{\"policy\":\"fenced\"}").expect(200);
-        host.put("/api/v1/drivers/nova-core/faults", "{\"forgetTimerCancel\":true}").expect(200);
-        // Re-probe, so the binding takes the fenced policy.
-        host.post("/api/v1/drivers/nova-core/unbind", device()).expect(200);
-        host.post("/api/v1/drivers/nova-core/bind", device()).expect(200);
-        host.post("/api/v1/devices/" + GA102 + "/timers",
-                "{\"mode\":\"periodic\",\"delayNs\":1000000,\"periodNs\":20000000,\"action\":\"touch-bar\"}").expect(201);
-        // remove() forgets hrtimer_cancel: the periodic timer keeps running after the driver data is freed.
-        host.post("/api/v1/drivers/nova-core/unbind", device()).expect(200);
+        host.makeTimerAfterRemove(GA102);
 
         // NovaLifecycleViolation has no `for:`, so it goes from inactive straight to firing; pending is
         // accepted too, so the test keeps holding if the rule ever gains a `for:`.
@@ -185,10 +177,6 @@ class ComposeStackTest {
                     .map(rule -> String.valueOf(rule.get("alert"))).toList());
         }
         return groups;
-    }
-
-    private static String device() {
-        return "{\"device\":\"" + GA102 + "\"}";
     }
 
     private static int freeLoopbackPort() throws IOException {

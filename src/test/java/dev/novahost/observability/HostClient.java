@@ -50,6 +50,22 @@ final class HostClient {
         return send(request(path).PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /**
+     * README's "Lifecycle bugs in 2 minutes" story on a device nova-core is bound to: fenced policy and
+     * {@code forgetTimerCancel}, a re-probe so the binding takes them, a periodic BAR-touching timer, then
+     * an unbind: the timer runs on into the freed driver data, a {@code timer_after_remove} that occurred.
+     */
+    void makeTimerAfterRemove(String device) throws IOException, InterruptedException {
+        var body = "{\"device\":\"" + device + "\"}";
+        put("/api/v1/drivers/nova-core/policy", "{\"policy\":\"fenced\"}").expect(200);
+        put("/api/v1/drivers/nova-core/faults", "{\"forgetTimerCancel\":true}").expect(200);
+        post("/api/v1/drivers/nova-core/unbind", body).expect(200);
+        post("/api/v1/drivers/nova-core/bind", body).expect(200);
+        post("/api/v1/devices/" + device + "/timers",
+                "{\"mode\":\"periodic\",\"delayNs\":1000000,\"periodNs\":20000000,\"action\":\"touch-bar\"}").expect(201);
+        post("/api/v1/drivers/nova-core/unbind", body).expect(200);
+    }
+
     private HttpRequest.Builder request(String path) {
         var request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json");

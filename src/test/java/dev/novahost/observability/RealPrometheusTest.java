@@ -31,15 +31,7 @@ class RealPrometheusTest extends LiveHostTest {
 
             host.post("/api/v1/devices", "{\"chipset\":\"GA102\"}").expect(201);
             host.post("/api/v1/modules/nova-core/load", "").expect(200);
-            host.put("/api/v1/drivers/nova-core/policy", "{\"policy\":\"fenced\"}").expect(200);
-            host.put("/api/v1/drivers/nova-core/faults", "{\"forgetTimerCancel\":true}").expect(200);
-            // Re-probe, so the binding takes the fenced policy.
-            host.post("/api/v1/drivers/nova-core/unbind", device()).expect(200);
-            host.post("/api/v1/drivers/nova-core/bind", device()).expect(200);
-            host.post("/api/v1/devices/" + GA102 + "/timers",
-                    "{\"mode\":\"periodic\",\"delayNs\":1000000,\"periodNs\":20000000,\"action\":\"touch-bar\"}").expect(201);
-            // remove() forgets hrtimer_cancel: the driver data is freed with the timer armed, and it runs again.
-            host.post("/api/v1/drivers/nova-core/unbind", device()).expect(200);
+            host.makeTimerAfterRemove(GA102);
 
             var query = "nova_lifecycle_violations_total{kind=\"timer_after_remove\",outcome=\"occurred\",policy=\"fenced\"}";
             await("Prometheus has " + query + " >= 1").atMost(SCRAPE_AND_EVALUATE).untilAsserted(() -> {
@@ -82,10 +74,6 @@ class RealPrometheusTest extends LiveHostTest {
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
                 """.formatted(ALERT_RULES, port);
-    }
-
-    private static String device() {
-        return "{\"device\":\"" + GA102 + "\"}";
     }
 
     /** The value of a one-series result vector; NaN when the vector is empty. */
