@@ -24,7 +24,12 @@ final class BenchHost implements AutoCloseable {
     final Kernel kernel;
 
     BenchHost(int maxDevices, ObjectLimits limits) {
-        kernel = new Kernel(new KernelConfig(maxDevices, true, 2, 10_000, limits), engine);
+        this(maxDevices, limits, true);
+    }
+
+    /** {@code lockdep} false: the lock validator off, to measure what it costs. */
+    BenchHost(int maxDevices, ObjectLimits limits, boolean lockdep) {
+        kernel = new Kernel(new KernelConfig(maxDevices, true, 2, 10_000, limits, lockdep), engine);
     }
 
     BenchHost() {

@@ -46,12 +46,17 @@ public class UnbindBench {
     @Param({"0", "1000", "10000", "100000"})
     int timers;
 
+    /** The lock validator on (the default) or off: what lock tracking costs an unbind (issue 16). */
+    @Param({"true", "false"})
+    boolean lockdep;
+
     private BenchHost host;
     private PciAddress gpu;
 
     @Setup(Level.Invocation)
     public void busyDevice() {
-        host = new BenchHost(4, new ObjectLimits(Math.max(1, timers), Math.max(1, timers / 10), timers / 100 + 1));
+        host = new BenchHost(4, new ObjectLimits(Math.max(1, timers), Math.max(1, timers / 10), timers / 100 + 1),
+                lockdep);
         gpu = host.boundGpu(Policy.REVOCABLE);
         for (int i = 0; i < timers; i++) {
             host.kernel.armTimer(gpu, TIMER);

@@ -217,6 +217,16 @@ final class HostInvariants {
         expect(drained, "at the end: the timer engine still has " + kernel.engine().queued() + " queued deadline(s)");
     }
 
+    /**
+     * Lockdep saw every lock and wait of the run and found no cycle: a correct driver's orders are
+     * consistent, so a report here is a false positive of the annotations or a real deadlock in the model.
+     */
+    void noLockCycles() {
+        expect(!kernel.lockdep().dependencies().isEmpty(), "lockdep saw no lock order at all: its annotations are off");
+        expect(kernel.lockdep().found().isEmpty(), "lockdep found lock cycles in a correct driver: "
+                + kernel.lockdep().found().stream().map(f -> String.join(" | ", f.first().report())).toList());
+    }
+
     void stopWatching() {
         kernel.log().unsubscribe(watch);
     }

@@ -433,6 +433,7 @@ class RandomizedStressTest {
                 Thread.onSpinWait();
             }
             invariants.engineDrained(kernel.engine().queued() == 0);
+            invariants.noLockCycles();
         }
 
         String summary() {

@@ -6,6 +6,8 @@ import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.events.DevresEvent;
 import dev.novahost.kernel.events.DriverEvent;
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.lockdep.LockClass;
+import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
@@ -44,12 +46,21 @@ public final class DriverCore {
 
     private final PciBus bus;
     private final EventLog events;
+    private final Lockdep lockdep;
+    private final LockClass deviceMutex;
     private final Map<String, DriverEntry> drivers = new ConcurrentHashMap<>();
     private final Map<PciDevice, Binding<?>> bindings = new ConcurrentHashMap<>();
 
     public DriverCore(PciBus bus, EventLog events) {
+        this(bus, events, Lockdep.disabled());
+    }
+
+    /** A driver core whose device locks {@code lockdep} sees, as class {@code &dev->mutex}. */
+    public DriverCore(PciBus bus, EventLog events, Lockdep lockdep) {
         this.bus = bus;
         this.events = events;
+        this.lockdep = lockdep;
+        this.deviceMutex = lockdep.lockClass("&dev->mutex");
     }
 
     /** Makes a driver name known (its module may not be loaded yet), so its policy can be set. */
@@ -94,14 +105,11 @@ public final class DriverCore {
         var entry = entry(driver.name());
         entry.registered = null;
         for (PciDevice device : bus.devices()) {
-            device.lock().lock();
-            try {
+            try (var locked = lockDevice(device, "driver_detach")) {
                 var binding = bindings.get(device);
                 if (binding != null && binding.driver() == driver) {
                     releaseDriver(device, binding);
                 }
-            } finally {
-                device.lock().unlock();
             }
         }
     }
@@ -120,15 +128,12 @@ public final class DriverCore {
         if (!driver.matches(device)) {
             return;
         }
-        device.lock().lock();
-        try {
+        try (var locked = lockDevice(device, "__device_attach")) {
             if (isOnBus(device) && !bindings.containsKey(device) && entry(driver.name()).registered == driver) {
                 reallyProbe(device, driver);
             }
         } catch (KernelException probeFailed) {
             // Autoprobe failure is not an error of whoever plugged the device in; its probe-failed event has it.
-        } finally {
-            device.lock().unlock();
         }
     }
 
@@ -143,8 +148,7 @@ public final class DriverCore {
         if (!driver.matches(device)) {
             throw KernelException.of(Errno.ENODEV, "Driver " + driverName + " does not match " + device);
         }
-        device.lock().lock();
-        try {
+        try (var locked = lockDevice(device, "bind_store")) {
             if (!isOnBus(device)) {
                 throw KernelException.notFound(Errno.ENODEV, "No device at " + address);
             }
@@ -156,8 +160,6 @@ public final class DriverCore {
                 throw KernelException.notFound(Errno.ENOENT, "Driver " + driverName + " is not registered");
             }
             reallyProbe(device, driver);
-        } finally {
-            device.lock().unlock();
         }
     }
 
@@ -165,16 +167,26 @@ public final class DriverCore {
     public void unbind(String driverName, PciAddress address) {
         entry(driverName);
         var device = bus.get(address);
-        device.lock().lock();
-        try {
+        try (var locked = lockDevice(device, "unbind_store")) {
             var binding = bindings.get(device);
             if (binding == null || !binding.driver().name().equals(driverName)) {
                 throw KernelException.notFound(Errno.ENODEV, address + " is not bound to " + driverName);
             }
             releaseDriver(device, binding);
-        } finally {
-            device.lock().unlock();
         }
+    }
+
+    /**
+     * {@code device_lock}: takes the device's mutex, as lockdep's class {@code &dev->mutex}, until the
+     * handle is closed. Every bind, unbind and hot-unplug holds it.
+     */
+    public Lockdep.Acquired lockDevice(PciDevice device, String where) {
+        var held = lockdep.acquire(deviceMutex, where);
+        device.lock().lock();
+        return () -> {
+            device.lock().unlock();
+            held.close();
+        };
     }
 
     /** Releases whatever driver the device has; for hot-unplug. The caller holds the device lock. */

@@ -28,9 +28,32 @@ import java.util.function.Consumer;
  */
 public final class Lockdep {
 
-    /** A lock this thread holds, and where it took it. */
-    private record Held(LockClass lockClass, String where) {
+    /** A lock this thread holds, and where it took it; closing it releases it. */
+    private final class Held implements Acquired {
+        private final LockClass lockClass;
+        private final String where;
+
+        Held(LockClass lockClass, String where) {
+            this.lockClass = lockClass;
+            this.where = where;
+        }
+
+        LockClass lockClass() {
+            return lockClass;
+        }
+
+        String where() {
+            return where;
+        }
+
+        @Override
+        public void close() {
+            release(this);
+        }
     }
+
+    /** What {@link #acquire} returns when lockdep is off: closing it does nothing. */
+    private static final Acquired NOTHING = () -> { };
 
     /** A cycle found, the first report of it, and how often it was seen. */
     public record Found(CircularDependency first, long times) {
@@ -42,9 +65,24 @@ public final class Lockdep {
     private final Object graphLock = new Object();
     private final Map<List<LockClass>, Found> found = new LinkedHashMap<>();
     private final Consumer<CircularDependency> reporter;
+    private final boolean enabled;
 
     public Lockdep(Consumer<CircularDependency> reporter) {
+        this(reporter, true);
+    }
+
+    private Lockdep(Consumer<CircularDependency> reporter, boolean enabled) {
         this.reporter = reporter;
+        this.enabled = enabled;
+    }
+
+    /** Lockdep compiled out ({@code CONFIG_PROVE_LOCKING=n}): classes exist, nothing is tracked or reported. */
+    public static Lockdep disabled() {
+        return new Lockdep(cycle -> { }, false);
+    }
+
+    public boolean enabled() {
+        return enabled;
     }
 
     /** The class of that name ({@code &nd->lock}, {@code (wq_completion)nova-core}), made on first use. */
@@ -62,9 +100,13 @@ public final class Lockdep {
      * is called before the lock is really taken), held until the returned handle is closed.
      */
     public Acquired acquire(LockClass lockClass, String where) {
+        if (!enabled) {
+            return NOTHING;
+        }
         validate(lockClass, where);
-        held.get().push(new Held(lockClass, where));
-        return () -> release(lockClass);
+        var lock = new Held(lockClass, where);
+        held.get().push(lock);
+        return lock;
     }
 
     /**
@@ -73,7 +115,9 @@ public final class Lockdep {
      * {@code flush_workqueue} and a synchronous timer delete do).
      */
     public void waitFor(LockClass lockClass, String where) {
-        validate(lockClass, where);
+        if (enabled) {
+            validate(lockClass, where);
+        }
     }
 
     /** The locks this thread holds, oldest first, by class name (for hung-task reports and tests). */
@@ -81,6 +125,11 @@ public final class Lockdep {
         var names = new ArrayList<String>();
         held.get().descendingIterator().forEachRemaining(h -> names.add(h.lockClass().name()));
         return names;
+    }
+
+    /** Every order seen so far (the graph's edges), each with its first occurrence. */
+    public List<Dependency> dependencies() {
+        return classes.values().stream().flatMap(c -> c.after.values().stream()).toList();
     }
 
     /** Every cycle found so far, in the order first seen. */
@@ -105,15 +154,15 @@ public final class Lockdep {
         void close();
     }
 
-    private void release(LockClass lockClass) {
+    private void release(Held lock) {
         var stack = held.get();
-        for (var it = stack.iterator(); it.hasNext(); ) {
-            if (it.next().lockClass() == lockClass) {
-                it.remove();
-                return;
-            }
+        if (stack.peek() == lock) {
+            stack.pop(); // the usual, nested case
+            return;
         }
-        throw new IllegalStateException("releasing " + lockClass + ", which this thread does not hold");
+        if (!stack.remove(lock)) {
+            throw new IllegalStateException("releasing " + lock.lockClass() + ", which this thread does not hold");
+        }
     }
 
     private void validate(LockClass taking, String where) {

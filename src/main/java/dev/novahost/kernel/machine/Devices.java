@@ -45,15 +45,12 @@ public final class Devices {
     /** Orderly hot-unplug: the driver lets go first, then the device leaves the bus. */
     public void hotUnplug(PciAddress address) {
         var device = bus.get(address);
-        device.lock().lock();
-        try {
+        try (var locked = driverCore.lockDevice(device, "pci_stop_and_remove_bus_device")) {
             if (bus.find(address).orElse(null) != device) {
                 throw KernelException.notFound(Errno.ENODEV, "No device at " + address);
             }
             driverCore.releaseDriver(device);
             bus.remove(device);
-        } finally {
-            device.lock().unlock();
         }
         log.emit(new DeviceEvent.Removed(device));
     }

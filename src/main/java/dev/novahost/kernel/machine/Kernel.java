@@ -7,6 +7,8 @@ import dev.novahost.kernel.driver.Policy;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;
+import dev.novahost.kernel.events.LockdepEvent;
+import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
@@ -57,6 +59,7 @@ public final class Kernel implements AutoCloseable {
     private final NovaCore novaCore;
     private final BarAccounting barAccounting = new BarAccounting();
     private final Devices devices;
+    private final Lockdep lockdep;
     private final Modules modules;
 
     /** A kernel whose events {@code observers} see from its first one on (metrics, the journal). */
@@ -66,9 +69,14 @@ public final class Kernel implements AutoCloseable {
         observers.forEach(log::observe);
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
-        this.driverCore = new DriverCore(bus, log);
+        this.lockdep = config.lockdep()
+                ? new Lockdep(cycle -> log.emit(new LockdepEvent.CircularDependency(cycle.task(), cycle.isRecursive(),
+                        cycle.report())))
+                : Lockdep.disabled();
+        this.driverCore = new DriverCore(bus, log, lockdep);
         this.systemWq = new Workqueue("events", engine);
-        this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits());
+        this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
+                lockdep);
         this.devices = new Devices(bus, driverCore, log);
         this.modules = new Modules(List.of(novaCore.module()), log);
         if (config.loadNovaCore()) {
@@ -111,6 +119,11 @@ public final class Kernel implements AutoCloseable {
 
     public Sanitizer sanitizer() {
         return sanitizer;
+    }
+
+    /** The lock validator: every lock and wait of the model, and the cycles found. */
+    public Lockdep lockdep() {
+        return lockdep;
     }
 
     public BarAccounting barAccounting() {

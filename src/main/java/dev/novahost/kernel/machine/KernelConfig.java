@@ -10,11 +10,18 @@ import dev.novahost.kernel.novacore.ObjectLimits;
  * @param timerThreads      threads serving the timer engine on real time
  * @param eventLogCapacity  events the kernel log keeps before the oldest fall out
  * @param objectLimits      timers, work items and files one device may have
+ * @param lockdep           whether the lock validator watches the model's locks and waits
+ *                          ({@code CONFIG_PROVE_LOCKING}; off only to measure what it costs)
  */
 public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
-                           ObjectLimits objectLimits) {
+                           ObjectLimits objectLimits, boolean lockdep) {
 
-    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS);
+    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS, true);
+
+    public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
+                        ObjectLimits objectLimits) {
+        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, objectLimits, true);
+    }
 
     public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity) {
         this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, ObjectLimits.DEFAULTS);

@@ -169,7 +169,7 @@ public final class DriverObjects {
      */
     void moduleExit(Faults bugs) {
         var loaded = liveModule();
-        loaded.exit(bugs);
+        loaded.exit(bugs, ctx.locks());
         loaded.timers().stream().filter(t -> !t.isActive()).forEach(table::remove);
         loaded.works().stream().filter(w -> !w.isActive()).forEach(table::remove);
         module = null;

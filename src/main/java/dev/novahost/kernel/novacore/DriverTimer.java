@@ -116,6 +116,7 @@ public final class DriverTimer implements DriverObject {
 
     /** Cancels for good and waits for a running callback; true if it was armed or running. */
     public boolean cancel() {
+        ctx.locks().lockdep().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel");
         boolean stopped = hrtimer.cancel();
         log(new TimerEvent.Cancelled(owner.address(), name, stopped));
         return stopped;
@@ -129,6 +130,12 @@ public final class DriverTimer implements DriverObject {
     }
 
     private OptionalLong fire() {
+        try (var running = ctx.locks().lockdep().acquire(ctx.locks().timerCallback(), "nova_timer_fn")) {
+            return run();
+        }
+    }
+
+    private OptionalLong run() {
         log(new TimerEvent.Fired(owner.address(), name));
         var pending = hold.getAndSet(null);
         if (pending != null) {

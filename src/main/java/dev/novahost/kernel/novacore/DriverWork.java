@@ -5,6 +5,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.lockdep.LockClass;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
@@ -48,6 +49,7 @@ public final class DriverWork implements DriverObject {
     private final NovaContext ctx;
     private final long id;
     private final String name; // every event names it
+    private final LockClass queueLock;
     private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
@@ -64,7 +66,8 @@ public final class DriverWork implements DriverObject {
         this.spec = spec;
         this.requeuesLeft = new AtomicLong(spec.requeue());
         this.name = "work " + id;
-        this.item = new WorkItem(queue, w -> run(), w -> queuedOntoDeadQueue(queue));
+        this.queueLock = ctx.locks().workqueue(queue.name());
+        this.item = new WorkItem(queue, w -> running(), w -> queuedOntoDeadQueue(queue));
         log(new WorkEvent.Created(owner.address(), name, WireWord.of(spec.scope()), queue.name(),
                 spec.action().wireName(), spec.delayNs(), spec.requeue(), spec.hold().ns()));
     }
@@ -87,6 +90,7 @@ public final class DriverWork implements DriverObject {
 
     /** {@code cancel_work_sync}: the work may be queued again afterwards. */
     boolean cancelSync() {
+        ctx.locks().lockdep().waitFor(ctx.locks().workFunction(), "cancel_work_sync");
         boolean stopped = item.cancelSync();
         log(new WorkEvent.Cancelled(owner.address(), name, stopped));
         return stopped;
@@ -94,6 +98,7 @@ public final class DriverWork implements DriverObject {
 
     /** {@code disable_work_sync}: cancelled for good. */
     public boolean disable() {
+        ctx.locks().lockdep().waitFor(ctx.locks().workFunction(), "disable_work_sync");
         boolean stopped = item.disableSync();
         log(new WorkEvent.Disabled(owner.address(), name));
         return stopped;
@@ -113,6 +118,15 @@ public final class DriverWork implements DriverObject {
     /** Pending, delayed or running: what ODEBUG calls active. */
     boolean isActive() {
         return item.isPending() || item.isDelayed() || item.state() == WorkItem.State.RUNNING;
+    }
+
+    /** {@code process_one_work}: the function runs holding its queue's and its own completion classes. */
+    private boolean running() {
+        var lockdep = ctx.locks().lockdep();
+        try (var onQueue = lockdep.acquire(queueLock, "process_one_work");
+             var function = lockdep.acquire(ctx.locks().workFunction(), "process_one_work")) {
+            return run();
+        }
     }
 
     private boolean run() {

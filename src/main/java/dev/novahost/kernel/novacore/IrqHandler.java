@@ -45,6 +45,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     /** {@code free_irq}; true if the handler was still installed. */
     boolean free() {
+        ctx.locks().lockdep().waitFor(ctx.locks().irqHandler(), "free_irq");
         boolean freed = line.free(this);
         if (freed) {
             log(new IrqEvent.Freed(owner.address(), name()));
@@ -70,6 +71,12 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     @Override
     public boolean handle() {
+        try (var running = ctx.locks().lockdep().acquire(ctx.locks().irqHandler(), "handle_irq_event")) {
+            return run();
+        }
+    }
+
+    private boolean run() {
         log(new IrqEvent.Fired(owner.address(), name()));
         if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
             line.free(this);

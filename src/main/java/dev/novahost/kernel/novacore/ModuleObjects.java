@@ -73,13 +73,14 @@ final class ModuleObjects {
      * work (as far as the faults let it), destroy the module's workqueue (draining what is queued; delayed
      * work whose timer has not fired is not waited for).
      */
-    void exit(Faults bugs) {
+    void exit(Faults bugs, NovaLocks locks) {
         if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
             timers().forEach(DriverTimer::cancel);
         }
         if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
             works().forEach(DriverWork::cancelSync);
         }
+        locks.lockdep().waitFor(locks.workqueue(workqueue.name()), "destroy_workqueue");
         workqueue.destroy();
     }
 }

@@ -8,11 +8,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What nova-core's objects share with the rest of the kernel: the engine their callbacks run on, the
- * system workqueue device work goes to, the log they write, the sanitizer they report to, and the
- * host-wide id counter for timers and work items, and how many of them one device may have.
+ * system workqueue device work goes to, the log they write, the sanitizer they report to, the
+ * host-wide id counter for timers and work items, how many of them one device may have, and the lock
+ * classes lockdep knows their callbacks and waits by.
  */
 record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
-                   BarAccounting accounting, AtomicLong ids, ObjectLimits limits) {
+                   BarAccounting accounting, AtomicLong ids, ObjectLimits limits, NovaLocks locks) {
 
     long nextId() {
         return ids.incrementAndGet();

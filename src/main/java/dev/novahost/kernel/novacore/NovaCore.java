@@ -4,6 +4,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.pci.PciBus;
 import dev.novahost.kernel.pci.PciDevice;
@@ -29,8 +30,9 @@ public final class NovaCore {
     private final FaultService faults;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
-                    Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits) {
-        var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits);
+                    Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep) {
+        var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
+                new NovaLocks(lockdep));
         this.driverCore = driverCore;
         this.objects = new DriverObjects(ctx);
         this.driver = new NovaCoreDriver(ctx, objects);
