@@ -5,7 +5,7 @@ import dev.novahost.kernel.machine.Devices;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.scenario.Scenario;
 import dev.novahost.scenario.ScenarioRunner;
 import dev.novahost.scenario.Scenarios;

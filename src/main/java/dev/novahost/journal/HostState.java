@@ -10,7 +10,7 @@ import dev.novahost.journal.JournalRecord.PolicySet;
 import dev.novahost.journal.JournalRecord.ProbeFailed;
 import dev.novahost.journal.JournalRecord.SurpriseRemoved;
 import dev.novahost.journal.JournalRecord.Unbound;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Faults;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

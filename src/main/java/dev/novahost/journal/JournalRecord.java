@@ -1,6 +1,6 @@
 package dev.novahost.journal;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Faults;
 import java.util.Optional;
 

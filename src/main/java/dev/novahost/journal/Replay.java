@@ -12,7 +12,7 @@ import dev.novahost.journal.JournalRecord.SurpriseRemoved;
 import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.JournalEvent;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;

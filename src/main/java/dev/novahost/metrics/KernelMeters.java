@@ -2,7 +2,7 @@ package dev.novahost.metrics;
 
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.machine.Kernel;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.irq.IrqAccounting;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.sanitizer.Outcome;

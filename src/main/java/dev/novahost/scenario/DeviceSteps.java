@@ -2,7 +2,7 @@ package dev.novahost.scenario;
 
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;

@@ -1,6 +1,6 @@
 package dev.novahost.scenario;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.VirtualClock;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.novahost.bench;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.BarHandle;
 import dev.novahost.kernel.pci.BoundDevice;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package dev.novahost.bench;
 
 import dev.novahost.kernel.VirtualClock;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.Action;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.Scope;

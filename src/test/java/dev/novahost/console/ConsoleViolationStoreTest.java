@@ -3,7 +3,7 @@ package dev.novahost.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.machine.Kernel;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.sanitizer.ViolationKind;

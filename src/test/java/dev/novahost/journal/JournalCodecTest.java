@@ -13,7 +13,7 @@ import dev.novahost.journal.JournalRecord.ProbeFailed;
 import dev.novahost.journal.JournalRecord.SurpriseRemoved;
 import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.driver.Binding;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.PciAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import static dev.novahost.kernel.sanitizer.ViolationKind.TIMER_FREE_ACTIVE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.Action;

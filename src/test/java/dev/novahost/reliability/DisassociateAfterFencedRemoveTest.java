@@ -8,7 +8,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.Bar0;

@@ -2,7 +2,7 @@ package dev.novahost.reliability;
 
 import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.machine.Kernel;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.events.WorkEvent;

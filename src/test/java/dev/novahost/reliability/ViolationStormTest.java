@@ -2,7 +2,7 @@ package dev.novahost.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.sanitizer.Violation;

@@ -3,7 +3,7 @@ package dev.novahost.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.novahost.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

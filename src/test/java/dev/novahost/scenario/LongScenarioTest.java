@@ -2,7 +2,7 @@ package dev.novahost.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Optional;

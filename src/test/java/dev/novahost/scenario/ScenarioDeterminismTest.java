@@ -2,7 +2,7 @@ package dev.novahost.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

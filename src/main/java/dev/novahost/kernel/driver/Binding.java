@@ -1,5 +1,6 @@
 package dev.novahost.kernel.driver;
 
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.pci.BoundDevice;
 

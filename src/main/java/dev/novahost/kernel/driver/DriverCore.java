@@ -1,5 +1,6 @@
 package dev.novahost.kernel.driver;
 
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.DevresList;

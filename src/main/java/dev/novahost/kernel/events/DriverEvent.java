@@ -2,7 +2,7 @@ package dev.novahost.kernel.events;
 
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;

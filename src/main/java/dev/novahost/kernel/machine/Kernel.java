@@ -3,7 +3,7 @@ package dev.novahost.kernel.machine;
 import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;

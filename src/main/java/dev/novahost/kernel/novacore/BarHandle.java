@@ -1,6 +1,6 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.RegisterOffset;
 

@@ -7,7 +7,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;
 import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.driver.PciDriver;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.driver.ProbeContext;
 import dev.novahost.kernel.events.DevresEvent;
 import dev.novahost.kernel.events.DriverEvent;

@@ -3,7 +3,7 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.RegisterOffset;

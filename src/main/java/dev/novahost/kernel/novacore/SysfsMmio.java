@@ -3,7 +3,7 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Revocable;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.RegisterOffset;

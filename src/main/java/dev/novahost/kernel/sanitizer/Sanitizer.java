@@ -1,7 +1,7 @@
 package dev.novahost.kernel.sanitizer;
 
 import dev.novahost.kernel.Clock;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.events.ViolationEvent;

@@ -1,6 +1,6 @@
 package dev.novahost.kernel.sanitizer;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.LogEntry;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.driver;
 
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.timer.TimerEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

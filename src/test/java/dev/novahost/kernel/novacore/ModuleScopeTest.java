@@ -10,7 +10,7 @@ import static dev.novahost.kernel.sanitizer.ViolationKind.WORK_AFTER_REMOVE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Violation;

@@ -5,7 +5,7 @@ import static dev.novahost.kernel.sanitizer.ViolationKind.MMIO_AFTER_REVOKE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.sanitizer.Outcome;

@@ -11,7 +11,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;

@@ -3,7 +3,7 @@ package dev.novahost.kernel.sanitizer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novahost.kernel.ManualClock;
-import dev.novahost.kernel.driver.Policy;
+import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.LogEntry;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.novahost.kernel.driver;
+package dev.novahost.kernel;
 
 /** How the framework protects a driver's device resources (DESIGN.md §4); takes effect at the next probe. */
 public enum Policy {
