@@ -2,6 +2,7 @@ package dev.novahost;
 
 import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -102,6 +103,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.novahost.kernel.novacore..")
                 .orShould().dependOnClassesThat().resideInAnyPackage("dev.novahost.kernel.(*)..")
                 .check(classes);
+    }
+
+    /** The kernel's subsystems form layers: no two packages import each other, however indirectly. */
+    @Test
+    void kernelPackagesFormNoCircle() {
+        slices().matching("dev.novahost.kernel.(*)..").should().beFreeOfCycles().check(classes);
     }
 
     /** The machine (the core with nova-core built in) wires the subsystems; none of them knows it. */
