@@ -8,7 +8,10 @@ import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.events.LockdepEvent;
+import dev.novahost.kernel.lockdep.CircularDependency;
 import dev.novahost.kernel.lockdep.Lockdep;
+import dev.novahost.kernel.sanitizer.Outcome;
+import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.module.UnloadMode;
@@ -22,6 +25,7 @@ import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.NovaCore;
+import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.NovaDevice;
 import dev.novahost.kernel.novacore.TimerService;
 import dev.novahost.kernel.novacore.WorkService;
@@ -69,10 +73,7 @@ public final class Kernel implements AutoCloseable {
         observers.forEach(log::observe);
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
-        this.lockdep = config.lockdep()
-                ? new Lockdep(cycle -> log.emit(new LockdepEvent.CircularDependency(cycle.task(), cycle.isRecursive(),
-                        cycle.report())))
-                : Lockdep.disabled();
+        this.lockdep = config.lockdep() ? new Lockdep(this::deadlockPossible) : Lockdep.disabled();
         this.driverCore = new DriverCore(bus, log, lockdep);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
@@ -271,6 +272,20 @@ public final class Kernel implements AutoCloseable {
             quietly(() -> driverCore.unbind(binding.driver().name(), device.address()));
         }
         log.emit(new HostEvent.Shutdown());
+    }
+
+    /**
+     * Lockdep found a cycle: its report becomes a kernel log line and a {@code deadlock_possible} violation
+     * whose timeline is that line. A lock order is a property of the driver's code, not of one device, so
+     * the violation names the task, no device, and the policy nova-core probes with now. Called under
+     * lockdep's graph lock: the log and the sanitizer take only their own leaf locks.
+     */
+    private void deadlockPossible(CircularDependency cycle) {
+        var line = log.emit(new LockdepEvent.CircularDependency(cycle.task(), cycle.isRecursive(), cycle.report()));
+        sanitizer.report(ViolationKind.DEADLOCK_POSSIBLE, Outcome.OCCURRED, driverCore.policy(NovaCoreDriver.NAME),
+                "", cycle.task(), 0, cycle.report().getFirst() + ": " + cycle.acquiring() + " taken in "
+                        + cycle.acquiringAt() + " while holding " + cycle.holding() + " (taken in " + cycle.holdingAt()
+                        + ")", List.of(line));
     }
 
     /** Ignores "already gone": in a reset, racing with another caller to the same end is fine. */

@@ -11,7 +11,9 @@ public enum ViolationKind {
     WORK_FREE_ACTIVE(false, "ODEBUG: free active object type: work_struct"),
     IRQ_AFTER_REMOVE(true, "IRQ handler ran after its device's remove()"),
     EXEC_AFTER_UNLOAD(true, "instruction fetch from freed module text"),
-    DEVRES_LEAK(false, "resource still held after unbind");
+    DEVRES_LEAK(false, "resource still held after unbind"),
+    /** Lockdep's prediction from lock orders that each happened once; nothing need have blocked yet. */
+    DEADLOCK_POSSIBLE(false, "possible circular locking dependency detected (lockdep)");
 
     private final boolean taints;
     private final String summary;
