@@ -1,6 +1,7 @@
 package dev.novahost.kernel.machine;
 
 import dev.novahost.kernel.novacore.ObjectLimits;
+import dev.novahost.kernel.task.TaskLimits;
 
 /**
  * How a kernel is built.
@@ -10,11 +11,17 @@ import dev.novahost.kernel.novacore.ObjectLimits;
  * @param timerThreads      threads serving the timer engine on real time
  * @param eventLogCapacity  events the kernel log keeps before the oldest fall out
  * @param objectLimits      timers, work items and files one device may have
+ * @param taskLimits        tasks kept and tasks running at once
  */
 public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
-                           ObjectLimits objectLimits) {
+                           ObjectLimits objectLimits, TaskLimits taskLimits) {
 
     public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS);
+
+    public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
+                        ObjectLimits objectLimits) {
+        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, objectLimits, TaskLimits.DEFAULTS);
+    }
 
     public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity) {
         this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, ObjectLimits.DEFAULTS);
