@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Invariant: {@link #status()} is {@code DONE} only after the result is set, and {@link #awaitDone}
  * returns true only after that; a done task never changes again.
  *
- * <p>Thread-safety: only the task's own thread changes it (the status through one volatile field, the
- * result and failure before the done status is published, which orders them for every reader of it);
- * any thread may read it.
+ * <p>Thread-safety: only the task's own thread changes its status (one volatile field) and result
+ * (written before the done status is published, which orders it for every reader of that status);
+ * the hand-over between the task's end and a caller that stops waiting ({@link #detach}) is guarded
+ * by {@code this}, so exactly one of them reports the result. Any thread may read a task.
  */
 public final class Task {
 
@@ -51,6 +52,9 @@ public final class Task {
     /** Written before the done status is published; read after it. */
     private Result result;
     private RuntimeException failure;
+    /** Guarded by {@code this}: the caller gave up waiting ({@link #detach}), the task ended ({@link #end}). */
+    private boolean detached;
+    private boolean ended;
 
     Task(long id, String name) {
         this.id = id;
@@ -94,8 +98,8 @@ public final class Task {
      * For a caller that waited for it to end: the operation's own exception again, so that its answer
      * is the one the call would have given without a task.
      */
-    public void rethrowFailure() {
-        if (status.state() == TaskState.DONE && failure != null) {
+    public synchronized void rethrowFailure() {
+        if (ended && failure != null) {
             throw failure;
         }
     }
@@ -121,13 +125,29 @@ public final class Task {
                 : new Result(Optional.of(Errno.EIO), name + " failed unexpectedly; the failure is in the host's log");
     }
 
-    /** Publishes the end: the result, then the done status; returns the result. */
-    Result settle() {
+    /**
+     * Its caller stops waiting and will answer with the task instead of the result: true unless the
+     * task ended first (then the caller answers with the result after all).
+     */
+    public synchronized boolean detach() {
+        if (ended) {
+            return false;
+        }
+        detached = true;
+        return true;
+    }
+
+    /**
+     * Publishes the end: the result, then the done status. True if its caller had stopped waiting,
+     * so that the end must be told another way (the event log).
+     */
+    synchronized boolean end() {
         if (result == null) {
             result = new Result(Optional.of(Errno.EIO), name + " did not finish");
         }
         status = new Status(TaskState.DONE, null, null, System.currentTimeMillis());
-        return result;
+        ended = true;
+        return detached;
     }
 
     /** Lets the waiters go, after the end was published and logged. */

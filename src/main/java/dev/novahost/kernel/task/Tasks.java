@@ -17,8 +17,9 @@ import java.util.Map;
  * <p>Bounded twice: at most {@code limits.running()} run at once (one more is {@code EAGAIN}, nothing
  * started), and at most {@code limits.kept()} are remembered; past it the oldest done ones are forgotten.
  * Since {@code kept >= running}, there is always a done task to forget when the map is over its bound.
- * When a task ends, the log gets a {@link TaskEvent.Done} (QEMU's {@code DEVICE_DELETED}), before its
- * waiter can see it done.
+ * When a task whose caller stopped waiting ends, the log gets a {@link TaskEvent.Done} (QEMU's
+ * {@code DEVICE_DELETED}); one its caller saw end answered that caller, and the log is as it was
+ * before tasks existed.
  *
  * <p>Thread-safety: the map, the id counter and the running count are guarded by {@code this}; a task
  * states its own.
@@ -67,8 +68,10 @@ public final class Tasks {
                 running--;
             }
             try {
-                var result = task.settle();
-                log.emit(new TaskEvent.Done(task.id(), task.name(), result.errno(), result.detail()));
+                if (task.end()) {
+                    var result = task.result().orElseThrow();
+                    log.emit(new TaskEvent.Done(task.id(), task.name(), result.errno(), result.detail()));
+                }
             } finally {
                 task.release();
             }
