@@ -2,9 +2,11 @@ package dev.novahost.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.novahost.kernel.task.Task;
+import dev.novahost.kernel.task.TaskState;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.http.ResponseEntity;
 
@@ -20,8 +22,8 @@ record TaskView(long id, String name, String state, String blockedOn, String sta
     record ResultView(boolean ok, String errno, String detail) { }
 
     static TaskView of(Task task) {
-        var status = task.status();
-        var result = task.result().map(r -> new ResultView(r.succeeded(), r.errno().map(Enum::name).orElse(null),
+        var status = task.status(); // one snapshot: a done status is final, so its result is there
+        var result = (status.state() == TaskState.DONE ? task.result() : Optional.<Task.Result>empty()).map(r -> new ResultView(r.succeeded(), r.errno().map(Enum::name).orElse(null),
                 r.succeeded() ? null : r.detail())).orElse(null);
         return new TaskView(task.id(), task.name(), status.state().word(), status.blockedOn().orElse(null),
                 Instant.ofEpochMilli(task.startedMillis()).toString(), Instant.ofEpochMilli(status.sinceMillis()).toString(),
