@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /**
@@ -41,7 +42,8 @@ record TaskView(long id, String name, String state, String blockedOn, String sta
      */
     static ResponseEntity<?> answer(Task task, Duration wait, Supplier<ResponseEntity<?>> done) {
         if (!task.awaitDone(wait) && task.detach()) {
-            return ResponseEntity.accepted().location(location(task)).body(of(task));
+            // JSON whatever the route produces: DELETE /devices/{address} produces anything (its 204 has no body)
+            return ResponseEntity.accepted().location(location(task)).contentType(MediaType.APPLICATION_JSON).body(of(task));
         }
         task.rethrowFailure();
         return done.get();

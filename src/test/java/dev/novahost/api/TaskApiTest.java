@@ -78,6 +78,36 @@ class TaskApiTest extends ApiTest {
     }
 
     @Test
+    void aStuckUnplugAndAStuckUnloadAnswer202TooAndEndWhenTheCallbackReturns() throws Exception {
+        loadNovaCore();
+        createDevice("GA102", GA102);
+        var callback = holdACallbackOf(GA102);
+        String unplug;
+        try {
+            unplug = call(delete("/api/v1/devices/" + GA102 + "?wait=50")).andExpect(status().isAccepted())
+                    .andExpect(jsonPath("$.name").value("unplug " + GA102))
+                    .andReturn().getResponse().getHeader("Location");
+        } finally {
+            callback.release();
+        }
+        await().atMost(PATIENCE).untilAsserted(() -> getJson(unplug).andExpect(jsonPath("$.result.ok").value(true)));
+        call(get("/api/v1/devices/" + GA102)).andExpect(status().isNotFound());
+
+        createDevice("GA102", GA102);
+        callback = holdACallbackOf(GA102);
+        String rmmod;
+        try {
+            rmmod = call(post("/api/v1/modules/nova-core/unload?wait=50")).andExpect(status().isAccepted())
+                    .andExpect(jsonPath("$.name").value("rmmod nova-core"))
+                    .andReturn().getResponse().getHeader("Location");
+        } finally {
+            callback.release();
+        }
+        await().atMost(PATIENCE).untilAsserted(() -> getJson(rmmod).andExpect(jsonPath("$.result.ok").value(true)));
+        getJson("/api/v1/modules/nova-core").andExpect(jsonPath("$.state").value("unloaded"));
+    }
+
+    @Test
     void anUnbindThatEndsWithinTheWaitAnswersAsBeforeAndLeavesADoneTaskButNoEvent() throws Exception {
         loadNovaCore();
         createDevice("GA102", GA102);

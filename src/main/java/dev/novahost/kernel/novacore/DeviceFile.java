@@ -164,7 +164,7 @@ public final class DeviceFile implements DriverObject {
         return fd;
     }
 
-    /** Its name, as a task blocked on it shows it ({@code disassociate(fd 3)}). */
+    /** Its name, as a task blocked on it shows it ({@code disassociate(file 4)}). */
     @Override
     public String toString() {
         return name;
