@@ -6,7 +6,6 @@ import dev.novahost.kernel.task.TaskState;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -24,8 +23,11 @@ record TaskView(long id, String name, String state, String blockedOn, String sta
 
     static TaskView of(Task task) {
         var status = task.status(); // one snapshot: a done status is final, so its result is there
-        var result = (status.state() == TaskState.DONE ? task.result() : Optional.<Task.Result>empty()).map(r -> new ResultView(r.succeeded(), r.errno().map(Enum::name).orElse(null),
-                r.succeeded() ? null : r.detail())).orElse(null);
+        ResultView result = null;
+        if (status.state() == TaskState.DONE) {
+            var r = task.result().orElseThrow();
+            result = new ResultView(r.succeeded(), r.errno().map(Enum::name).orElse(null), r.succeeded() ? null : r.detail());
+        }
         return new TaskView(task.id(), task.name(), status.state().word(), status.blockedOn().orElse(null),
                 Instant.ofEpochMilli(task.startedMillis()).toString(), Instant.ofEpochMilli(status.sinceMillis()).toString(),
                 result);
