@@ -1,6 +1,7 @@
 package dev.novahost.api;
 
 import dev.novahost.kernel.machine.Devices;
+import dev.novahost.kernel.machine.Teardown;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.MmioService;
@@ -39,11 +40,16 @@ class DeviceController {
     /** The registers' routes go only through this service (its class comment counts the hops). */
     private final MmioService mmio;
     private final ApiLimits limits;
+    /** Hot-unplug runs as a task, which the request waits for at most {@link #waits}. */
+    private final Teardown teardown;
+    private final TaskWaits waits;
 
-    DeviceController(Devices devices, MmioService mmio, ApiLimits limits) {
+    DeviceController(Devices devices, MmioService mmio, ApiLimits limits, Teardown teardown, TaskWaits waits) {
         this.devices = devices;
         this.mmio = mmio;
         this.limits = limits;
+        this.teardown = teardown;
+        this.waits = waits;
     }
 
     @GetMapping
@@ -68,11 +74,16 @@ class DeviceController {
         return view(devices.get(PciAddress.parse(address)));
     }
 
-    /** 204 and no body: nothing to negotiate, so any {@code Accept} will do ({@link #NO_BODY}). */
+    /**
+     * 204 and no body: nothing to negotiate, so any {@code Accept} will do ({@link #NO_BODY}); or
+     * {@code 202} and the task if the unplug is still waiting after {@code wait} ms.
+     */
     @DeleteMapping(path = "/{address}", produces = NO_BODY)
-    ResponseEntity<Void> delete(@PathVariable String address) {
-        devices.hotUnplug(PciAddress.parse(address));
-        return ResponseEntity.noContent().build();
+    ResponseEntity<?> delete(@PathVariable String address, @RequestParam(required = false) String wait) {
+        var device = PciAddress.parse(address);
+        var waitFor = waits.parse(wait);
+        var task = teardown.hotUnplug(device);
+        return TaskView.answer(task, waitFor, () -> ResponseEntity.noContent().build());
     }
 
     @PostMapping("/{address}/surprise-removal")

@@ -2,6 +2,7 @@ package dev.novahost.api;
 
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.machine.Devices;
+import dev.novahost.kernel.machine.Teardown;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
@@ -10,12 +11,14 @@ import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.pci.PciAddress;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** sysfs {@code /sys/bus/pci/drivers/*}: bind, unbind, and the lifecycle policy of each driver. */
@@ -28,11 +31,16 @@ class DriverController {
     /** The device a bind or unbind answers with. */
     private final Devices devices;
     private final FaultService faults;
+    /** Unbind runs as a task, which the request waits for at most {@link #waits}. */
+    private final Teardown teardown;
+    private final TaskWaits waits;
 
-    DriverController(DriverCore drivers, Devices devices, FaultService faults) {
+    DriverController(DriverCore drivers, Devices devices, FaultService faults, Teardown teardown, TaskWaits waits) {
         this.drivers = drivers;
         this.devices = devices;
         this.faults = faults;
+        this.teardown = teardown;
+        this.waits = waits;
     }
 
     @GetMapping
@@ -52,11 +60,14 @@ class DriverController {
         return deviceView(address);
     }
 
+    /** The unbound device, or {@code 202} and the task if the unbind is still waiting after {@code wait} ms. */
     @PostMapping("/{name}/unbind")
-    DeviceView unbind(@PathVariable String name, @RequestBody BindRequest request) {
+    ResponseEntity<?> unbind(@PathVariable String name, @RequestBody BindRequest request,
+                             @RequestParam(required = false) String wait) {
         var address = deviceOf(request);
-        drivers.unbind(name, address);
-        return deviceView(address);
+        var waitFor = waits.parse(wait);
+        var task = teardown.unbind(name, address);
+        return TaskView.answer(task, waitFor, () -> ResponseEntity.ok(deviceView(address)));
     }
 
     @GetMapping("/{name}/faults")

@@ -3,9 +3,11 @@ package dev.novahost.api;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.machine.Modules;
+import dev.novahost.kernel.machine.Teardown;
 import dev.novahost.kernel.module.UnloadMode;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,9 +21,14 @@ import org.springframework.web.bind.annotation.RestController;
 class ModuleController {
 
     private final Modules modules;
+    /** rmmod runs as a task, which the request waits for at most {@link #waits}. */
+    private final Teardown teardown;
+    private final TaskWaits waits;
 
-    ModuleController(Modules modules) {
+    ModuleController(Modules modules, Teardown teardown, TaskWaits waits) {
         this.modules = modules;
+        this.teardown = teardown;
+        this.waits = waits;
     }
 
     @GetMapping
@@ -42,13 +49,16 @@ class ModuleController {
 
     /**
      * {@code mode} is {@code pin} (the default, misc-device), {@code disassociate} or {@code force};
-     * {@code force=true} is {@code rmmod --force} and means {@code mode=force}.
+     * {@code force=true} is {@code rmmod --force} and means {@code mode=force}. The module, or {@code 202}
+     * and the task if the unload is still waiting after {@code wait} ms.
      */
     @PostMapping("/{name}/unload")
-    ModuleView unload(@PathVariable String name, @RequestParam(required = false) String mode,
-                      @RequestParam(required = false) String force) {
-        modules.unload(name, unloadMode(mode, flag("force", force)));
-        return ModuleView.of(modules.get(name));
+    ResponseEntity<?> unload(@PathVariable String name, @RequestParam(required = false) String mode,
+                             @RequestParam(required = false) String force, @RequestParam(required = false) String wait) {
+        var unloadMode = unloadMode(mode, flag("force", force));
+        var waitFor = waits.parse(wait);
+        var task = teardown.unload(name, unloadMode);
+        return TaskView.answer(task, waitFor, () -> ResponseEntity.ok(ModuleView.of(modules.get(name))));
     }
 
     /**

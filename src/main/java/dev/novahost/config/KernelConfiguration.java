@@ -11,6 +11,10 @@ import dev.novahost.kernel.machine.Devices;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.machine.Modules;
+import dev.novahost.kernel.machine.Teardown;
+import dev.novahost.kernel.task.TaskLimits;
+import dev.novahost.kernel.task.Tasks;
+import dev.novahost.api.TaskWaits;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.novacore.FaultService;
@@ -81,6 +85,15 @@ class KernelConfiguration {
         }
     }
 
+    private static TaskLimits taskLimits(NovaProperties properties) {
+        try {
+            return new TaskLimits(properties.maxTasks(), properties.maxRunningTasks());
+        } catch (IllegalArgumentException e) {
+            throw new StartRefused(e.getMessage(), "Set nova.max-running-tasks (NOVA_MAX_RUNNING_TASKS) to 1 or more"
+                    + " and nova.max-tasks (NOVA_MAX_TASKS) to at least as many; the defaults are 64 and 256.");
+        }
+    }
+
     private static String describe(IOException e) {
         return switch (e) {
             case AccessDeniedException denied -> denied.getFile() + ": permission denied";
@@ -109,7 +122,7 @@ class KernelConfiguration {
         var limits = new ObjectLimits(properties.maxTimersPerDevice(), properties.maxWorkPerDevice(),
                 properties.maxFilesPerDevice());
         var config = new KernelConfig(properties.maxDevices(), false, KernelConfig.DEFAULTS.timerThreads(),
-                KernelConfig.DEFAULTS.eventLogCapacity(), limits);
+                KernelConfig.DEFAULTS.eventLogCapacity(), limits, taskLimits(properties));
         var kernel = new Kernel(config, Clock.system(), List.of(metrics, journaling));
         var fleet = Fleet.parse(properties.fleet());
         Replay.run(kernel, journal, journaling);
@@ -146,6 +159,29 @@ class KernelConfiguration {
     @Bean
     DriverCore driverCore(Kernel kernel) {
         return kernel.driverCore();
+    }
+
+    /** Tasks: the operations a request may stop waiting for. */
+    @Bean
+    Tasks tasks(Kernel kernel) {
+        return kernel.tasks();
+    }
+
+    /** Unbind, unload and unplug as tasks. */
+    @Bean
+    Teardown teardown(Kernel kernel) {
+        return kernel.teardown();
+    }
+
+    /** How long those routes wait for their task ({@code ?wait=}). */
+    @Bean
+    TaskWaits taskWaits(NovaProperties properties) {
+        try {
+            return new TaskWaits(properties.taskWait(), properties.taskWaitMax());
+        } catch (IllegalArgumentException e) {
+            throw new StartRefused(e.getMessage(), "Set nova.task-wait (NOVA_TASK_WAIT) between 0 and"
+                    + " nova.task-wait-max (NOVA_TASK_WAIT_MAX); the defaults are 5s and 60s.");
+        }
     }
 
     @Bean

@@ -27,6 +27,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      of it is kept free before a change is accepted
  * @param journalRecover what a journal damaged in its middle gets at start: {@code none} refuses to start,
  *                      {@code truncate} keeps a copy aside and cuts the journal before the damage
+ * @param maxTasks      tasks (unbinds, unloads, unplugs) remembered for {@code GET /api/v1/tasks}; past it
+ *                      the oldest done ones are forgotten
+ * @param maxRunningTasks tasks running at once; one more is refused with {@code EAGAIN}
+ * @param taskWait      how long an unbind, unload or unplug waits for its task when {@code ?wait=} is absent,
+ *                      before it answers {@code 202} with the task
+ * @param taskWaitMax   the longest {@code ?wait=} a request may ask for
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -56,7 +62,11 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("16777216") long scenarioMaxResultBytes,
                              @DefaultValue("2") int scenarioConcurrentRuns,
                              @DefaultValue("1048576") int journalSegmentBytes,
-                             @DefaultValue("none") Journal.Recovery journalRecover) {
+                             @DefaultValue("none") Journal.Recovery journalRecover,
+                             @DefaultValue("256") int maxTasks,
+                             @DefaultValue("64") int maxRunningTasks,
+                             @DefaultValue("5s") Duration taskWait,
+                             @DefaultValue("60s") Duration taskWaitMax) {
 
     /** What one scenario request may cost. */
     public ScenarioBudget scenarioBudget() {

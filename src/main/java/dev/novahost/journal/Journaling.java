@@ -17,12 +17,19 @@ import java.util.function.Consumer;
  * <p>Between {@link #begin()} and {@link #commit()} a thread's records are held back and then appended
  * as one operation: an API request that changes several things (a hot-unplug unbinds, then removes)
  * is on disk whole before it is answered, or, if the process dies first, not at all.
+ *
+ * <p>A request may run its change as a kernel task, on a thread it starts (and may stop waiting for):
+ * that thread inherits the open operation, so what the task records while the request waits is part
+ * of it; what it records after the request committed (it answered {@code 202}) is appended on its own,
+ * after the operation, in the order it happened. An {@link Operation} is shared by those two threads
+ * and guards itself.
  */
 public final class Journaling implements Consumer<KernelEvent> {
 
     private final Journal journal;
     private volatile boolean replaying;
-    private final ThreadLocal<List<JournalRecord>> operation = new ThreadLocal<>();
+    /** Inheritable: a task started by the request joins its operation (see the class comment). */
+    private final InheritableThreadLocal<Operation> operation = new InheritableThreadLocal<>();
 
     public Journaling(Journal journal) {
         this.journal = journal;
@@ -70,7 +77,7 @@ public final class Journaling implements Consumer<KernelEvent> {
      */
     public void begin() {
         journal.reserve();
-        operation.set(new ArrayList<>());
+        operation.set(new Operation());
     }
 
     /**
@@ -79,10 +86,10 @@ public final class Journaling implements Consumer<KernelEvent> {
      * @throws Journal.JournalException the operation is not durable, and the journal takes no more changes
      */
     public void commit() {
-        var records = operation.get();
+        var open = operation.get();
         operation.remove();
-        if (records != null && !records.isEmpty()) {
-            journal.appendOperation(records);
+        if (open != null) {
+            open.commit();
         }
     }
 
@@ -90,11 +97,40 @@ public final class Journaling implements Consumer<KernelEvent> {
         if (replaying) {
             return;
         }
-        var held = operation.get();
-        if (held != null) {
-            held.add(record);
+        var open = operation.get();
+        if (open != null) {
+            open.add(record);
         } else {
             journal.append(record);
+        }
+    }
+
+    /**
+     * One request's records, held until it commits; a record added after that is appended on its own.
+     * Both under the operation's lock, so a late record of a task cannot reach the disk before the
+     * records held for the request it belonged to.
+     */
+    private final class Operation {
+
+        private final List<JournalRecord> held = new ArrayList<>();
+        private boolean committed;
+
+        synchronized void add(JournalRecord record) {
+            if (committed) {
+                journal.append(record);
+            } else {
+                held.add(record);
+            }
+        }
+
+        synchronized void commit() {
+            if (committed) {
+                return;
+            }
+            committed = true;
+            if (!held.isEmpty()) {
+                journal.appendOperation(held);
+            }
         }
     }
 }

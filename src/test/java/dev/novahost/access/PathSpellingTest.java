@@ -73,6 +73,7 @@ class PathSpellingTest {
         known.put("work/{id}", id(operator("POST", "/api/v1/devices/" + GPU + "/work", "{\"delayNs\":3600000000000}"), "id"));
         known.put("fd", id(operator("POST", "/api/v1/devices/" + GPU + "/files", null), "fd"));
         known.put("violations/{id}", "1");
+        known.put("tasks/{id}", "1");
     }
 
     @Test

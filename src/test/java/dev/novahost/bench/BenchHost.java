@@ -7,6 +7,7 @@ import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.NovaDevice;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.novacore.ObjectLimits;
+import dev.novahost.kernel.task.TaskLimits;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
@@ -29,7 +30,7 @@ final class BenchHost implements AutoCloseable {
 
     /** {@code lockdep} false: the lock validator off, to measure what it costs. */
     BenchHost(int maxDevices, ObjectLimits limits, boolean lockdep) {
-        kernel = new Kernel(new KernelConfig(maxDevices, true, 2, 10_000, limits, lockdep), engine);
+        kernel = new Kernel(new KernelConfig(maxDevices, true, 2, 10_000, limits, TaskLimits.DEFAULTS, lockdep), engine);
     }
 
     BenchHost() {

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.devres;
 
+import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.BoundDevice;
@@ -28,16 +29,29 @@ public final class Devres<T> {
     private final PciDevice device;
     private final Revocable<T> revocable;
 
-    private Devres(PciDevice device, Revocable<T> revocable) {
+    private final String name;
+
+    private Devres(PciDevice device, String name, Revocable<T> revocable) {
         this.device = device;
+        this.name = name;
         this.revocable = revocable;
+    }
+
+    /** As a task waiting for its revocation shows it: {@code revoke(pci_iomap BAR0 of 0000:01:00.0)}. */
+    @Override
+    public String toString() {
+        return name + " of " + device.address();
     }
 
     /** {@code Devres::new}: wraps the resource and puts its revocation on the device's devres list. */
     public static <T> Devres<T> register(PciDevice device, DevresList list, String name, T resource,
                                          Consumer<? super T> release, LongConsumer revokeWaitObserver) {
-        var devres = new Devres<>(device, new Revocable<>(resource, release, revokeWaitObserver));
-        list.add(name, devres.revocable::revoke);
+        var devres = new Devres<>(device, name, new Revocable<>(resource, release, revokeWaitObserver));
+        list.add(name, () -> {
+            try (var wait = TaskWait.on("revoke", devres)) { // waits for the accesses in flight
+                devres.revocable.revoke();
+            }
+        });
         return devres;
     }
 

@@ -34,6 +34,7 @@ import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.sanitizer.Sanitizer;
+import dev.novahost.kernel.task.Tasks;
 import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.work.Workqueue;
 import java.util.List;
@@ -65,6 +66,8 @@ public final class Kernel implements AutoCloseable {
     private final Devices devices;
     private final Lockdep lockdep;
     private final Modules modules;
+    private final Tasks tasks;
+    private final Teardown teardown;
 
     /** A kernel whose events {@code observers} see from its first one on (metrics, the journal). */
     public Kernel(KernelConfig config, TimerEngine engine, List<Consumer<KernelEvent>> observers) {
@@ -80,6 +83,8 @@ public final class Kernel implements AutoCloseable {
                 lockdep);
         this.devices = new Devices(bus, driverCore, log);
         this.modules = new Modules(List.of(novaCore.module()), log);
+        this.tasks = new Tasks(config.taskLimits(), log);
+        this.teardown = new Teardown(tasks, driverCore, modules, devices);
         if (config.loadNovaCore()) {
             novaCore.module().load();
         }
@@ -157,6 +162,18 @@ public final class Kernel implements AutoCloseable {
 
     public void unload(String module, UnloadMode mode) {
         modules.unload(module, mode);
+    }
+
+    // --- tasks --------------------------------------------------------------------------------------
+
+    /** Operations run on threads of their own, which a caller may stop waiting for: the API's task routes. */
+    public Tasks tasks() {
+        return tasks;
+    }
+
+    /** Unbind, unload and unplug started as tasks: the service behind the routes that answer 202. */
+    public Teardown teardown() {
+        return teardown;
     }
 
     // --- devices ------------------------------------------------------------------------------------

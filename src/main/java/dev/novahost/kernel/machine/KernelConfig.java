@@ -1,6 +1,7 @@
 package dev.novahost.kernel.machine;
 
 import dev.novahost.kernel.novacore.ObjectLimits;
+import dev.novahost.kernel.task.TaskLimits;
 
 /**
  * How a kernel is built.
@@ -10,17 +11,24 @@ import dev.novahost.kernel.novacore.ObjectLimits;
  * @param timerThreads      threads serving the timer engine on real time
  * @param eventLogCapacity  events the kernel log keeps before the oldest fall out
  * @param objectLimits      timers, work items and files one device may have
+ * @param taskLimits        tasks kept and tasks running at once
  * @param lockdep           whether the lock validator watches the model's locks and waits
  *                          ({@code CONFIG_PROVE_LOCKING}; off only to measure what it costs)
  */
 public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
-                           ObjectLimits objectLimits, boolean lockdep) {
+                           ObjectLimits objectLimits, TaskLimits taskLimits, boolean lockdep) {
 
-    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS, true);
+    public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS,
+            TaskLimits.DEFAULTS, true);
+
+    public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
+                        ObjectLimits objectLimits, TaskLimits taskLimits) {
+        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, objectLimits, taskLimits, true);
+    }
 
     public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
                         ObjectLimits objectLimits) {
-        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, objectLimits, true);
+        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, objectLimits, TaskLimits.DEFAULTS);
     }
 
     public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity) {

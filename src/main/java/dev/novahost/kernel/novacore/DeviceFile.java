@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.events.FileEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -107,7 +108,7 @@ public final class DeviceFile implements DriverObject {
 
     /** A fenced remove() disconnects the file: waits for ops in flight, then every later op gets ENODEV. */
     void disconnect() {
-        disconnect(Errno.ENODEV, "disconnected by remove()");
+        disconnect("disconnect", Errno.ENODEV, "disconnected by remove()");
     }
 
     /**
@@ -116,11 +117,14 @@ public final class DeviceFile implements DriverObject {
      * and its ops and release() still point into the text being freed.
      */
     void disassociate() {
-        disconnect(Errno.EIO, "disassociated by module unload");
+        disconnect("disassociate", Errno.EIO, "disassociated by module unload");
     }
 
-    private void disconnect(Errno with, String why) {
-        ops.writeLock().lock();
+    /** Waits for the ops in flight ({@code call}, as a task blocked here shows it), then cuts the file off. */
+    private void disconnect(String call, Errno with, String why) {
+        try (var wait = TaskWait.on(call, this)) {
+            ops.writeLock().lock();
+        }
         try {
             if (state == State.OPEN || (state == State.DISCONNECTED && with == Errno.EIO)) {
                 disconnectedWith = with;
@@ -158,6 +162,12 @@ public final class DeviceFile implements DriverObject {
 
     public int fd() {
         return fd;
+    }
+
+    /** Its name, as a task blocked on it shows it ({@code disassociate(file 4)}). */
+    @Override
+    public String toString() {
+        return name;
     }
 
     @Override

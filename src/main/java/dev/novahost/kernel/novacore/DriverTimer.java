@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.Errno;
@@ -117,7 +118,10 @@ public final class DriverTimer implements DriverObject {
     /** Cancels for good and waits for a running callback; true if it was armed or running. */
     public boolean cancel() {
         ctx.locks().lockdep().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel");
-        boolean stopped = hrtimer.cancel();
+        boolean stopped;
+        try (var wait = TaskWait.on("hrtimer_cancel", this)) {
+            stopped = hrtimer.cancel();
+        }
         log(new TimerEvent.Cancelled(owner.address(), name, stopped));
         return stopped;
     }
@@ -178,6 +182,12 @@ public final class DriverTimer implements DriverObject {
 
     public long id() {
         return id;
+    }
+
+    /** Its name, as a task blocked on it shows it ({@code hrtimer_cancel(timer 3)}). */
+    @Override
+    public String toString() {
+        return name;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -91,7 +92,10 @@ public final class DriverWork implements DriverObject {
     /** {@code cancel_work_sync}: the work may be queued again afterwards. */
     boolean cancelSync() {
         ctx.locks().lockdep().waitFor(ctx.locks().workFunction(), "cancel_work_sync");
-        boolean stopped = item.cancelSync();
+        boolean stopped;
+        try (var wait = TaskWait.on("cancel_work_sync", this)) {
+            stopped = item.cancelSync();
+        }
         log(new WorkEvent.Cancelled(owner.address(), name, stopped));
         return stopped;
     }
@@ -99,7 +103,10 @@ public final class DriverWork implements DriverObject {
     /** {@code disable_work_sync}: cancelled for good. */
     public boolean disable() {
         ctx.locks().lockdep().waitFor(ctx.locks().workFunction(), "disable_work_sync");
-        boolean stopped = item.disableSync();
+        boolean stopped;
+        try (var wait = TaskWait.on("disable_work_sync", this)) {
+            stopped = item.disableSync();
+        }
         log(new WorkEvent.Disabled(owner.address(), name));
         return stopped;
     }
@@ -160,6 +167,12 @@ public final class DriverWork implements DriverObject {
 
     public long id() {
         return id;
+    }
+
+    /** Its name, as a task blocked on it shows it ({@code cancel_work_sync(work 2)}). */
+    @Override
+    public String toString() {
+        return name;
     }
 
     @Override
