@@ -52,6 +52,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safety: every method may be called from any thread; the mechanisms it calls state their
  * own locking. A kernel never calls out to Spring or HTTP.
+ *
+ * <p>Over 300 lines on purpose: it is the one place that wires every subsystem into a machine, so it
+ * holds one accessor per kernel service and the whole-machine steps; each is a line or two.
  */
 public final class Kernel implements AutoCloseable {
 
