@@ -1,6 +1,5 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.Errno;
@@ -117,9 +116,8 @@ public final class DriverTimer implements DriverObject {
 
     /** Cancels for good and waits for a running callback; true if it was armed or running. */
     public boolean cancel() {
-        ctx.locks().lockdep().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel");
         boolean stopped;
-        try (var wait = TaskWait.on("hrtimer_cancel", this)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel", this)) {
             stopped = hrtimer.cancel();
         }
         log(new TimerEvent.Cancelled(owner.address(), name, stopped));

@@ -1,6 +1,5 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -91,9 +90,8 @@ public final class DriverWork implements DriverObject {
 
     /** {@code cancel_work_sync}: the work may be queued again afterwards. */
     boolean cancelSync() {
-        ctx.locks().lockdep().waitFor(ctx.locks().workFunction(), "cancel_work_sync");
         boolean stopped;
-        try (var wait = TaskWait.on("cancel_work_sync", this)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "cancel_work_sync", this)) {
             stopped = item.cancelSync();
         }
         log(new WorkEvent.Cancelled(owner.address(), name, stopped));
@@ -102,9 +100,8 @@ public final class DriverWork implements DriverObject {
 
     /** {@code disable_work_sync}: cancelled for good. */
     public boolean disable() {
-        ctx.locks().lockdep().waitFor(ctx.locks().workFunction(), "disable_work_sync");
         boolean stopped;
-        try (var wait = TaskWait.on("disable_work_sync", this)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "disable_work_sync", this)) {
             stopped = item.disableSync();
         }
         log(new WorkEvent.Disabled(owner.address(), name));

@@ -2,6 +2,7 @@ package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.lockdep.LockClass;
 import dev.novahost.kernel.lockdep.Lockdep;
+import dev.novahost.kernel.task.TaskWait;
 
 /**
  * nova-core's callbacks and waits as lockdep sees them (docs/DEADLOCKS.md): a running callback holds its
@@ -14,6 +15,16 @@ record NovaLocks(Lockdep lockdep, LockClass timerCallback, LockClass workFunctio
     NovaLocks(Lockdep lockdep) {
         this(lockdep, lockdep.lockClass("(hrtimer)nova_timer_fn"), lockdep.lockClass("(work_completion)nova_work_fn"),
                 lockdep.lockClass("(irq)nova"));
+    }
+
+    /**
+     * A synchronous wait at call site {@code call} for {@code object}, which runs while holding
+     * {@code waitedFor}: lockdep sees the class taken and released here, and the current task (if any)
+     * shows {@code D} on {@code call(object)} until the returned scope closes.
+     */
+    TaskWait waitFor(LockClass waitedFor, String call, Object object) {
+        lockdep.waitFor(waitedFor, call);
+        return TaskWait.on(call, object);
     }
 
     /** {@code (wq_completion)name}: held by every work function of that queue while it runs. */
