@@ -8,6 +8,7 @@ import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.events.LockdepEvent;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.lockdep.CircularDependency;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -68,6 +69,7 @@ public final class Kernel implements AutoCloseable {
     private final BarAccounting barAccounting = new BarAccounting();
     private final Devices devices;
     private final Lockdep lockdep;
+    private final HungTaskDetector hungTasks;
     private final Modules modules;
     private final Tasks tasks;
     private final Teardown teardown;
@@ -80,10 +82,11 @@ public final class Kernel implements AutoCloseable {
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
         this.lockdep = config.lockdep() ? new Lockdep(this::deadlockPossible) : Lockdep.disabled();
+        this.hungTasks = new HungTaskDetector(engine.clock(), config.hungTask(), this::hungTask);
         this.driverCore = new DriverCore(bus, log, lockdep);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
-                lockdep);
+                lockdep, hungTasks);
         this.devices = new Devices(bus, driverCore, log);
         this.modules = new Modules(List.of(novaCore.module()), log);
         this.tasks = new Tasks(config.taskLimits(), log);
@@ -133,6 +136,11 @@ public final class Kernel implements AutoCloseable {
     /** The lock validator: every lock and wait of the model, and the cycles found. */
     public Lockdep lockdep() {
         return lockdep;
+    }
+
+    /** khungtaskd: the tasks blocked now, and the reports of those blocked too long. */
+    public HungTaskDetector hungTasks() {
+        return hungTasks;
     }
 
     public BarAccounting barAccounting() {
@@ -306,6 +314,10 @@ public final class Kernel implements AutoCloseable {
                 "", cycle.task(), 0, cycle.report().getFirst() + ": " + cycle.acquiring() + " taken in "
                         + cycle.acquiringAt() + " while holding " + cycle.holding() + " (taken in " + cycle.holdingAt()
                         + ")", List.of(line));
+    }
+
+    /** A task blocked for longer than the hung-task timeout (issue 16: a log line and a hung_task violation next). */
+    private void hungTask(HungTaskDetector.Report report) {
     }
 
     /** Ignores "already gone": in a reset, racing with another caller to the same end is fine. */

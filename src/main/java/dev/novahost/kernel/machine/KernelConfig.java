@@ -1,5 +1,6 @@
 package dev.novahost.kernel.machine;
 
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.kernel.task.TaskLimits;
 
@@ -14,12 +15,20 @@ import dev.novahost.kernel.task.TaskLimits;
  * @param taskLimits        tasks kept and tasks running at once
  * @param lockdep           whether the lock validator watches the model's locks and waits
  *                          ({@code CONFIG_PROVE_LOCKING}; off only to measure what it costs)
+ * @param hungTask          the hung-task detector's timeout, warnings limit and panic
  */
 public record KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
-                           ObjectLimits objectLimits, TaskLimits taskLimits, boolean lockdep) {
+                           ObjectLimits objectLimits, TaskLimits taskLimits, boolean lockdep,
+                           HungTaskDetector.Settings hungTask) {
 
     public static final KernelConfig DEFAULTS = new KernelConfig(256, false, 2, 10_000, ObjectLimits.DEFAULTS,
-            TaskLimits.DEFAULTS, true);
+            TaskLimits.DEFAULTS, true, HungTaskDetector.Settings.DEFAULTS);
+
+    public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
+                        ObjectLimits objectLimits, TaskLimits taskLimits, boolean lockdep) {
+        this(maxDevices, loadNovaCore, timerThreads, eventLogCapacity, objectLimits, taskLimits, lockdep,
+                HungTaskDetector.Settings.DEFAULTS);
+    }
 
     public KernelConfig(int maxDevices, boolean loadNovaCore, int timerThreads, int eventLogCapacity,
                         ObjectLimits objectLimits, TaskLimits taskLimits) {

@@ -1,6 +1,7 @@
 package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.work.Workqueue;
@@ -9,11 +10,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What nova-core's objects share with the rest of the kernel: the engine their callbacks run on, the
  * system workqueue device work goes to, the log they write, the sanitizer they report to, the
- * host-wide id counter for timers and work items, how many of them one device may have, and the lock
- * classes lockdep knows their callbacks and waits by.
+ * host-wide id counter for timers and work items, how many of them one device may have, the lock
+ * classes lockdep knows their callbacks and waits by, and the hung-task detector their long waits
+ * report to.
  */
 record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
-                   BarAccounting accounting, AtomicLong ids, ObjectLimits limits, NovaLocks locks) {
+                   BarAccounting accounting, AtomicLong ids, ObjectLimits limits, NovaLocks locks,
+                   HungTaskDetector hungTasks) {
 
     long nextId() {
         return ids.incrementAndGet();

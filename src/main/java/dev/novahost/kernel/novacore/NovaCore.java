@@ -4,6 +4,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.pci.PciBus;
@@ -30,9 +31,10 @@ public final class NovaCore {
     private final FaultService faults;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
-                    Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep) {
+                    Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep,
+                    HungTaskDetector hungTasks) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
-                new NovaLocks(lockdep));
+                new NovaLocks(lockdep), hungTasks);
         this.driverCore = driverCore;
         this.objects = new DriverObjects(ctx);
         this.driver = new NovaCoreDriver(ctx, objects);
