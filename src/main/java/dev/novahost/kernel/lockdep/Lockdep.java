@@ -1,5 +1,6 @@
 package dev.novahost.kernel.lockdep;
 
+import dev.novahost.kernel.task.CurrentTask;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -90,7 +91,10 @@ public final class Lockdep {
         return classes.computeIfAbsent(name, LockClass::new);
     }
 
-    /** Names the current thread's task in reports (an HTTP request, a callback); the thread's name otherwise. */
+    /**
+     * Names the current thread's task in reports, over {@link CurrentTask#name()} (the callback or task
+     * running here, else the thread's name), which names it otherwise.
+     */
     public void nameTask(String name) {
         taskName.set(name);
     }
@@ -259,6 +263,6 @@ public final class Lockdep {
 
     private String task() {
         var name = taskName.get();
-        return name != null ? name : Thread.currentThread().getName();
+        return name != null ? name : CurrentTask.name();
     }
 }

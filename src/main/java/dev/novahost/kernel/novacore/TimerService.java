@@ -55,6 +55,21 @@ public final class TimerService {
         return novaCore.objects().table().timer(id);
     }
 
+    /**
+     * Lets the timer's {@code block} callback, blocked now, go on: {@code ENODEV} for an address with no
+     * device, {@code ENOENT} for an id no timer of that device has, {@code EINVAL} when its action is not
+     * {@code block} or its callback is not blocked now.
+     */
+    public DriverTimer release(PciAddress device, long id) {
+        String address = bus.get(device).address().toString();
+        var timer = novaCore.objects().table().timer(id);
+        if (!timer.owner().address().equals(address)) {
+            throw KernelException.notFound(Errno.ENOENT, "No timer " + id + " on " + address);
+        }
+        timer.release();
+        return timer;
+    }
+
     /** {@code hrtimer_cancel} + shutdown: when this returns the callback is not running and never will. */
     public DriverTimer cancel(long id) {
         return novaCore.objects().cancelTimer(id);
