@@ -22,7 +22,7 @@ public sealed interface HungTaskEvent extends KernelEvent {
         }
 
         public String type() {
-            return "hung_task.report";
+            return "khungtaskd.report";
         }
 
         @Override
@@ -38,7 +38,7 @@ public sealed interface HungTaskEvent extends KernelEvent {
     /** The warnings limit is reached: this line, once, and no more reports until a reset. */
     record Suppressed(String task, String line) implements HungTaskEvent {
         public String type() {
-            return "hung_task.suppressed";
+            return "khungtaskd.suppressed";
         }
 
         @Override
@@ -54,7 +54,7 @@ public sealed interface HungTaskEvent extends KernelEvent {
     /** {@code hung_task_panic}: the host is marked panicked by this task until a reset; it keeps answering. */
     record Panic(String task) implements HungTaskEvent {
         public String type() {
-            return "hung_task.panic";
+            return "khungtaskd.panic";
         }
 
         @Override
@@ -71,7 +71,7 @@ public sealed interface HungTaskEvent extends KernelEvent {
     /** A host reset cleared the panic mark. */
     record PanicCleared() implements HungTaskEvent {
         public String type() {
-            return "hung_task.panic_cleared";
+            return "khungtaskd.panic_cleared";
         }
 
         public String message() {

@@ -51,11 +51,11 @@ class HungTaskReportTest {
         var unbind = kernel.hungTasks().block(UNBIND, "hrtimer_cancel(timer 3)", () -> "timer 3 callback");
 
         engine.advanceTo(125 * SECOND - 1);
-        assertThat(lines("hung_task.report")).isEmpty();
+        assertThat(lines("khungtaskd.report")).isEmpty();
         assertThat(kernel.sanitizer().violations()).isEmpty();
 
         engine.advanceTo(125 * SECOND);
-        assertThat(lines("hung_task.report")).singleElement().satisfies(line -> {
+        assertThat(lines("khungtaskd.report")).singleElement().satisfies(line -> {
             assertThat(line.clockNs()).isEqualTo(125 * SECOND);
             assertThat(line.object()).isEqualTo(UNBIND);
             assertThat(line.message()).isEqualTo("""
@@ -71,19 +71,19 @@ class HungTaskReportTest {
             assertThat(violation.message()).isEqualTo("INFO: task unbind 0000:01:00.0 blocked for more than 120"
                     + " seconds. Waiting for hrtimer_cancel(timer 3), held by timer 3 callback.");
             assertThat(violation.timeline()).singleElement().satisfies(line ->
-                    assertThat(line.type()).isEqualTo("hung_task.report"));
+                    assertThat(line.type()).isEqualTo("khungtaskd.report"));
         });
         assertThat(kernel.sanitizer().taints()).as("a hung task does not taint").isEmpty();
 
         engine.advanceTo(365 * SECOND);
-        assertThat(lines("hung_task.report")).extracting(LogEntry::clockNs)
+        assertThat(lines("khungtaskd.report")).extracting(LogEntry::clockNs)
                 .containsExactly(125 * SECOND, 245 * SECOND, 365 * SECOND);
         assertThat(kernel.sanitizer().violations()).singleElement().satisfies(violation ->
                 assertThat(violation.count()).isEqualTo(3));
 
         unbind.close();
         engine.advanceTo(10_000 * SECOND);
-        assertThat(lines("hung_task.report")).hasSize(3);
+        assertThat(lines("khungtaskd.report")).hasSize(3);
     }
 
     @Test
@@ -92,8 +92,8 @@ class HungTaskReportTest {
         kernel.hungTasks().block("rmmod nova-core", "module references", () -> "fd 3");
         engine.advanceTo(100 * SECOND);
 
-        assertThat(lines("hung_task.report")).hasSize(2);
-        assertThat(lines("hung_task.suppressed")).singleElement().satisfies(line ->
+        assertThat(lines("khungtaskd.report")).hasSize(2);
+        assertThat(lines("khungtaskd.suppressed")).singleElement().satisfies(line ->
                 assertThat(line.message()).isEqualTo(
                         "Future hung task reports are suppressed, see sysctl kernel.hung_task_warnings"));
         assertThat(kernel.hungTasks().reportedEver()).isEqualTo(10);
@@ -108,15 +108,15 @@ class HungTaskReportTest {
         engine.advanceTo(10 * SECOND);
 
         assertThat(kernel.hungTasks().panicked()).isTrue();
-        assertThat(lines("hung_task.panic")).singleElement().satisfies(line -> assertThat(line.message())
+        assertThat(lines("khungtaskd.panic")).singleElement().satisfies(line -> assertThat(line.message())
                 .startsWith("Kernel panic - not syncing: hung_task: blocked tasks (" + UNBIND + ")"));
 
         blocked.close();
         kernel.reset();
         assertThat(kernel.hungTasks().panicked()).isFalse();
-        assertThat(lines("hung_task.panic_cleared")).hasSize(1);
+        assertThat(lines("khungtaskd.panic_cleared")).hasSize(1);
         kernel.reset();
-        assertThat(lines("hung_task.panic_cleared")).as("said once, when there was a mark").hasSize(1);
+        assertThat(lines("khungtaskd.panic_cleared")).as("said once, when there was a mark").hasSize(1);
     }
 
     @Test
@@ -126,7 +126,7 @@ class HungTaskReportTest {
         kernel.hungTasks().block(UNBIND, "hrtimer_cancel(timer 3)", () -> "timer 3 callback");
         assertThat(engine.queued()).isEqualTo(queuedBefore);
         engine.advanceTo(100_000 * SECOND);
-        assertThat(lines("hung_task.report")).isEmpty();
+        assertThat(lines("khungtaskd.report")).isEmpty();
         assertThat(kernel.hungTasks().panicked()).isFalse();
         assertThat(kernel.sanitizer().violations()).isEmpty();
     }
