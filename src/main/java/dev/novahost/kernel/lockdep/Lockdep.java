@@ -186,6 +186,12 @@ public final class Lockdep {
         }
         synchronized (graphLock) {
             for (var h : stack) {
+                if (h.lockClass() == taking) {
+                    addOrder(h, taking, where); // recursion first, as check_deadlock() comes before check_prevs_add()
+                    return;
+                }
+            }
+            for (var h : stack) {
                 addOrder(h, taking, where);
             }
         }

@@ -60,7 +60,8 @@ final class DriverLock {
         var validated = ctx.locks().lockdep().acquire(ctx.locks().driverLock(), where);
         String me = CurrentTask.name();
         synchronized (this) {
-            if (!ctx.waits().await(this, born, () -> ownerThread == null, address, me, name, () -> owner)) {
+            if (ownerThread != null && !ctx.waits().await(this, born, () -> ownerThread == null, address, me, name,
+                    () -> owner)) {
                 validated.close();
                 return new Held(validated, false);
             }

@@ -13,6 +13,7 @@ import dev.novahost.kernel.work.WorkItem;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A timer nova-core armed on a device: an {@link HrTimer} whose callback is driver code, so it goes
@@ -97,6 +98,7 @@ public final class DriverTimer implements DriverObject {
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
     private final String runner; // its callback, as reports name the task running it
     private final CallbackGate gate;
+    private final Supplier<String> holder = this::runningCallback; // made once: cancels are on the unbind path
     private volatile long expires;
 
     DriverTimer(NovaContext ctx, NovaDevice owner, ModuleText text, Spec spec) {
@@ -123,7 +125,7 @@ public final class DriverTimer implements DriverObject {
     /** Cancels for good and waits for a running callback; true if it was armed or running. */
     public boolean cancel() {
         boolean stopped;
-        try (var wait = ctx.locks().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel", this, this::runningCallback)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel", this, holder)) {
             stopped = hrtimer.cancel();
         }
         log(new TimerEvent.Cancelled(owner.address(), name, stopped));

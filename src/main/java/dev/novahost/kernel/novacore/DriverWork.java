@@ -15,6 +15,7 @@ import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.work.Workqueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A work item nova-core queued for a device: device scope on the system workqueue, module scope on
@@ -55,6 +56,7 @@ public final class DriverWork implements DriverObject {
     private final String queueName;
     private final String runner; // its function, as reports name the task running it
     private final CallbackGate gate;
+    private final Supplier<String> holder = this::runningFunction; // made once: cancels are on the unbind path
     private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
@@ -99,7 +101,7 @@ public final class DriverWork implements DriverObject {
     /** {@code cancel_work_sync}: the work may be queued again afterwards. */
     boolean cancelSync() {
         boolean stopped;
-        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "cancel_work_sync", this, this::runningFunction)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "cancel_work_sync", this, holder)) {
             stopped = item.cancelSync();
         }
         log(new WorkEvent.Cancelled(owner.address(), name, stopped));
@@ -109,7 +111,7 @@ public final class DriverWork implements DriverObject {
     /** {@code disable_work_sync}: cancelled for good. */
     public boolean disable() {
         boolean stopped;
-        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "disable_work_sync", this, this::runningFunction)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "disable_work_sync", this, holder)) {
             stopped = item.disableSync();
         }
         log(new WorkEvent.Disabled(owner.address(), name));

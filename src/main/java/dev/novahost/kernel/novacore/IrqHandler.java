@@ -9,6 +9,7 @@ import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.task.CurrentTask;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * nova-core's interrupt handler for the PTIMER alarm: acknowledges {@code NV_PTIMER_INTR_0} (the line
@@ -34,6 +35,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     private final DevresList devres;
     private final History history = new History();
     private final String runner; // the handler's thread, as reports name it
+    private final Supplier<String> holder = () -> runner;
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
     /** Its entry on the devres list, when devres frees it; guarded by the device lock (probe, remove). */
     private DevresList.Entry managed;
@@ -55,7 +57,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     /** {@code free_irq}; true if the handler was still installed. */
     boolean free() {
         boolean freed;
-        try (var wait = ctx.locks().waitFor(ctx.locks().irqHandler(), "free_irq", this, () -> runner)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().irqHandler(), "free_irq", this, holder)) {
             freed = line.free(this);
         }
         if (freed) {
