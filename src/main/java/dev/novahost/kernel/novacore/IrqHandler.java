@@ -35,7 +35,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     private final DevresList devres;
     private final History history = new History();
     private final String runner; // the handler's thread, as reports name it
-    private final Supplier<String> holder = () -> runner;
+    private final Supplier<String> holder = this::runner; // made once: free_irq is on the unbind path
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
     /** Its entry on the devres list, when devres frees it; guarded by the device lock (probe, remove). */
     private DevresList.Entry managed;
@@ -130,6 +130,11 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     @Override
     public String name() {
         return name;
+    }
+
+    /** Its thread's name, as reports name the task running it. */
+    private String runner() {
+        return runner;
     }
 
     /** Its name, as a task blocked on it shows it ({@code free_irq(irq 0000:01:00.0)}). */
