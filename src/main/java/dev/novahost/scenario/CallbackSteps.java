@@ -63,8 +63,9 @@ final class CallbackSteps {
 
         @Override
         public String apply(StepContext run) {
-            run.completed(run.cpus().finish(this, callback.alias()));
-            return callback.alias() + " finished";
+            var finished = run.cpus().finish(this, callback.alias());
+            run.completed(finished.completed());
+            return finished.deadlock().orElse(callback.alias() + " finished");
         }
     }
 

@@ -48,6 +48,11 @@ final class DeviceSteps {
             run.kernel().hotUnplug(PciAddress.parse(device));
             return null;
         }
+
+        @Override
+        public String task() {
+            return "unplug " + device;
+        }
     }
 
     record SurpriseRemoval(Step.Line line, String device) implements Step.OnKernel {
@@ -86,6 +91,11 @@ final class DeviceSteps {
         public String apply(StepContext run) {
             run.kernel().unload(NovaCoreDriver.NAME, mode);
             return null;
+        }
+
+        @Override
+        public String task() {
+            return "rmmod " + NovaCoreDriver.NAME;
         }
     }
 
@@ -144,6 +154,11 @@ final class DeviceSteps {
             run.kernel().driverCore().bind(NovaCoreDriver.NAME, PciAddress.parse(device));
             return null;
         }
+
+        @Override
+        public String task() {
+            return "bind " + device;
+        }
     }
 
     record Unbind(Step.Line line, String device) implements Step.OnKernel {
@@ -156,6 +171,11 @@ final class DeviceSteps {
         public String apply(StepContext run) {
             run.kernel().driverCore().unbind(NovaCoreDriver.NAME, PciAddress.parse(device));
             return null;
+        }
+
+        @Override
+        public String task() {
+            return "unbind " + device;
         }
     }
 

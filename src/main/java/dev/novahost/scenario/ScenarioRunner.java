@@ -6,6 +6,7 @@ import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.task.CurrentTask;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,10 @@ import java.util.function.Supplier;
  * in flight on a second simulated CPU; the steps after it run while it is in flight, each on a CPU of its
  * own, and a step that has to wait for it is left blocked exactly where the kernel would block.
  * {@code finish-callback} lets the callback end; the steps that waited for it complete then, and name that step
- * in {@code blockedUntil}. Callbacks still in flight at the end are finished in the order they started.
+ * in {@code blockedUntil}. A callback that deadlocks instead (it sleeps in a wait whose holder waits for it)
+ * is named so in that step's value, and the run goes on: {@code advance} runs the hung-task check on virtual
+ * time, {@code expect} sees its reports; at the end the machine shuts down, which breaks the stuck waits,
+ * and the steps blocked behind the deadlock complete then. Callbacks still in flight at the end are finished in the order they started.
  * {@link SimulatedCpus} schedules those threads and argues why their order is fixed.
  *
  * <p>Every request (a run, or a comparison's runs together) is held to a {@link ScenarioBudget}: a
@@ -137,7 +141,7 @@ public final class ScenarioRunner {
             this.policy = policy;
             this.meter = meter;
             this.kernel = new Kernel(new KernelConfig(256, false, 1, meter.maxEvents()), engine);
-            this.cpus = new SimulatedCpus(engine, meter);
+            this.cpus = new SimulatedCpus(engine, meter, kernel.hungTasks());
             this.results = new ScenarioResult.StepResult[scenario.steps().size()];
             meter.watch(kernel.log(), engine, clock);
         }
@@ -168,17 +172,27 @@ public final class ScenarioRunner {
             current = scenario.steps().size();
             meter.atStep(current);
             completed(cpus.finishAll(current - 1));
+            completed(cpus.breakDeadlocks(current - 1, kernel::close)); // the machine shuts down: stuck waits give up
             meter.atStep(current);
             return result();
         }
 
-        /** Runs a step here, or, while a callback is in flight, on a CPU of its own in case it has to wait. */
+        /**
+         * Runs a step here, or, while a callback is in flight or deadlocked, on a CPU of its own in case it
+         * has to wait. It runs as its task ({@code unbind 0000:01:00.0}), the name lockdep and the hung-task
+         * detector give whoever holds or waits, whichever thread runs it.
+         */
         private void perform(Step.OnKernel step) {
+            Supplier<StepOutcome> asTask = () -> {
+                try (var as = CurrentTask.callback(step.task())) {
+                    return StepOutcome.attempt(() -> step.apply(this));
+                }
+            };
             if (cpus.idle()) {
-                record(step, StepOutcome.attempt(() -> step.apply(this)));
+                record(step, asTask.get());
                 return;
             }
-            cpus.runAside(step, () -> StepOutcome.attempt(() -> step.apply(this))).ifPresent(outcome -> record(step, outcome));
+            cpus.runAside(step, asTask).ifPresent(outcome -> record(step, outcome));
         }
 
         @Override

@@ -1,15 +1,20 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.novacore.CallbackHold;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -32,6 +37,16 @@ import java.util.function.Supplier;
  * entry queued ahead of everything else, until the steps that waited have completed. Without that
  * parking the CPU would run the next entries due (the work its callback queued) at the same time as the
  * unbind the callback let go, and which of the two came first would be luck.
+ *
+ * <p>A callback that, once let go, sleeps in a leaf wait of the model for good (a contended
+ * {@code &nd->lock} whose holder waits for that very callback, a work function waiting for itself) is
+ * deadlocked, and {@link #finish} says so instead of waiting: it is recognised, not guessed, as the
+ * hung-task detector's new entry while its CPU sleeps (nova-core's stuck waits register there before
+ * they sleep, and nothing else runs meanwhile to sleep or to register). It stays parked, and the steps
+ * that waited for it stay blocked; the run goes on, every later step on a CPU of its own (it may wait
+ * behind the deadlock too), so {@code advance} runs the engine and the hung-task check fires on virtual
+ * time. At the end {@link #breakDeadlocks} parks each deadlocked CPU's return, has the host break every
+ * stuck wait, then completes the blocked steps in the order they blocked, then lets the CPUs go.
  *
  * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight: with
  * two, which finish lets it go could not be told, and the scenario is refused at that step. And steps
@@ -63,23 +78,31 @@ final class SimulatedCpus implements AutoCloseable {
     /** A step waiting on its own CPU, the callback in flight that lets it go, and what it is parked on. */
     private record Blocked(StepCpu cpu, String waitsFor, Object blocker) { }
 
+    /** How a {@code finish-callback} ended: the steps that completed, or the deadlock its callback went into. */
+    record Finished(List<Completed> completed, Optional<String> deadlock) { }
+
     private final TimerEngine engine;
     private final BudgetMeter meter;
+    private final HungTaskDetector hungTasks;
     private final Map<String, InFlight> inFlight = new LinkedHashMap<>();
+    /** Callbacks let go that sleep in a leaf wait for good: they end only when the host breaks the wait. */
+    private final Map<String, InFlight> deadlocked = new LinkedHashMap<>();
     private final List<Blocked> blocked = new ArrayList<>();
 
-    SimulatedCpus(TimerEngine engine, BudgetMeter meter) {
+    SimulatedCpus(TimerEngine engine, BudgetMeter meter, HungTaskDetector hungTasks) {
         this.engine = engine;
         this.meter = meter;
+        this.hungTasks = hungTasks;
     }
 
-    /** No callback in flight: a step may run on the run's own thread. */
+    /** No callback in flight nor deadlocked: a step may run on the run's own thread, it cannot wait for good. */
     boolean idle() {
-        return inFlight.isEmpty();
+        return inFlight.isEmpty() && deadlocked.isEmpty();
     }
 
+    /** In flight, or deadlocked: no other callback of it can start. */
     boolean inFlight(String alias) {
-        return inFlight.containsKey(alias);
+        return inFlight.containsKey(alias) || deadlocked.containsKey(alias);
     }
 
     /**
@@ -111,25 +134,73 @@ final class SimulatedCpus implements AutoCloseable {
         inFlight.put(alias, new InFlight(alias, hold, cpu));
     }
 
-    /** Lets the callback of {@code alias} end; the steps that waited for it and completed, in the order they blocked. */
-    List<Completed> finish(Step step, String alias) {
+    /**
+     * Lets the callback of {@code alias} end: the steps that waited for it and completed, in the order
+     * they blocked, or the deadlock it went into instead of returning.
+     */
+    Finished finish(Step step, String alias) {
         var running = inFlight.remove(alias);
         if (running == null) {
-            throw step.fail(alias + " has no callback in flight");
+            throw step.fail(alias + (deadlocked.containsKey(alias)
+                    ? "'s callback is deadlocked: it ends with the run, when the host breaks its wait"
+                    : " has no callback in flight"));
         }
         return finish(running, step.index());
     }
 
-    /** Lets every callback still in flight end, in the order they started; {@code step} names the last step. */
+    /**
+     * Lets every callback still in flight end, in the order they started; {@code step} names the last
+     * step. One that deadlocks instead ends in {@link #breakDeadlocks}.
+     */
     List<Completed> finishAll(int step) {
         var completed = new ArrayList<Completed>();
         while (!inFlight.isEmpty()) {
-            completed.addAll(finish(inFlight.remove(inFlight.keySet().iterator().next()), step));
+            completed.addAll(finish(inFlight.remove(inFlight.keySet().iterator().next()), step).completed());
         }
         return completed;
     }
 
-    /** A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked. */
+    /**
+     * At the end of the run, after {@link #finishAll}: every deadlocked callback's CPU gets a parking
+     * entry, {@code breakStuckWaits} (the host's shutdown) makes every stuck wait give up, each such
+     * callback returns and parks, then the steps still blocked complete, in the order they blocked, and
+     * last the CPUs run on and end. With one deadlocked callback that order is fixed; with several their
+     * returns race each other, as the host's break wakes them all at once.
+     */
+    List<Completed> breakDeadlocks(int step, Runnable breakStuckWaits) {
+        if (deadlocked.isEmpty()) {
+            return List.of();
+        }
+        var parkings = deadlocked.values().stream().map(stuck -> new Parking(stuck.cpu())).toList();
+        parkings.forEach(parking -> engine.schedule(parking, Long.MIN_VALUE));
+        var completed = new ArrayList<Completed>();
+        try {
+            breakStuckWaits.run();
+            for (var parking : parkings) {
+                awaitTrue(() -> parking.isParked() || parking.cpu.getState() == Thread.State.TERMINATED, step,
+                        "a deadlocked callback did not return when the host broke its wait");
+            }
+            for (var waiting : blocked) {
+                completed.add(new Completed(waiting.cpu().step, waiting.cpu().outcome(meter)));
+            }
+            blocked.clear();
+        } finally {
+            parkings.forEach(parking -> {
+                parking.resume();
+                engine.cancel(parking);
+            });
+        }
+        for (var stuck : deadlocked.values()) {
+            join(stuck.cpu(), step, "the CPU that ran " + stuck.alias() + " did not end after its wait was broken", meter);
+        }
+        deadlocked.clear();
+        return completed;
+    }
+
+    /**
+     * A run that ended early (a bad step) lets go of what it holds, so that no thread stays parked; what
+     * is deadlocked ends when the kernel closes after this and breaks its stuck waits.
+     */
     @Override
     public void close() {
         inFlight.values().forEach(running -> running.hold().release());
@@ -137,23 +208,55 @@ final class SimulatedCpus implements AutoCloseable {
 
     /**
      * Lets the callback end and parks its CPU right after; the steps that waited for it complete (or
-     * wait again, for another callback in flight); then the CPU runs what fell due meanwhile.
+     * wait again, for another callback in flight); then the CPU runs what fell due meanwhile. A callback
+     * that sleeps in a leaf wait instead is deadlocked: it and the steps that wait for it stay where they
+     * are, and the answer names the wait and its holder.
      */
-    private List<Completed> finish(InFlight running, int step) {
+    private Finished finish(InFlight running, int step) {
         var parking = new Parking(running.cpu());
         engine.schedule(parking, Long.MIN_VALUE);
+        Set<HungTaskDetector.Blocked> waitsBefore = Collections.newSetFromMap(new IdentityHashMap<>());
+        waitsBefore.addAll(hungTasks.blocked());
+        var stuck = new AtomicReference<HungTaskDetector.Blocked>();
         List<Completed> completed;
         try {
             running.hold().release();
-            awaitTrue(() -> parking.isParked() || running.cpu().getState() == Thread.State.TERMINATED, step,
+            awaitTrue(() -> parking.isParked() || running.cpu().getState() == Thread.State.TERMINATED
+                            || sleepsInNewWait(running.cpu(), waitsBefore, stuck), step,
                     running.alias() + "'s callback did not return: does it wait for a step that waits for it?");
-            completed = settleBlocked(running.alias(), step);
+            completed = stuck.get() == null ? settleBlocked(running.alias(), step) : List.of();
         } finally {
             parking.resume();
             engine.cancel(parking);
         }
+        var wait = stuck.get();
+        if (wait != null) {
+            deadlocked.put(running.alias(), running);
+            return new Finished(completed, Optional.of(running.alias() + " is blocked on " + wait.waitingFor()
+                    + " held by " + wait.holder() + ": deadlock"));
+        }
         join(running.cpu(), step, "the CPU that ran " + running.alias() + " did not finish what fell due", meter);
-        return completed;
+        return new Finished(completed, Optional.empty());
+    }
+
+    /**
+     * Whether the CPU sleeps in a leaf wait of the model that began after {@code before}: a new entry of
+     * the hung-task detector (registered before the wait sleeps, gone when it ends) while the CPU is
+     * {@code WAITING}, and still there after its state was read, so that it sleeps in it rather than is on
+     * its way in or out. Only the CPU let go runs meanwhile, so a new entry is its own.
+     */
+    private boolean sleepsInNewWait(Thread cpu, Set<HungTaskDetector.Blocked> before,
+                                    AtomicReference<HungTaskDetector.Blocked> found) {
+        var fresh = hungTasks.blocked().stream().filter(wait -> !before.contains(wait)).findFirst();
+        if (fresh.isEmpty() || cpu.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        var wait = fresh.get();
+        if (hungTasks.blocked().stream().noneMatch(now -> now == wait)) {
+            return false;
+        }
+        found.set(wait);
+        return true;
     }
 
     /**
@@ -164,7 +267,7 @@ final class SimulatedCpus implements AutoCloseable {
         var completed = new ArrayList<Completed>();
         for (var waiting = blocked.listIterator(); waiting.hasNext(); ) {
             var blockedStep = waiting.next();
-            if (inFlight.isEmpty()) {
+            if (inFlight.isEmpty() && !deadlocked.containsKey(blockedStep.waitsFor())) {
                 waiting.remove();
                 completed.add(new Completed(blockedStep.cpu().step, blockedStep.cpu().outcome(meter)));
             } else if (blockedStep.waitsFor().equals(finished)) {
@@ -183,9 +286,13 @@ final class SimulatedCpus implements AutoCloseable {
 
     /**
      * The callback a step that waits now waits for. With several in flight the runner could not tell
-     * which finish-callback lets it go, nor keep the order fixed, so that scenario is refused.
+     * which finish-callback lets it go, nor keep the order fixed, so that scenario is refused. With none
+     * in flight it waits behind a deadlocked one (its wait, or what that wait holds): until the run's end.
      */
     private String theOneInFlight(Step waiting, int step) {
+        if (inFlight.isEmpty()) {
+            return deadlocked.keySet().iterator().next();
+        }
         if (inFlight.size() > 1) {
             throw new ScenarioException(step, "step " + waiting.index() + " (" + waiting.op() + ") waits while "
                     + inFlight.keySet() + " are in flight, and which finish-callback lets it go cannot be told;"

@@ -59,6 +59,11 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
 
         /** Does the step; its value, or {@code null} for none. A {@code KernelException} is its outcome. */
         String apply(StepContext run);
+
+        /** The task it runs as, as reports name it: its op, or the kernel's name for it ({@code unbind 0000:01:00.0}). */
+        default String task() {
+            return op();
+        }
     }
 
     /** A step that lets a callback begin or end: it runs on the scenario's own CPU. */
