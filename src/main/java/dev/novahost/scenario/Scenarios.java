@@ -7,10 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
-/** The built-in scenarios: one per case of the nova-core thread, shipped as JSON in the jar. */
+/**
+ * The built-in scenarios: one per case of the nova-core thread, then one per deadlock bug of issue 16
+ * (lockdep's report from an ordering that does not hang, the hang itself reported at the virtual timeout),
+ * shipped as JSON in the jar.
+ */
 public final class Scenarios {
 
-    /** In the order the thread meets them. */
+    /** In the order the thread meets them, then the deadlocks in the order of docs/DEADLOCKS.md. */
     public static final List<String> BUILT_IN = List.of(
             "timer-fires-after-unbind",
             "hrtimer-dropped-with-device-data",
@@ -22,7 +26,11 @@ public final class Scenarios {
             "unload-with-open-file-force",
             "module-timer-touches-revoked-bar",
             "module-scope-object-outlives-unbind",
-            "devres-unwind-on-failed-probe");
+            "devres-unwind-on-failed-probe",
+            "hrtimer-cancel-under-driver-lock",
+            "work-cancels-itself-on-remove",
+            "work-flushes-its-own-queue",
+            "free-irq-under-driver-lock");
 
     private Scenarios() {
     }

@@ -128,8 +128,8 @@ final class SimulatedCpus implements AutoCloseable {
         awaitTrue(() -> entered(hold) || cpu.getState() == Thread.State.TERMINATED, step.index(),
                 alias + "'s callback did not start: the CPU running up to it is stuck");
         if (!entered(hold)) {
-            throw step.fail(alias + "'s callback did not run by " + until + " ns: a work item must be queued"
-                    + " (not delayed, not running) for its callback to start");
+            throw step.fail(alias + "'s callback did not run by " + until + " ns: a timer must be armed for then,"
+                    + " a work item queued (not delayed, not running), an interrupt not already pending");
         }
         inFlight.put(alias, new InFlight(alias, hold, cpu));
     }

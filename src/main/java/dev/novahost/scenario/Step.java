@@ -1,5 +1,6 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.Policy;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -72,12 +73,16 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
         String apply(StepContext run);
     }
 
-    /** {@code expect}: the kernel's violations and taints so far. */
-    record Expect(Line line, Expectation.OfKernel expected) implements Step {
+    /**
+     * {@code expect}: the kernel's violations and taints so far; with a {@code policy}, only while the
+     * driver's policy is that one (a case one policy avoids), and under the other it checks nothing.
+     */
+    record Expect(Line line, Expectation.OfKernel expected, Optional<Policy> policy) implements Step {
 
         static Expect parse(StepArgs args) {
             var expected = Expectation.OfKernel.parse(args);
-            return new Expect(args.line(), expected);
+            var policy = args.optWord("policy", Policy.class);
+            return new Expect(args.line(), expected, policy);
         }
     }
 
@@ -90,7 +95,7 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
         Step parse(StepArgs args);
     }
 
-    /** The ops a scenario may use (start/finish-callback need exactly one of timer and work, which they check). */
+    /** The ops a scenario may use (start/finish-callback need exactly one of timer, work and irq, which they check). */
     Map<String, Op> OPS = Map.ofEntries(
             op("create-device", Set.of("chipset", "address", "revision"), Set.of("chipset"), DeviceSteps.CreateDevice::parse),
             op("remove-device", Set.of("device"), Set.of("device"), DeviceSteps.RemoveDevice::parse),
@@ -116,9 +121,9 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
             op("file-write", Set.of("file", "offset", "value"), Set.of("file", "offset", "value"),
                     ObjectSteps.FileWrite::parse),
             op("advance", Set.of("ns"), Set.of("ns"), DeviceSteps.Advance::parse),
-            op("start-callback", Set.of("timer", "work"), Set.of(), CallbackSteps.Start::parse),
-            op("finish-callback", Set.of("timer", "work"), Set.of(), CallbackSteps.Finish::parse),
-            op("expect", Set.of("violations", "none", "taints"), Set.of(), Expect::parse));
+            op("start-callback", Set.of("timer", "work", "irq"), Set.of(), CallbackSteps.Start::parse),
+            op("finish-callback", Set.of("timer", "work", "irq"), Set.of(), CallbackSteps.Finish::parse),
+            op("expect", Set.of("violations", "none", "taints", "policy"), Set.of(), Expect::parse));
 
     private static Map.Entry<String, Op> op(String word, Set<String> takes, Set<String> needs, Parser parse) {
         return Map.entry(word, new Op(takes, needs, parse));

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every built-in scenario, one per case of the nova-core thread, run under both policies: it parses,
+ * Every built-in scenario, one per case of the nova-core thread and one per deadlock bug, run under both policies: it parses,
  * every expectation it states holds under each policy, and the violations each policy sees (kind /
  * outcome → count) are exactly the table written here. This table is the issue's asserted outcome.
  */
@@ -52,7 +52,19 @@ class BuiltInScenariosTest {
                         Map.of("mmio_after_revoke/prevented", 1L),
                         Map.of("mmio_after_revoke/occurred", 1L)),
                 outcome("module-scope-object-outlives-unbind", Map.of(), Map.of()),
-                outcome("devres-unwind-on-failed-probe", Map.of(), Map.of()));
+                outcome("devres-unwind-on-failed-probe", Map.of(), Map.of()),
+                outcome("hrtimer-cancel-under-driver-lock",
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L),
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)),
+                outcome("work-cancels-itself-on-remove",
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L),
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)),
+                outcome("work-flushes-its-own-queue",
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L),
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)),
+                outcome("free-irq-under-driver-lock",
+                        Map.of(),
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)));
     }
 
     private static Arguments outcome(String name, Map<String, Long> revocable, Map<String, Long> fenced) {
@@ -108,6 +120,22 @@ class BuiltInScenariosTest {
                 "revocable", List.of("7 unbind until 8"), "fenced", List.of("7 unbind until 8")));
         assertThat(blockedSteps("module-unloaded-while-callback-pending")).isEqualTo(Map.of(
                 "revocable", List.of(), "fenced", List.of()));
+    }
+
+    /**
+     * A deadlocked unbind completes only when the machine shuts down at the end of the run (one past the
+     * last step); where revocable avoids the deadlock, at the finish-callback that lets the handler go.
+     */
+    @Test
+    void theUnbindBehindADeadlockCompletesAtTheEndOfTheRun() {
+        assertThat(blockedSteps("hrtimer-cancel-under-driver-lock")).isEqualTo(Map.of(
+                "revocable", List.of("11 unbind until 17"), "fenced", List.of("11 unbind until 17")));
+        assertThat(blockedSteps("work-cancels-itself-on-remove")).isEqualTo(Map.of(
+                "revocable", List.of("6 unbind until 13"), "fenced", List.of("6 unbind until 13")));
+        assertThat(blockedSteps("work-flushes-its-own-queue")).isEqualTo(Map.of(
+                "revocable", List.of("6 unbind until 13"), "fenced", List.of("6 unbind until 13")));
+        assertThat(blockedSteps("free-irq-under-driver-lock")).isEqualTo(Map.of(
+                "revocable", List.of("14 unbind until 15"), "fenced", List.of("14 unbind until 21")));
     }
 
     private Map<String, List<String>> blockedSteps(String name) {

@@ -220,6 +220,15 @@ public final class NovaDevice {
         return Optional.ofNullable(irq);
     }
 
+    /**
+     * Holds the next run of its interrupt handler in flight, before it takes {@code &nd->lock}, until the
+     * hold is released: a scenario's {@code start-callback} of an IRQ. {@code ENODEV} before probe installed it.
+     */
+    public CallbackHold holdNextInterrupt() {
+        return irq().orElseThrow(() -> KernelException.of(Errno.ENODEV, address + " has no interrupt handler"))
+                .holdNextRun();
+    }
+
     private void refuseWhileRemoving() {
         if (removing) {
             throw KernelException.of(Errno.ENODEV, address() + " is being unbound");
