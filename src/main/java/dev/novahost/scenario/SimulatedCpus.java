@@ -53,8 +53,10 @@ import java.util.function.Supplier;
  * that wait for the same callback wake together when it ends; if they do not then wait for each other
  * (a lock, the device), the order of their events is the scheduler's.
  *
- * <p>One class over ~300 lines on purpose: the parking, the step CPUs and the waits keep one ordering
- * argument together, the one above; a third of it is that argument.
+ * <p>One class over ~450 lines on purpose: the parking, the step CPUs, the waits and the deadlocks keep
+ * one ordering argument together, the one above (the end of a deadlock reuses the parking of a finish);
+ * a third of it is that argument. Deadlock recognition relies on the hung-task detector being on, as it
+ * is in every scenario's kernel (its default timeout); with it off a deadlock would wait out the patience.
  *
  * <p>Thread-safety: confined to the run's thread, which alone calls every method here and alone reads
  * the maps of callbacks in flight and blocked steps. The CPUs are threads it starts; it hands over to
