@@ -76,7 +76,8 @@ public final class DriverWork implements DriverObject {
         this.queueLock = ctx.locks().workqueue(queue.name());
         this.queueName = queue.name();
         this.runner = "nova_work_fn " + name;
-        this.gate = new CallbackGate(ctx, this, owner.born(), "/api/v1/devices/" + owner.address() + "/work/" + id + "/release");
+        this.gate = new CallbackGate(ctx, this, owner.born(),
+                "/api/v1/devices/" + owner.address() + "/work/" + id + "/release");
         this.item = new WorkItem(queue, w -> running(), w -> queuedOntoDeadQueue(queue));
         log(new WorkEvent.Created(owner.address(), name, WireWord.of(spec.scope()), queue.name(),
                 spec.action().wireName(), spec.delayNs(), spec.requeue(), spec.hold().ns()));
