@@ -13,7 +13,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 /**
  * {@code POST /devices/{address}/timers/{id}/release} and {@code .../work/{id}/release}: a {@code block}
  * callback waits until released; the routes answer {@code ENOENT}, {@code ENODEV} and {@code EINVAL}
- * as the other object routes do, every answer checked against {@code openapi.yaml}.
+ * as the other object routes do, and a cancel of a blocked callback is {@code EBUSY} rather than a request
+ * that hangs; every answer checked against {@code openapi.yaml}.
  */
 class CallbackReleaseApiTest extends ApiTest {
 
@@ -41,6 +42,8 @@ class CallbackReleaseApiTest extends ApiTest {
         expectProblem(postJson("/api/v1/devices/0000:09:00.0/timers/" + timer.id() + "/release", ""), 404, "ENODEV");
         expectProblem(postJson("/api/v1/devices/" + GA102 + "/timers/999999/release", ""), 404, "ENOENT");
         expectProblem(postJson("/api/v1/devices/" + GA102 + "/timers/x/release", ""), 400, "EINVAL");
+        // a cancel would wait for the blocked callback: refused rather than a request that hangs
+        expectProblem(deleteAt("/api/v1/timers/" + timer.id()), 409, "EBUSY");
         postJson(release, "").andExpect(status().isOk()).andExpect(jsonPath("$.id").value(timer.id()));
         await().atMost(PATIENCE).untilAsserted(() -> getJson("/api/v1/timers/" + timer.id())
                 .andExpect(jsonPath("$.state").value("expired")));
@@ -54,6 +57,7 @@ class CallbackReleaseApiTest extends ApiTest {
         postJson("/api/v1/devices/" + GA102 + "/work", "{\"action\":\"block\"}").andExpect(status().isCreated());
         var blocked = work.all().getFirst();
         await().atMost(PATIENCE).until(blocked::isBlocked);
+        expectProblem(deleteAt("/api/v1/work/" + blocked.id()), 409, "EBUSY");
         postJson("/api/v1/devices/" + GA102 + "/work/" + blocked.id() + "/release", "").andExpect(status().isOk())
                 .andExpect(jsonPath("$.action").value("block"));
         await().atMost(PATIENCE).untilAsserted(() -> getJson("/api/v1/work/" + blocked.id())

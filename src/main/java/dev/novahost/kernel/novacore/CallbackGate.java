@@ -42,8 +42,8 @@ final class CallbackGate {
     /** Lets the blocked run go; {@code EINVAL} when no run is blocked. */
     synchronized void release() {
         if (!blocked) {
-            throw KernelException.of(Errno.EINVAL, object.name() + " is not blocked now; a block callback can be released"
-                    + " only while it runs (GET /api/v1/tasks or the hung-task reports show it)");
+            throw KernelException.of(Errno.EINVAL, object.name()
+                    + " is not blocked now; a block callback can be released only while it runs and waits");
         }
         released = true;
         notifyAll();

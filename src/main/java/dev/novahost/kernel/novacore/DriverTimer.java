@@ -151,6 +151,14 @@ public final class DriverTimer implements DriverObject {
         gate.release();
     }
 
+    /**
+     * Whether its callback is stuck now in a wait only a release, its lock's holder or a host reset can end
+     * (it is blocked in the hung-task detector's eyes): a cancel would wait as long.
+     */
+    public boolean isStuck() {
+        return ctx.hungTasks().blocked().stream().anyMatch(b -> b.task().equals(runner));
+    }
+
     /** Whether its {@code block} callback is blocked now, waiting to be released. */
     public boolean isBlocked() {
         return gate.isBlocked();

@@ -76,7 +76,8 @@ public final class DriverWork implements DriverObject {
         this.queueLock = ctx.locks().workqueue(queue.name());
         this.queueName = queue.name();
         this.runner = "nova_work_fn " + name;
-        this.gate = new CallbackGate(ctx, this, owner.born(), "/api/v1/devices/" + owner.address() + "/work/" + id + "/release");
+        this.gate = new CallbackGate(ctx, this, owner.born(),
+                "/api/v1/devices/" + owner.address() + "/work/" + id + "/release");
         this.item = new WorkItem(queue, w -> running(), w -> queuedOntoDeadQueue(queue));
         log(new WorkEvent.Created(owner.address(), name, WireWord.of(spec.scope()), queue.name(),
                 spec.action().wireName(), spec.delayNs(), spec.requeue(), spec.hold().ns()));
@@ -132,6 +133,14 @@ public final class DriverWork implements DriverObject {
                     + " action; only a block work function waits to be released");
         }
         gate.release();
+    }
+
+    /**
+     * Whether its callback is stuck now in a wait only a release, its lock's holder or a host reset can end
+     * (it is blocked in the hung-task detector's eyes): a cancel would wait as long.
+     */
+    public boolean isStuck() {
+        return ctx.hungTasks().blocked().stream().anyMatch(b -> b.task().equals(runner));
     }
 
     /** Whether its {@code block} function is blocked now, waiting to be released. */

@@ -35,7 +35,7 @@ public final class NovaCore {
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep,
                     HungTaskDetector hungTasks) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
-                new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks));
+                new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()));
         this.waits = ctx.waits();
         this.driverCore = driverCore;
         this.objects = new DriverObjects(ctx);

@@ -100,7 +100,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         Chipset chipset = identify(ctx.bound(), bar);
         int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
 
-        var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history, this.ctx, this::faults);
+        var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history, this.ctx,
+                this::faults);
         devres.add(DEVRES_DRVDATA, () -> drop(data));
         requestIrq(ctx, bugs, data); // after the data it uses, so that it is freed before the data is dropped
         if (bugs.probeFailure().isPresent()) {

@@ -31,13 +31,20 @@ final class StuckWaits {
 
     private final EventLog log;
     private final HungTaskDetector hungTasks;
+    private final boolean virtualTime;
     private final AtomicLong epoch = new AtomicLong();
     private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
     private volatile String lastBreak = "host reset";
 
-    StuckWaits(EventLog log, HungTaskDetector hungTasks) {
+    /**
+     * On {@code virtualTime} every callback runs on the one thread that advances the clock, so a wait that
+     * only another thread could end would hang it for good: such a wait is abandoned at once instead
+     * ({@code wait.aborted}, "by virtual time"), after lockdep has seen it.
+     */
+    StuckWaits(EventLog log, HungTaskDetector hungTasks, boolean virtualTime) {
         this.log = log;
         this.hungTasks = hungTasks;
+        this.virtualTime = virtualTime;
     }
 
     /** The epoch a driver instance probed now is born in. */
@@ -55,6 +62,9 @@ final class StuckWaits {
                   Supplier<String> holder) {
         if (ready.getAsBoolean()) {
             return true;
+        }
+        if (virtualTime) {
+            return aborted(device, task, waitingFor, "virtual time (no other thread could end it)");
         }
         var entry = new Waiting(monitor);
         waiting.add(entry);

@@ -57,8 +57,17 @@ public final class WorkService {
         return work;
     }
 
-    /** {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again. */
+    /**
+     * {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again.
+     * {@code EBUSY} while its function is stuck, as for timers ({@link TimerService#cancel}).
+     */
     public DriverWork cancel(long id) {
+        var work = get(id);
+        if (work.isStuck()) {
+            throw KernelException.of(Errno.EBUSY, work.name() + "'s function is stuck (blocked until released, or"
+                    + " behind a lock): release it (POST /api/v1/devices/" + work.owner().address() + "/work/"
+                    + id + "/release) or reset the host, then cancel");
+        }
         return novaCore.objects().cancelWork(id);
     }
 }

@@ -15,6 +15,8 @@ package dev.novahost.kernel.task;
 public final class CurrentTask {
 
     private static final ThreadLocal<String> CALLBACK = new ThreadLocal<>();
+    /** Made once: closing the outermost callback's scope allocates nothing. */
+    private static final Running CLEAR = CALLBACK::remove;
 
     private CurrentTask() {
     }
@@ -30,7 +32,7 @@ public final class CurrentTask {
     public static Running callback(String name) {
         String outer = CALLBACK.get();
         CALLBACK.set(name);
-        return outer == null ? CALLBACK::remove : () -> CALLBACK.set(outer);
+        return outer == null ? CLEAR : () -> CALLBACK.set(outer);
     }
 
     /** The name of whoever runs on this thread now. */

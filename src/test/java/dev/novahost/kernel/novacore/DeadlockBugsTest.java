@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.module.ModuleState;
+import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Violation;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,6 +122,25 @@ class DeadlockBugsTest {
         resetBreaksIt(unbind, "&nd->lock of " + gpu);
     }
 
+    @Test
+    void cancelUnderLockDeadlocksAnUnloadTooAndAResetBreaksIt() throws Exception {
+        var gpu = gpuUnder(Policy.REVOCABLE);
+        var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 200 * MS, 0, Scope.DEVICE,
+                Action.LOCK, Optional.empty()));
+        var hold = timer.holdNextCallback();
+        assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
+        host.inject(Faults.of(Fault.CANCEL_UNDER_LOCK));
+
+        var rmmod = host.kernel().teardown().unload(NOVA_CORE, UnloadMode.PIN);
+        awaitBlockedOn(rmmod, "hrtimer_cancel(" + timer.name() + ")");
+        hold.release();
+        eventually().until(() -> blocked().contains("nova_timer_fn " + timer.name() + " | &nd->lock of " + gpu
+                + " | " + rmmod.name()));
+
+        resetBreaksIt(rmmod, "&nd->lock of " + gpu);
+        assertThat(host.kernel().module(NOVA_CORE).state()).isEqualTo(ModuleState.UNLOADED);
+    }
+
     // --- cancelWorkFromItself, flushOwnQueue --------------------------------------------------------
 
     @ParameterizedTest
@@ -137,7 +159,7 @@ class DeadlockBugsTest {
     }
 
     private void selfWait(Policy policy, Fault bug, String recursiveClass,
-                          java.util.function.Function<DriverWork, String> itsWait) throws Exception {
+                          Function<DriverWork, String> itsWait) throws Exception {
         var gpu = gpuUnder(policy);
         var work = host.kernel().queueWork(gpu, new DriverWork.Spec(0, Long.MAX_VALUE, Scope.DEVICE, Action.NOOP));
         var hold = work.holdNextRun();

@@ -129,6 +129,21 @@ class DriverLockTest {
         locker.interrupt();
     }
 
+    @Test
+    void closingTheKernelBreaksStuckWaitsSoNoCallbackThreadOutlivesIt() {
+        var gpu = host.plugGpu();
+        var timer = oneshot(gpu, Action.BLOCK);
+        eventually().until(timer::isBlocked);
+
+        host.kernel().close();
+
+        eventually().until(() -> parkedInStuckWaits().isEmpty());
+        assertThat(blocked()).isEmpty();
+        assertThat(host.kernel().log().since(0, Integer.MAX_VALUE)).filteredOn(e -> e.type().equals("wait.aborted"))
+                .extracting(e -> e.message()).containsExactly("nova_timer_fn " + timer.name() + ": wait for release of "
+                        + timer.name() + " aborted by host shutdown");
+    }
+
     private static void parkUntilInterrupted() {
         Object never = new Object();
         synchronized (never) {
