@@ -2,6 +2,7 @@ package dev.novahost.scenario;
 
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.novacore.CallbackHold;
+import dev.novahost.kernel.task.WatchedCpu;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +46,10 @@ import java.util.function.Supplier;
  * they sleep, and nothing else runs meanwhile to sleep or to register). It stays parked, and the steps
  * that waited for it stay blocked; the run goes on, every later step on a CPU of its own (it may wait
  * behind the deadlock too), so {@code advance} runs the engine and the hung-task check fires on virtual
- * time. At the end {@link #breakDeadlocks} parks each deadlocked CPU's return, has the host break every
- * stuck wait, then completes the blocked steps in the order they blocked, then lets the CPUs go.
+ * time. The CPUs are marked {@link WatchedCpu}, so that on virtual time such a wait blocks there rather
+ * than being abandoned, as it is on the run's own thread, which nothing watches. At the end
+ * {@link #breakDeadlocks} parks each deadlocked CPU's return, has the host break every stuck wait, then
+ * completes the blocked steps in the order they blocked, then lets the CPUs go.
  *
  * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight: with
  * two, which finish lets it go could not be told, and the scenario is refused at that step. And steps
@@ -126,7 +129,10 @@ final class SimulatedCpus implements AutoCloseable {
      * its hold. The step is refused if the callback does not run by then.
      */
     void start(Step step, String alias, CallbackHold hold, long until) {
-        var cpu = Thread.ofPlatform().daemon().name("scenario-cpu-" + alias).start(() -> runUpTo(until));
+        var cpu = Thread.ofPlatform().daemon().name("scenario-cpu-" + alias).start(() -> {
+            WatchedCpu.markThisThread();
+            runUpTo(until);
+        });
         awaitTrue(() -> entered(hold) || cpu.getState() == Thread.State.TERMINATED, step.index(),
                 alias + "'s callback did not start: the CPU running up to it is stuck");
         if (!entered(hold)) {
@@ -386,6 +392,7 @@ final class SimulatedCpus implements AutoCloseable {
         StepCpu(Step step, Supplier<StepOutcome> body) {
             this.step = step;
             this.thread = Thread.ofPlatform().daemon().name("scenario-step-" + step.index()).start(() -> {
+                WatchedCpu.markThisThread();
                 begun = true;
                 try {
                     outcome = body.get();

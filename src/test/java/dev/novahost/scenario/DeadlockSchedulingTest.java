@@ -112,24 +112,6 @@ class DeadlockSchedulingTest {
         assertThat(types(run)).containsSubsequence("wait.aborted", "timer.stopped", "driver.unbound");
     }
 
-    /** A block callback let go waits for a release no step can give: named as such, ended by the shutdown. */
-    @Test
-    void aBlockCallbackLetGoIsStuckUntilTheShutdown() {
-        var run = run(Policy.FENCED,
-                "{'op':'create-device','chipset':'GA102','address':'" + GPU + "'}",
-                "{'op':'load'}",
-                "{'op':'arm-timer','device':'" + GPU + "','mode':'oneshot','delayNs':1000000,'action':'block','as':'t'}",
-                "{'op':'start-callback','timer':'t'}",
-                "{'op':'finish-callback','timer':'t'}",
-                "{'op':'advance','ns':120000000000}",
-                "{'op':'expect','violations':[{'kind':'hung_task','count':1}]}");
-
-        assertThat(run.passed()).as("%s", run.steps()).isTrue();
-        assertThat(run.steps().get(4).value()).isEqualTo("t is blocked on release of timer 1 held by userspace"
-                + " (POST /api/v1/devices/" + GPU + "/timers/1/release): deadlock");
-        assertThat(types(run)).endsWith("wait.aborted", "timer.stopped");
-    }
-
     /**
      * Steps run as their task, whatever thread runs them: lockdep names the unbind, not the thread, so a run
      * from the server's kind of caller (a virtual thread, handed to a platform thread) and one from here agree.

@@ -3,6 +3,7 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.WaitEvent;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
+import dev.novahost.kernel.task.WatchedCpu;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +40,8 @@ final class StuckWaits {
     /**
      * On {@code virtualTime} every callback runs on the one thread that advances the clock, so a wait that
      * only another thread could end would hang it for good: such a wait is abandoned at once instead
-     * ({@code wait.aborted}, "by virtual time"), after lockdep has seen it.
+     * ({@code wait.aborted}, "by virtual time"), after lockdep has seen it; except on a scenario's
+     * simulated CPU ({@link WatchedCpu}), whose scheduler sees the wait and breaks it at the run's end.
      */
     StuckWaits(EventLog log, HungTaskDetector hungTasks, boolean virtualTime) {
         this.log = log;
@@ -63,7 +65,7 @@ final class StuckWaits {
         if (ready.getAsBoolean()) {
             return true;
         }
-        if (virtualTime) {
+        if (virtualTime && !WatchedCpu.isThisThread()) { // a scenario's CPU may block: its scheduler sees it
             return aborted(device, task, waitingFor, "virtual time (no other thread could end it)");
         }
         var entry = new Waiting(monitor);
