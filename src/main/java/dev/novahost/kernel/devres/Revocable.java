@@ -126,7 +126,9 @@ public final class Revocable<T> {
      * {@link #tryAccess()} for a reader that may block or take locks while it holds the guard
      * ({@code srcu_read_lock}): it holds the readers' class, taken at {@code where}, until the guard is
      * closed, so lockdep sees what it takes meanwhile. Taken before the availability check, as the
-     * kernel annotates a read-side section whether or not it finds the resource.
+     * kernel annotates a read-side section whether or not it finds the resource. Not nested on one
+     * thread: lockdep here knows no recursive read, so a second section inside the first is reported
+     * as recursion (SRCU's readers may nest).
      */
     public Optional<Guard<T>> tryAccess(String where) {
         var held = lockdep.acquire(readersClass, where);
