@@ -145,7 +145,8 @@ public final class HungTaskDetector {
 
     /**
      * The task enters state D, waiting for {@code waitingFor}, which {@code holder} names the holder of.
-     * Cheap: an entry in a concurrent set, and engine work only when no check is queued.
+     * Cheap: an entry in a concurrent set, and engine work only when no check is queued. {@code holder} is
+     * asked at report time, on a timer engine thread with the detector held: it must not block.
      */
     public Blocked block(String task, String waitingFor, Supplier<String> holder) {
         var entry = new Blocked(task, waitingFor, holder, engine.clock().nanoTime());
