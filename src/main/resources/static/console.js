@@ -253,7 +253,8 @@ function renderHost(host) {
     : el('span', { class: 'clean' }, 'not tainted');
   summary.replaceChildren(
     `up ${duration(host.uptimeNs)} · ${host.devices} device${host.devices === 1 ? '' : 's'}, ${host.boundDevices} bound · `,
-    taints);
+    taints,
+    ...(host.panicked ? [' · ', el('span', { class: 'taint' }, 'panicked (hung task) until reset')] : []));
 }
 
 function renderDevices(devices) {

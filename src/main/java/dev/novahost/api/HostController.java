@@ -35,6 +35,7 @@ class HostController {
         var taints = kernel.sanitizer().taints().stream().map(ViolationKind::wireName).toList();
         return new HostView(kernel.clock().nanoTime(), kernel.engine().isVirtual() ? "virtual" : "real", taints,
                 kernel.bus().size(),
-                kernel.driverCore().bindings().size(), kernel.modules().stream().map(ModuleView::of).toList());
+                kernel.driverCore().bindings().size(), kernel.modules().stream().map(ModuleView::of).toList(),
+                kernel.hungTasks().panicked());
     }
 }

@@ -17,6 +17,7 @@ import dev.novahost.kernel.task.Tasks;
 import dev.novahost.api.TaskWaits;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.novacore.FileService;
@@ -95,6 +96,19 @@ class KernelConfiguration {
         }
     }
 
+    /** {@code nova.hung-task.*} as the detector's settings; nonsense stops the start with what to set instead. */
+    static HungTaskDetector.Settings hungTaskSettings(NovaProperties.HungTask hungTask) {
+        var timeout = hungTask.timeout();
+        if (timeout.isNegative() || timeout.toNanosPart() != 0 || hungTask.warnings() < -1) {
+            throw new StartRefused("The hung-task timeout must be 0 or whole seconds and its warnings -1 or more,"
+                    + " not " + timeout.toMillis() + " ms and " + hungTask.warnings(),
+                    "Set nova.hung-task.timeout (NOVA_HUNGTASK_TIMEOUT) to whole seconds, 0 to turn the detector off,"
+                            + " and nova.hung-task.warnings (NOVA_HUNGTASK_WARNINGS) to -1 (no limit) or more;"
+                            + " the defaults are 120s and 10.");
+        }
+        return new HungTaskDetector.Settings(timeout.toNanos(), hungTask.warnings(), hungTask.panic());
+    }
+
     private static String describe(IOException e) {
         return switch (e) {
             case AccessDeniedException denied -> denied.getFile() + ": permission denied";
@@ -123,7 +137,8 @@ class KernelConfiguration {
         var limits = new ObjectLimits(properties.maxTimersPerDevice(), properties.maxWorkPerDevice(),
                 properties.maxFilesPerDevice());
         var config = new KernelConfig(properties.maxDevices(), false, KernelConfig.DEFAULTS.timerThreads(),
-                KernelConfig.DEFAULTS.eventLogCapacity(), limits, taskLimits(properties));
+                KernelConfig.DEFAULTS.eventLogCapacity(), limits, taskLimits(properties), KernelConfig.DEFAULTS.lockdep(),
+                hungTaskSettings(properties.hungTask()));
         var kernel = new Kernel(config, Clock.system(), List.of(metrics, journaling));
         var fleet = Fleet.parse(properties.fleet());
         Replay.run(kernel, journal, journaling);

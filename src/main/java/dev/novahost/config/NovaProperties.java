@@ -3,9 +3,11 @@ package dev.novahost.config;
 import dev.novahost.journal.Journal;
 import dev.novahost.scenario.ScenarioBudget;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * nova-host's settings ({@code nova.*} in application.properties, or {@code NOVA_*} in the environment).
@@ -33,6 +35,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param taskWait      how long an unbind, unload or unplug waits for its task when {@code ?wait=} is absent,
  *                      before it answers {@code 202} with the task
  * @param taskWaitMax   the longest {@code ?wait=} a request may ask for
+ * @param hungTask      khungtaskd's settings, {@code nova.hung-task.*}
  */
 @ConfigurationProperties("nova")
 public record NovaProperties(@DefaultValue("256") int maxDevices,
@@ -66,7 +69,22 @@ public record NovaProperties(@DefaultValue("256") int maxDevices,
                              @DefaultValue("256") int maxTasks,
                              @DefaultValue("64") int maxRunningTasks,
                              @DefaultValue("5s") Duration taskWait,
-                             @DefaultValue("60s") Duration taskWaitMax) {
+                             @DefaultValue("60s") Duration taskWaitMax,
+                             @DefaultValue HungTask hungTask) {
+
+    /**
+     * The hung-task detector's settings ({@code nova.hung-task.*}, {@code NOVA_HUNGTASK_*}), the kernel's
+     * sysctls: checked at start by {@code KernelConfiguration}.
+     *
+     * @param timeout  {@code hung_task_timeout_secs}: a task blocked this long is reported, and again every
+     *                 timeout; whole seconds (a bare number is seconds), 0 turns the detector off
+     * @param warnings {@code hung_task_warnings}: reports before the rest are suppressed; -1 for no limit
+     * @param panic    {@code hung_task_panic}: the first report marks the host panicked until a reset
+     */
+    public record HungTask(@DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration timeout,
+                           @DefaultValue("10") int warnings,
+                           @DefaultValue("false") boolean panic) {
+    }
 
     /** What one scenario request may cost. */
     public ScenarioBudget scenarioBudget() {

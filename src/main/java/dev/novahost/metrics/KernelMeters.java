@@ -3,6 +3,7 @@ package dev.novahost.metrics;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.Policy;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.irq.IrqAccounting;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.sanitizer.Outcome;
@@ -12,6 +13,7 @@ import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.module.ModuleState;
 import dev.novahost.kernel.novacore.BarAccounting;
 import dev.novahost.kernel.pci.DeviceState;
+import dev.novahost.kernel.task.TaskState;
 import dev.novahost.kernel.work.WorkItem;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,8 +22,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * The metrics read from the kernel when Prometheus scrapes (devices by state, module loaded and
- * refcount, BAR accesses, violations, interrupts, timers armed, work pending, open files). Nothing is
- * counted twice: these read the kernel's own counters; what is counted from events is {@link EventMeters}'.
+ * refcount, BAR accesses, violations, interrupts, timers armed, work pending, open files, tasks by state
+ * and hung tasks). Nothing is counted twice: these read the kernel's own counters; what is counted from
+ * events is {@link EventMeters}'.
  */
 public final class KernelMeters implements MeterBinder {
 
@@ -50,6 +53,7 @@ public final class KernelMeters implements MeterBinder {
                     .register(registry);
         }
         bindLifecycle(registry);
+        bindTasks(registry);
         var accounting = kernel.barAccounting();
         for (BarAccounting.Op op : BarAccounting.Op.values()) {
             for (BarAccounting.Result result : BarAccounting.Result.values()) {
@@ -99,6 +103,20 @@ public final class KernelMeters implements MeterBinder {
                 .description("nova-core work items queued or delayed").register(registry);
         Gauge.builder("nova.open.files", objects, o -> o.files().size())
                 .description("Open nova-core device files").register(registry);
+    }
+
+    /** Tasks by state, as {@code ps} shows them, and those khungtaskd would report now. */
+    private void bindTasks(MeterRegistry registry) {
+        var tasks = kernel.tasks();
+        for (TaskState state : TaskState.values()) {
+            Gauge.builder("nova.tasks", tasks, t -> t.all().stream().filter(task -> task.status().state() == state).count())
+                    .description("Tasks (unbinds, unloads, unplugs) kept, by state: running, D (blocked), done")
+                    .tag("state", state.word())
+                    .register(registry);
+        }
+        Gauge.builder("nova.hung.tasks", kernel.hungTasks(), HungTaskDetector::hungNow)
+                .description("Tasks blocked for nova.hung-task.timeout or longer now (0 while the detector is off)")
+                .register(registry);
     }
 
 }

@@ -6,6 +6,7 @@ import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.HostEvent;
+import dev.novahost.kernel.events.HungTaskEvent;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.events.LockdepEvent;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
@@ -82,7 +83,7 @@ public final class Kernel implements AutoCloseable {
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
         this.lockdep = config.lockdep() ? new Lockdep(this::deadlockPossible) : Lockdep.disabled();
-        this.hungTasks = new HungTaskDetector(engine.clock(), config.hungTask(), this::hungTask);
+        this.hungTasks = new HungTaskDetector(engine, config.hungTask(), this::hungTask);
         this.driverCore = new DriverCore(bus, log, lockdep);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
@@ -287,6 +288,7 @@ public final class Kernel implements AutoCloseable {
         }
         sanitizer.clear();
         lockdep.reset(); // with the violations: a cycle forgotten there is reported again when closed again
+        clearHungTaskPanic();
         log.emit(new HostEvent.Reset());
     }
 
@@ -317,8 +319,36 @@ public final class Kernel implements AutoCloseable {
                         + ")", List.of(line));
     }
 
-    /** A task blocked for longer than the hung-task timeout (issue 16: a log line and a hung_task violation next). */
+    /**
+     * khungtaskd reported a task blocked for longer than the timeout: its report becomes a kernel log line
+     * and a {@code hung_task} violation naming the task (the operation or callback, no device: the wait is
+     * the driver's, as a lock order is), what it waits for and the holder, whose timeline is that line.
+     * The line past the warnings limit is logged alone; the first report under {@code hung_task_panic}
+     * is followed by the panic line. Called on a timer engine thread: the log and the sanitizer take only
+     * their own leaf locks.
+     */
     private void hungTask(HungTaskDetector.Report report) {
+        if (report.suppressed()) {
+            log.emit(new HungTaskEvent.Suppressed(report.task(), report.lines().getFirst()));
+            return;
+        }
+        var line = log.emit(new HungTaskEvent.Hung(report.task(), report.waitingFor(), report.holder(),
+                report.blockedNs(), report.lines()));
+        sanitizer.report(ViolationKind.HUNG_TASK, Outcome.OCCURRED, driverCore.policy(NovaCoreDriver.NAME), "",
+                report.task(), 0, report.lines().getFirst() + " Waiting for " + report.waitingFor() + ", held by "
+                        + report.holder() + ".", List.of(line));
+        if (report.panics()) {
+            log.emit(new HungTaskEvent.Panic(report.task()));
+        }
+    }
+
+    /** {@code hung_task_panic}'s mark goes with a reset, and the log says so. */
+    private void clearHungTaskPanic() {
+        boolean wasPanicked = hungTasks.panicked();
+        hungTasks.reset();
+        if (wasPanicked) {
+            log.emit(new HungTaskEvent.PanicCleared());
+        }
     }
 
     /** Ignores "already gone": in a reset, racing with another caller to the same end is fine. */

@@ -13,7 +13,9 @@ public enum ViolationKind {
     EXEC_AFTER_UNLOAD(true, "instruction fetch from freed module text"),
     DEVRES_LEAK(false, "resource still held after unbind"),
     /** Lockdep's prediction from lock orders that each happened once; nothing need have blocked yet. */
-    DEADLOCK_POSSIBLE(false, "possible circular locking dependency detected (lockdep)");
+    DEADLOCK_POSSIBLE(false, "possible circular locking dependency detected (lockdep)"),
+    /** khungtaskd: a task blocked (state D) for longer than the hung-task timeout, reported again each timeout. */
+    HUNG_TASK(false, "INFO: task blocked for more than the hung-task timeout (khungtaskd)");
 
     private final boolean taints;
     private final String summary;
