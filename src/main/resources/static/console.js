@@ -23,6 +23,10 @@ const FAULTS = {
   forgetIrqFree: 'remove() forgets free_irq',
   leakRegion: 'remove() forgets pci_release_region',
   wrongCancelOrder: 'remove() cancels work before the timer that queues it',
+  cancelUnderLock: 'remove() holds &nd->lock across hrtimer_cancel',
+  cancelWorkFromItself: 'the work function calls cancel_work_sync on itself',
+  flushOwnQueue: 'the work function flushes the workqueue it runs on',
+  freeIrqUnderLock: 'remove() holds &nd->lock across free_irq',
 };
 const PROBE_ERRNOS = ['ENOMEM', 'EIO', 'ENODEV', 'EBUSY', 'EINVAL', 'ENXIO', 'ETIMEDOUT', 'EPROBE_DEFER'];
 // Log lines after which the tables may have changed (timer.fired and friends do not change them).

@@ -18,12 +18,15 @@ import java.util.Optional;
  * ({@code FaultsApiTest} checks the names and order against the enum and {@code openapi.yaml}).
  */
 record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean forgetFileDisconnect,
-                  Boolean forgetIrqFree, Boolean leakRegion, Boolean wrongCancelOrder, String probeFailure) {
+                  Boolean forgetIrqFree, Boolean leakRegion, Boolean wrongCancelOrder, Boolean cancelUnderLock,
+                  Boolean cancelWorkFromItself, Boolean flushOwnQueue, Boolean freeIrqUnderLock, String probeFailure) {
 
     static FaultsView of(Faults faults) {
         return new FaultsView(faults.has(Fault.FORGET_TIMER_CANCEL), faults.has(Fault.FORGET_WORK_CANCEL),
                 faults.has(Fault.FORGET_FILE_DISCONNECT), faults.has(Fault.FORGET_IRQ_FREE),
                 faults.has(Fault.LEAK_REGION), faults.has(Fault.WRONG_CANCEL_ORDER),
+                faults.has(Fault.CANCEL_UNDER_LOCK), faults.has(Fault.CANCEL_WORK_FROM_ITSELF),
+                faults.has(Fault.FLUSH_OWN_QUEUE), faults.has(Fault.FREE_IRQ_UNDER_LOCK),
                 faults.probeFailure().map(Enum::name).orElse(null));
     }
 
@@ -40,6 +43,10 @@ record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean f
             case FORGET_IRQ_FREE -> forgetIrqFree;
             case LEAK_REGION -> leakRegion;
             case WRONG_CANCEL_ORDER -> wrongCancelOrder;
+            case CANCEL_UNDER_LOCK -> cancelUnderLock;
+            case CANCEL_WORK_FROM_ITSELF -> cancelWorkFromItself;
+            case FLUSH_OWN_QUEUE -> flushOwnQueue;
+            case FREE_IRQ_UNDER_LOCK -> freeIrqUnderLock;
         };
     }
 

@@ -66,6 +66,12 @@ class TimerController {
         return TimerView.of(timers.cancel(id));
     }
 
+    /** Lets a {@code block} callback blocked now go on; the kernel's rules ({@link TimerService#release}). */
+    @PostMapping("/api/v1/devices/{address}/timers/{id}/release")
+    TimerView release(@PathVariable String address, @PathVariable long id) {
+        return TimerView.of(timers.release(PciAddress.parse(address), id));
+    }
+
     /** Only parses: the spec keeps the rules of a timer ({@link DriverTimer.Spec}). */
     private DriverTimer.Spec spec(TimerRequest request) {
         var mode = Words.parse(TimerMode.class, "mode", request.mode());

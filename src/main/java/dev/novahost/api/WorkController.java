@@ -54,6 +54,12 @@ class WorkController {
         return ResponseEntity.created(URI.create("/api/v1/work/" + queued.id())).body(WorkView.of(queued));
     }
 
+    /** Lets a {@code block} work function blocked now go on; the kernel's rules ({@link WorkService#release}). */
+    @PostMapping("/api/v1/devices/{address}/work/{id}/release")
+    WorkView release(@PathVariable String address, @PathVariable long id) {
+        return WorkView.of(work.release(PciAddress.parse(address), id));
+    }
+
     @GetMapping("/api/v1/devices/{address}/work")
     List<WorkView> ofDevice(@PathVariable String address) {
         return work.of(PciAddress.parse(address)).stream().map(WorkView::of).toList();

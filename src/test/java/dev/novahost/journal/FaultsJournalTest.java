@@ -59,6 +59,10 @@ class FaultsJournalTest {
         record.put("forgetIrqFree", "false");
         record.put("leakRegion", Boolean.toString(leakRegion));
         record.put("wrongCancelOrder", "false");
+        record.put("cancelUnderLock", "false");
+        record.put("cancelWorkFromItself", "false");
+        record.put("flushOwnQueue", "false");
+        record.put("freeIrqUnderLock", "false");
         record.put("probeFailure", probeFailure);
         return record;
     }
@@ -83,6 +87,19 @@ class FaultsJournalTest {
         }
 
         assertThat(restart()).isEqualTo(new Faults(EnumSet.of(Fault.LEAK_REGION), Optional.of(Errno.ENOMEM)));
+    }
+
+    /** A record written before the deadlock faults (issue 16) existed replays with them off. */
+    @Test
+    void aRecordWrittenBeforeTheDeadlockFaultsReplaysWithThemOff() throws Exception {
+        var record = todaysRecord(true, false, null);
+        record.keySet().removeAll(List.of("cancelUnderLock", "cancelWorkFromItself", "flushOwnQueue", "freeIrqUnderLock"));
+        record.remove("probeFailure");
+        try (var journal = Journal.open(dir, 1000)) {
+            journal.append(record);
+        }
+
+        assertThat(restart()).isEqualTo(Faults.of(Fault.FORGET_WORK_CANCEL));
     }
 
     private void set(Faults faults) throws Exception {

@@ -20,7 +20,11 @@ public enum Fault {
     FORGET_FILE_DISCONNECT("forgetFileDisconnect", "remove() forgets to disconnect open files"),
     FORGET_IRQ_FREE("forgetIrqFree", "remove() forgets free_irq"),
     LEAK_REGION("leakRegion", "remove() forgets pci_release_region"),
-    WRONG_CANCEL_ORDER("wrongCancelOrder", "remove() cancels work before the timer that queues it");
+    WRONG_CANCEL_ORDER("wrongCancelOrder", "remove() cancels work before the timer that queues it"),
+    CANCEL_UNDER_LOCK("cancelUnderLock", "remove() holds &nd->lock across hrtimer_cancel"),
+    CANCEL_WORK_FROM_ITSELF("cancelWorkFromItself", "the work function calls cancel_work_sync on itself"),
+    FLUSH_OWN_QUEUE("flushOwnQueue", "the work function flushes the workqueue it runs on"),
+    FREE_IRQ_UNDER_LOCK("freeIrqUnderLock", "remove() holds &nd->lock across free_irq");
 
     private static final List<Fault> ALL = List.of(values());
 

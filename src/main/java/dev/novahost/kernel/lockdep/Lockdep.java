@@ -1,5 +1,6 @@
 package dev.novahost.kernel.lockdep;
 
+import dev.novahost.kernel.task.CurrentTask;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -91,7 +92,10 @@ public final class Lockdep {
         return classes.computeIfAbsent(name, LockClass::new);
     }
 
-    /** Names the current thread's task in reports (an HTTP request, a callback); the thread's name otherwise. */
+    /**
+     * Names the current thread's task in reports, over {@link CurrentTask#name()} (the callback or task
+     * running here, else the thread's name), which names it otherwise.
+     */
     public void nameTask(String name) {
         taskName.set(name);
     }
@@ -192,6 +196,12 @@ public final class Lockdep {
         }
         synchronized (graphLock) {
             for (var h : stack) {
+                if (h.lockClass() == taking) {
+                    addOrder(h, taking, where); // recursion first, as check_deadlock() comes before check_prevs_add()
+                    return;
+                }
+            }
+            for (var h : stack) {
                 addOrder(h, taking, where);
             }
         }
@@ -269,6 +279,6 @@ public final class Lockdep {
 
     private String task() {
         var name = taskName.get();
-        return name != null ? name : Thread.currentThread().getName();
+        return name != null ? name : CurrentTask.name();
     }
 }

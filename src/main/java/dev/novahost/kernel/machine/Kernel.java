@@ -90,7 +90,7 @@ public final class Kernel implements AutoCloseable {
                 lockdep, hungTasks);
         this.devices = new Devices(bus, driverCore, log);
         this.modules = new Modules(List.of(novaCore.module()), log);
-        this.tasks = new Tasks(config.taskLimits(), log);
+        this.tasks = new Tasks(config.taskLimits(), log, hungTasks);
         this.teardown = new Teardown(tasks, driverCore, modules, devices);
         if (config.loadNovaCore()) {
             novaCore.module().load();
@@ -267,9 +267,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * Back to a clean host: every timer, work item and file of nova-core's stopped, nova-core unloaded,
      * every device unplugged, policies and faults back to their defaults, violations, taints and lockdep's
-     * orders forgotten. For test suites and demos that share one service.
+     * orders forgotten. For test suites and demos that share one service. A deadlock does not outlive it:
+     * every wait nova-core is stuck in is broken first ({@code wait.aborted}).
      */
     public void reset() {
+        novaCore.breakStuckWaits("host reset"); // first: a stuck unbind or unload then finishes
         var objects = novaCore.objects();
         objects.table().files().forEach(file -> quietly(() -> objects.closeFile(file.fd())));
         objects.table().timers().forEach(timer -> quietly(() -> objects.cancelTimer(timer.id())));
@@ -362,6 +364,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public void close() {
+        novaCore.breakStuckWaits("host shutdown"); // no callback thread left parked in a deadlock
         engine.close();
     }
 }

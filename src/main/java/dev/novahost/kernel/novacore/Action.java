@@ -11,9 +11,19 @@ public enum Action {
     /** Queue a given work item: the timer → work chain. */
     QUEUE_WORK,
     /** Touch nothing. */
-    NOOP;
+    NOOP,
+    /**
+     * Take the device's {@code &nd->lock} for the run ({@code holdNs} elapses inside it), then release
+     * it: the callback that deadlocks against a remove() holding it ({@code cancelUnderLock}).
+     */
+    LOCK,
+    /**
+     * Block until released ({@code POST .../release}) or the host resets: a callback stuck on something
+     * outside the driver. (Blocking for a given time is {@code holdNs}.)
+     */
+    BLOCK;
 
-    /** {@code read-ptimer}, {@code touch-bar}, {@code queue-work}, {@code noop}. */
+    /** {@code read-ptimer}, {@code touch-bar}, {@code queue-work}, {@code noop}, {@code lock}, {@code block}. */
     public String wireName() {
         return WireWord.of(this);
     }

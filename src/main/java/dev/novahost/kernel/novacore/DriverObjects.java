@@ -48,6 +48,7 @@ public final class DriverObjects {
      * made: a refused timer takes no id and writes no {@code timer.created} line.
      */
     public DriverTimer armTimer(NovaDevice device, DriverTimer.Spec spec) {
+        refuseBlockOnVirtualTime(spec.action());
         var loaded = liveModule();
         return device.admit(() -> {
             spec.target().ifPresent(work -> refuseForeignTarget(device, work));
@@ -62,6 +63,17 @@ public final class DriverObjects {
             timer.start();
             return timer;
         });
+    }
+
+    /**
+     * {@code EINVAL} for {@code block} on virtual time: its callback runs on the thread that advances the
+     * clock, so nothing could ever release it.
+     */
+    private void refuseBlockOnVirtualTime(Action action) {
+        if (action == Action.BLOCK && ctx.engine().isVirtual()) {
+            throw KernelException.of(Errno.EINVAL, "block needs real time: on virtual time the callback runs on the"
+                    + " thread that advances the clock, and nothing could release it");
+        }
     }
 
     /**
@@ -82,6 +94,7 @@ public final class DriverObjects {
 
     /** Queues a work item; as for timers, a refused one takes no id and writes no {@code work.created} line. */
     public DriverWork queueWork(NovaDevice device, DriverWork.Spec spec) {
+        refuseBlockOnVirtualTime(spec.action());
         var loaded = liveModule();
         var queue = spec.scope() == Scope.DEVICE ? ctx.systemWq() : loaded.workqueue();
         return device.admit(() -> {

@@ -7,11 +7,13 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.task.CurrentTask;
 import dev.novahost.kernel.timer.HrTimer;
 import dev.novahost.kernel.work.WorkItem;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A timer nova-core armed on a device: an {@link HrTimer} whose callback is driver code, so it goes
@@ -94,6 +96,9 @@ public final class DriverTimer implements DriverObject {
     private final History history = new History();
     private final HrTimer hrtimer;
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
+    private final String runner; // its callback, as reports name the task running it
+    private final CallbackGate gate;
+    private final Supplier<String> holder = this::runningCallback; // made once: cancels are on the unbind path
     private volatile long expires;
 
     DriverTimer(NovaContext ctx, NovaDevice owner, ModuleText text, Spec spec) {
@@ -103,6 +108,9 @@ public final class DriverTimer implements DriverObject {
         this.text = text;
         this.spec = spec;
         this.name = "timer " + id;
+        this.runner = "nova_timer_fn " + name;
+        this.gate = new CallbackGate(ctx, this, owner.born(),
+                "/api/v1/devices/" + owner.address() + "/timers/" + id + "/release");
         this.hrtimer = new HrTimer(ctx.engine(), t -> fire());
         log(new TimerEvent.Created(owner.address(), name, WireWord.of(spec.scope()), WireWord.of(spec.mode()),
                 spec.action().wireName(), spec.delayNs(), spec.periodNs(), spec.hold().ns()));
@@ -117,7 +125,7 @@ public final class DriverTimer implements DriverObject {
     /** Cancels for good and waits for a running callback; true if it was armed or running. */
     public boolean cancel() {
         boolean stopped;
-        try (var wait = ctx.locks().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel", this)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().timerCallback(), "hrtimer_cancel", this, holder)) {
             stopped = hrtimer.cancel();
         }
         log(new TimerEvent.Cancelled(owner.address(), name, stopped));
@@ -131,8 +139,39 @@ public final class DriverTimer implements DriverObject {
         return next;
     }
 
+    /**
+     * {@code release}: lets a {@code block} callback that is blocked now go on; {@code EINVAL} for a timer
+     * of another action, or one whose callback is not blocked now.
+     */
+    public void release() {
+        if (spec.action() != Action.BLOCK) {
+            throw KernelException.of(Errno.EINVAL, name + " has the " + spec.action().wireName()
+                    + " action; only a block callback waits to be released");
+        }
+        gate.release();
+    }
+
+    /**
+     * Whether its callback is stuck now in a wait only a release, its lock's holder or a host reset can end
+     * (it is blocked in the hung-task detector's eyes): a cancel would wait as long.
+     */
+    public boolean isStuck() {
+        return ctx.hungTasks().blocked().stream().anyMatch(b -> b.task().equals(runner));
+    }
+
+    /** Whether its {@code block} callback is blocked now, waiting to be released. */
+    public boolean isBlocked() {
+        return gate.isBlocked();
+    }
+
+    /** Who runs what a cancel waits for: its callback, while it runs (else unknown). */
+    private String runningCallback() {
+        return hrtimer.state() == HrTimer.State.RUNNING ? runner : null;
+    }
+
     private OptionalLong fire() {
-        try (var running = ctx.locks().lockdep().acquire(ctx.locks().timerCallback(), "nova_timer_fn")) {
+        try (var running = ctx.locks().lockdep().acquire(ctx.locks().timerCallback(), "nova_timer_fn");
+             var as = CurrentTask.callback(runner)) {
             return run();
         }
     }
@@ -143,10 +182,22 @@ public final class DriverTimer implements DriverObject {
         if (pending != null) {
             pending.pause();
         }
+        if (spec.action() != Action.LOCK) {
+            return runBody();
+        }
+        try (var locked = owner.lock().lock("nova_timer_fn")) {
+            return locked.acquired() ? runBody() : stopped();
+        }
+    }
+
+    /** The run, inside the device's lock if its action takes it; a broken wait stops the timer. */
+    private OptionalLong runBody() {
         spec.hold().elapse(ctx);
+        if (spec.action() == Action.BLOCK && !gate.pass(runner)) {
+            return stopped();
+        }
         if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
-            log(new TimerEvent.Stopped(owner.address(), name));
-            return OptionalLong.empty();
+            return stopped();
         }
         if (spec.mode() == TimerMode.ONESHOT) {
             return OptionalLong.empty();
@@ -169,8 +220,13 @@ public final class DriverTimer implements DriverObject {
                 });
                 yield true;
             }
-            case NOOP -> true;
+            case NOOP, LOCK, BLOCK -> true;
         };
+    }
+
+    private OptionalLong stopped() {
+        log(new TimerEvent.Stopped(owner.address(), name));
+        return OptionalLong.empty();
     }
 
 

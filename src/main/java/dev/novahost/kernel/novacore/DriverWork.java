@@ -5,14 +5,17 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.lockdep.LockClass;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.task.CurrentTask;
 import dev.novahost.kernel.work.WorkItem;
 import dev.novahost.kernel.work.Workqueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A work item nova-core queued for a device: device scope on the system workqueue, module scope on
@@ -50,6 +53,10 @@ public final class DriverWork implements DriverObject {
     private final long id;
     private final String name; // every event names it
     private final LockClass queueLock;
+    private final String queueName;
+    private final String runner; // its function, as reports name the task running it
+    private final CallbackGate gate;
+    private final Supplier<String> holder = this::runningFunction; // made once: cancels are on the unbind path
     private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
@@ -67,6 +74,10 @@ public final class DriverWork implements DriverObject {
         this.requeuesLeft = new AtomicLong(spec.requeue());
         this.name = "work " + id;
         this.queueLock = ctx.locks().workqueue(queue.name());
+        this.queueName = queue.name();
+        this.runner = "nova_work_fn " + name;
+        this.gate = new CallbackGate(ctx, this, owner.born(),
+                "/api/v1/devices/" + owner.address() + "/work/" + id + "/release");
         this.item = new WorkItem(queue, w -> running(), w -> queuedOntoDeadQueue(queue));
         log(new WorkEvent.Created(owner.address(), name, WireWord.of(spec.scope()), queue.name(),
                 spec.action().wireName(), spec.delayNs(), spec.requeue(), spec.hold().ns()));
@@ -91,7 +102,7 @@ public final class DriverWork implements DriverObject {
     /** {@code cancel_work_sync}: the work may be queued again afterwards. */
     boolean cancelSync() {
         boolean stopped;
-        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "cancel_work_sync", this)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "cancel_work_sync", this, holder)) {
             stopped = item.cancelSync();
         }
         log(new WorkEvent.Cancelled(owner.address(), name, stopped));
@@ -101,7 +112,7 @@ public final class DriverWork implements DriverObject {
     /** {@code disable_work_sync}: cancelled for good. */
     public boolean disable() {
         boolean stopped;
-        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "disable_work_sync", this)) {
+        try (var wait = ctx.locks().waitFor(ctx.locks().workFunction(), "disable_work_sync", this, holder)) {
             stopped = item.disableSync();
         }
         log(new WorkEvent.Disabled(owner.address(), name));
@@ -110,6 +121,36 @@ public final class DriverWork implements DriverObject {
 
     public void flush() {
         item.flush();
+    }
+
+    /**
+     * {@code release}: lets a {@code block} work function that is blocked now go on; {@code EINVAL} for
+     * work of another action, or whose function is not blocked now.
+     */
+    public void release() {
+        if (spec.action() != Action.BLOCK) {
+            throw KernelException.of(Errno.EINVAL, name + " has the " + spec.action().wireName()
+                    + " action; only a block work function waits to be released");
+        }
+        gate.release();
+    }
+
+    /**
+     * Whether its callback is stuck now in a wait only a release, its lock's holder or a host reset can end
+     * (it is blocked in the hung-task detector's eyes): a cancel would wait as long.
+     */
+    public boolean isStuck() {
+        return ctx.hungTasks().blocked().stream().anyMatch(b -> b.task().equals(runner));
+    }
+
+    /** Whether its {@code block} function is blocked now, waiting to be released. */
+    public boolean isBlocked() {
+        return gate.isBlocked();
+    }
+
+    /** Who runs what a cancel waits for: its function, while it runs (else unknown). */
+    private String runningFunction() {
+        return item.state() == WorkItem.State.RUNNING ? runner : null;
     }
 
     /** Holds the next run of the work function in flight until the hold is released. */
@@ -128,7 +169,8 @@ public final class DriverWork implements DriverObject {
     private boolean running() {
         var lockdep = ctx.locks().lockdep();
         try (var onQueue = lockdep.acquire(queueLock, "process_one_work");
-             var function = lockdep.acquire(ctx.locks().workFunction(), "process_one_work")) {
+             var function = lockdep.acquire(ctx.locks().workFunction(), "process_one_work");
+             var as = CurrentTask.callback(runner)) {
             return run();
         }
     }
@@ -139,15 +181,64 @@ public final class DriverWork implements DriverObject {
         if (pending != null) {
             pending.pause();
         }
+        if (spec.action() != Action.LOCK) {
+            return runBody();
+        }
+        try (var locked = owner.lock().lock("nova_work_fn")) {
+            return locked.acquired() ? runBody() : stopped();
+        }
+    }
+
+    /** The run, inside the device's lock if its action takes it; a broken wait stops the work. */
+    private boolean runBody() {
         spec.hold().elapse(ctx);
+        if (spec.action() == Action.BLOCK && !gate.pass(runner)) {
+            return stopped();
+        }
         if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
-            log(new WorkEvent.Stopped(owner.address(), name));
-            return false;
+            return stopped();
         }
         if (spec.action().touchesBar() && !ModuleCall.touchBar(ctx, this, spec.action())) {
             return false;
         }
+        if (waitsForItselfOnRemove() && owner.isRemoving()) {
+            bugOnRemove();
+            return stopped();
+        }
         return requeuesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+
+    /**
+     * Once its device's remove() has begun, a buggy work function waits for itself: {@code cancelWorkFromItself}
+     * calls {@code cancel_work_sync} on its own item, {@code flushOwnQueue} flushes the queue it runs on.
+     * Lockdep reports the recursion first; then the function waits for its own end, for ever, and whatever
+     * waits for it (remove()'s {@code cancel_work_sync}) with it, until a host reset breaks the wait.
+     */
+    private void bugOnRemove() {
+        if (owner.faults().has(Fault.CANCEL_WORK_FROM_ITSELF)) {
+            waitForItself(ctx.locks().workFunction(), "cancel_work_sync", name);
+        } else {
+            waitForItself(queueLock, "flush_workqueue", queueName);
+        }
+    }
+
+    private boolean waitsForItselfOnRemove() {
+        var bugs = owner.faults();
+        return bugs.has(Fault.CANCEL_WORK_FROM_ITSELF) || bugs.has(Fault.FLUSH_OWN_QUEUE);
+    }
+
+    private void waitForItself(LockClass waitedFor, String call, String object) {
+        ctx.locks().lockdep().waitFor(waitedFor, call);
+        var self = new Object();
+        synchronized (self) {
+            ctx.waits().await(self, owner.born(), () -> false, owner.address(), runner, call + "(" + object + ")",
+                    () -> runner);
+        }
+    }
+
+    private boolean stopped() {
+        log(new WorkEvent.Stopped(owner.address(), name));
+        return false;
     }
 
     /** The delay timer fired onto a destroyed workqueue: a use-after-free of the queue. */

@@ -7,6 +7,9 @@ import dev.novahost.kernel.irq.IrqLine;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.Bar0;
 import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.task.CurrentTask;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * nova-core's interrupt handler for the PTIMER alarm: acknowledges {@code NV_PTIMER_INTR_0} (the line
@@ -18,6 +21,10 @@ import dev.novahost.kernel.sanitizer.ViolationKind;
  * <p>It is freed by devres after remove() (revocable), or by remove() itself (fenced, {@link #devmFree}):
  * a fenced remove() is the fence, and devres runs only after it has returned, too late to keep the
  * handler from running on a removed device.
+ *
+ * <p>Like nova-core's, it takes the driver data's {@code &nd->lock} on every run (a threaded handler,
+ * {@code irq/nova ADDRESS}): harmless in a correct driver, a deadlock against a remove() that holds the
+ * lock across {@code free_irq} ({@code freeIrqUnderLock}).
  */
 final class IrqHandler implements DriverObject, IrqLine.Handler {
 
@@ -27,6 +34,9 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     private final IrqLine line;
     private final DevresList devres;
     private final History history = new History();
+    private final String runner; // the handler's thread, as reports name it
+    private final Supplier<String> holder = this::runner; // made once: free_irq is on the unbind path
+    private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
     /** Its entry on the devres list, when devres frees it; guarded by the device lock (probe, remove). */
     private DevresList.Entry managed;
 
@@ -34,6 +44,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         this.ctx = ctx;
         this.owner = owner;
         this.name = "irq " + owner.address();
+        this.runner = "irq/nova " + owner.address();
         this.line = line;
         this.devres = devres;
     }
@@ -45,8 +56,10 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     /** {@code free_irq}; true if the handler was still installed. */
     boolean free() {
-        ctx.locks().lockdep().waitFor(ctx.locks().irqHandler(), "free_irq");
-        boolean freed = line.free(this);
+        boolean freed;
+        try (var wait = ctx.locks().waitFor(ctx.locks().irqHandler(), "free_irq", this, holder)) {
+            freed = line.free(this);
+        }
         if (freed) {
             log(new IrqEvent.Freed(owner.address(), name()));
         }
@@ -69,20 +82,39 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         free();
     }
 
+    /** Holds the next run of the handler in flight (before it takes the lock) until the hold is released. */
+    CallbackHold holdNextRun() {
+        var next = new CallbackHold();
+        hold.set(next);
+        return next;
+    }
+
     @Override
     public boolean handle() {
-        try (var running = ctx.locks().lockdep().acquire(ctx.locks().irqHandler(), "handle_irq_event")) {
+        try (var running = ctx.locks().lockdep().acquire(ctx.locks().irqHandler(), "handle_irq_event");
+             var as = CurrentTask.callback(runner)) {
             return run();
         }
     }
 
     private boolean run() {
         log(new IrqEvent.Fired(owner.address(), name()));
+        var pending = hold.getAndSet(null);
+        if (pending != null) {
+            pending.pause();
+        }
         if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
             line.free(this);
             log(new IrqEvent.Stopped(owner.address(), name()));
             return false;
         }
+        try (var locked = owner.lock().lock("nova_irq_handler")) {
+            return locked.acquired() && acknowledge();
+        }
+    }
+
+    /** Acknowledges the PTIMER alarm; false if the interrupt was not the device's. */
+    private boolean acknowledge() {
         var registers = owner.bar().access(owner.bound());
         if ((registers.read32(Bar0.NV_PTIMER_INTR_0) & 1) == 0) {
             return false;
@@ -97,6 +129,17 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
 
     @Override
     public String name() {
+        return name;
+    }
+
+    /** Its thread's name, as reports name the task running it. */
+    private String runner() {
+        return runner;
+    }
+
+    /** Its name, as a task blocked on it shows it ({@code free_irq(irq 0000:01:00.0)}). */
+    @Override
+    public String toString() {
         return name;
     }
 

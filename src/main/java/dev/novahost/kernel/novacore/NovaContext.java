@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * What nova-core's objects share with the rest of the kernel: the engine their callbacks run on, the
  * system workqueue device work goes to, the log they write, the sanitizer they report to, the
  * host-wide id counter for timers and work items, how many of them one device may have, the lock
- * classes lockdep knows their callbacks and waits by, and the hung-task detector their long waits
- * report to.
+ * classes lockdep knows their callbacks and waits by, the hung-task detector their long waits
+ * report to, and the leaf waits a host reset breaks.
  */
 record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
                    BarAccounting accounting, AtomicLong ids, ObjectLimits limits, NovaLocks locks,
-                   HungTaskDetector hungTasks) {
+                   HungTaskDetector hungTasks, StuckWaits waits) {
 
     long nextId() {
         return ids.incrementAndGet();

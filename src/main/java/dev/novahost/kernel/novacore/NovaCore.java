@@ -29,12 +29,14 @@ public final class NovaCore {
     private final WorkService work;
     private final FileService files;
     private final FaultService faults;
+    private final StuckWaits waits;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep,
                     HungTaskDetector hungTasks) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
-                new NovaLocks(lockdep), hungTasks);
+                new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()));
+        this.waits = ctx.waits();
         this.driverCore = driverCore;
         this.objects = new DriverObjects(ctx);
         this.driver = new NovaCoreDriver(ctx, objects);
@@ -90,5 +92,16 @@ public final class NovaCore {
 
     public Module module() {
         return module;
+    }
+
+    /**
+     * Breaks every wait nova-core's instances are stuck in (a contended {@code &nd->lock}, a
+     * {@code block} callback, a work function waiting for itself), now and for good: each waiter gives up
+     * ({@code wait.aborted}, "by {@code why}") and its callback returns without its action, so that an
+     * unbind or unload stuck behind it finishes. What is probed afterwards waits as usual. The host's
+     * reset and shutdown call it first.
+     */
+    public void breakStuckWaits(String why) {
+        waits.breakAll(why);
     }
 }

@@ -100,7 +100,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         Chipset chipset = identify(ctx.bound(), bar);
         int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
 
-        var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history);
+        var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history, this.ctx,
+                this::faults);
         devres.add(DEVRES_DRVDATA, () -> drop(data));
         requestIrq(ctx, bugs, data); // after the data it uses, so that it is freed before the data is dropped
         if (bugs.probeFailure().isPresent()) {
@@ -204,7 +205,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         if (fenced && !bugs.has(Fault.FORGET_IRQ_FREE)) {
             // devres would free it only after remove() returned: an interrupt in between would run the
             // handler of a removed device. free_irq here also waits for a handler already running.
-            data.irq().ifPresent(IrqHandler::devmFree);
+            underLockIf(bugs.has(Fault.FREE_IRQ_UNDER_LOCK), data, () -> data.irq().ifPresent(IrqHandler::devmFree));
         }
         if (fenced && !bugs.has(Fault.FORGET_FILE_DISCONNECT)) {
             data.files().forEach(DeviceFile::disconnect);
@@ -219,7 +220,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
         Runnable cancelTimers = () -> {
             if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
-                timers.forEach(DriverTimer::cancel);
+                underLockIf(bugs.has(Fault.CANCEL_UNDER_LOCK), data, () -> timers.forEach(DriverTimer::cancel));
             }
         };
         Runnable cancelWorks = () -> {
@@ -236,6 +237,20 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
         data.markRemoved();
         log(data, new DriverEvent.RemoveReturned(data.address(), NAME));
+    }
+
+    /**
+     * {@code mutex_lock(&nd->lock)} around {@code step} when a bug says so ({@code cancelUnderLock},
+     * {@code freeIrqUnderLock}): the lock is held while the step waits for a callback that takes it.
+     */
+    private static void underLockIf(boolean bug, NovaDevice data, Runnable step) {
+        if (!bug) {
+            step.run();
+            return;
+        }
+        try (var locked = data.lock().lock("nova_remove")) {
+            step.run();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Revocable;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
@@ -40,6 +41,8 @@ public final class NovaDevice {
     private final Ptimer ptimer;
     private final History history;
     private final String address; // every event of the device's objects names it
+    private final DriverLock lock;
+    private final Supplier<Faults> faults;
     private final Set<DriverTimer> timers = new LinkedHashSet<>();
     private final Set<DriverWork> works = new LinkedHashSet<>();
     private final Set<DeviceFile> files = new LinkedHashSet<>();
@@ -56,7 +59,7 @@ public final class NovaDevice {
     private volatile boolean freed;
 
     NovaDevice(BoundDevice bound, Policy policy, ModuleText text, Chipset chipset, int revision, BarHandle bar,
-               History history) {
+               History history, NovaContext ctx, Supplier<Faults> faults) {
         this.bound = bound;
         this.policy = policy;
         this.text = text;
@@ -66,6 +69,28 @@ public final class NovaDevice {
         this.ptimer = new Ptimer(bar);
         this.history = history;
         this.address = bound.device().address().toString();
+        this.lock = new DriverLock(ctx, address);
+        this.faults = faults;
+    }
+
+    /** The driver's faults now: its callbacks' bugs take effect the next time they run. */
+    Faults faults() {
+        return faults.get();
+    }
+
+    /** {@code &nd->lock}, the driver data's mutex. */
+    DriverLock lock() {
+        return lock;
+    }
+
+    /** The epoch of the host's stuck-wait breaks it was probed in ({@link StuckWaits}). */
+    long born() {
+        return lock.born();
+    }
+
+    /** Whether remove() has begun (a work function's bug checks it). */
+    synchronized boolean isRemoving() {
+        return removing;
     }
 
     public String address() {

@@ -55,8 +55,34 @@ public final class TimerService {
         return novaCore.objects().table().timer(id);
     }
 
-    /** {@code hrtimer_cancel} + shutdown: when this returns the callback is not running and never will. */
+    /**
+     * Lets the timer's {@code block} callback, blocked now, go on: {@code ENODEV} for an address with no
+     * device, {@code ENOENT} for an id no timer of that device has, {@code EINVAL} when its action is not
+     * {@code block} or its callback is not blocked now.
+     */
+    public DriverTimer release(PciAddress device, long id) {
+        String address = bus.get(device).address().toString();
+        var timer = novaCore.objects().table().timer(id);
+        if (!timer.owner().address().equals(address)) {
+            throw KernelException.notFound(Errno.ENOENT, "No timer " + id + " on " + address);
+        }
+        timer.release();
+        return timer;
+    }
+
+    /**
+     * {@code hrtimer_cancel} + shutdown: when this returns the callback is not running and never will.
+     * {@code EBUSY} while the callback is stuck (a {@code block} callback not yet released, a {@code lock}
+     * callback behind a deadlocked holder): the cancel would wait as long, and a request must not hang.
+     * Best effort: a callback that gets stuck just after the check is waited for.
+     */
     public DriverTimer cancel(long id) {
+        var timer = get(id);
+        if (timer.isStuck()) {
+            throw KernelException.of(Errno.EBUSY, timer.name() + "'s callback is stuck (blocked until released, or"
+                    + " behind a lock): release it (POST /api/v1/devices/" + timer.owner().address() + "/timers/"
+                    + id + "/release) or reset the host, then cancel");
+        }
         return novaCore.objects().cancelTimer(id);
     }
 }

@@ -1,5 +1,7 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import java.util.List;
@@ -40,8 +42,32 @@ public final class WorkService {
         return novaCore.objects().table().work(id);
     }
 
-    /** {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again. */
+    /**
+     * Lets the work item's {@code block} function, blocked now, go on: {@code ENODEV} for an address with
+     * no device, {@code ENOENT} for an id no work item of that device has, {@code EINVAL} when its action
+     * is not {@code block} or its function is not blocked now.
+     */
+    public DriverWork release(PciAddress device, long id) {
+        String address = bus.get(device).address().toString();
+        var work = novaCore.objects().table().work(id);
+        if (!work.owner().address().equals(address)) {
+            throw KernelException.notFound(Errno.ENOENT, "No work item " + id + " on " + address);
+        }
+        work.release();
+        return work;
+    }
+
+    /**
+     * {@code disable_work_sync}: when this returns the work is not pending, not running, and never runs again.
+     * {@code EBUSY} while its function is stuck, as for timers ({@link TimerService#cancel}).
+     */
     public DriverWork cancel(long id) {
+        var work = get(id);
+        if (work.isStuck()) {
+            throw KernelException.of(Errno.EBUSY, work.name() + "'s function is stuck (blocked until released, or"
+                    + " behind a lock): release it (POST /api/v1/devices/" + work.owner().address() + "/work/"
+                    + id + "/release) or reset the host, then cancel");
+        }
         return novaCore.objects().cancelWork(id);
     }
 }

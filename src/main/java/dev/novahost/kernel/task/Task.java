@@ -2,6 +2,7 @@ package dev.novahost.kernel.task;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -47,6 +48,8 @@ public final class Task {
     private final long id;
     private final String name;
     private final long startedMillis;
+    /** Where its waits are reported while it is blocked ({@link TaskWait}); null for none. */
+    private final HungTaskDetector hungTasks;
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile Status status;
     /** Written before the done status is published; read after it. */
@@ -56,9 +59,10 @@ public final class Task {
     private boolean detached;
     private boolean ended;
 
-    Task(long id, String name) {
+    Task(long id, String name, HungTaskDetector hungTasks) {
         this.id = id;
         this.name = name;
+        this.hungTasks = hungTasks;
         this.startedMillis = System.currentTimeMillis();
         this.status = new Status(TaskState.RUNNING, null, null, startedMillis);
     }
@@ -73,6 +77,10 @@ public final class Task {
 
     public long startedMillis() {
         return startedMillis;
+    }
+
+    HungTaskDetector hungTasks() {
+        return hungTasks;
     }
 
     public Status status() {

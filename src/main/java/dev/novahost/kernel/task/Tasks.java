@@ -4,6 +4,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.TaskEvent;
+import dev.novahost.kernel.hungtask.HungTaskDetector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,13 +29,20 @@ public final class Tasks {
 
     private final TaskLimits limits;
     private final EventLog log;
+    private final HungTaskDetector hungTasks;
     private final Map<Long, Task> tasks = new LinkedHashMap<>();
     private long nextId = 1;
     private int running;
 
     public Tasks(TaskLimits limits, EventLog log) {
+        this(limits, log, null);
+    }
+
+    /** Tasks whose waits ({@link TaskWait}) are reported to {@code hungTasks} while they block. */
+    public Tasks(TaskLimits limits, EventLog log, HungTaskDetector hungTasks) {
         this.limits = limits;
         this.log = log;
+        this.hungTasks = hungTasks;
     }
 
     /**
@@ -49,7 +57,7 @@ public final class Tasks {
                         + " (nova.max-running-tasks); retry when one is done (GET /api/v1/tasks)");
             }
             running++;
-            task = new Task(nextId++, name);
+            task = new Task(nextId++, name, hungTasks);
             tasks.put(task.id(), task);
             forgetOldestDone();
         }

@@ -50,7 +50,8 @@ class FaultTest {
         assertThat(new Faults(EnumSet.noneOf(Fault.class), Optional.of(Errno.EPROBE_DEFER)).describe())
                 .isEqualTo("probeFailure=EPROBE_DEFER");
         assertThat(all.describe()).isEqualTo("forgetTimerCancel, forgetWorkCancel, forgetFileDisconnect, forgetIrqFree,"
-                + " leakRegion, wrongCancelOrder, probeFailure=EIO");
+                + " leakRegion, wrongCancelOrder, cancelUnderLock, cancelWorkFromItself, flushOwnQueue, freeIrqUnderLock,"
+                + " probeFailure=EIO");
         assertThat(Faults.of(Fault.WRONG_CANCEL_ORDER, Fault.FORGET_TIMER_CANCEL).describe())
                 .isEqualTo("forgetTimerCancel, wrongCancelOrder");
     }
