@@ -30,7 +30,7 @@ const FAULTS = {
 };
 const PROBE_ERRNOS = ['ENOMEM', 'EIO', 'ENODEV', 'EBUSY', 'EINVAL', 'ENXIO', 'ETIMEDOUT', 'EPROBE_DEFER'];
 // Log lines after which the tables may have changed (timer.fired and friends do not change them).
-const STATEFUL = /^(pci|driver|module|host|violation|file|devres|journal)\./;
+const STATEFUL = /^(pci|driver|module|host|violation|file|devres|journal|task|lockdep)\./;
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY) || '',
@@ -191,8 +191,12 @@ function showError(what, error) {
 async function act(what, call, button) {
   if (button) button.disabled = true;
   try {
-    await call();
-    notify(`${what}: done`);
+    const result = await call();
+    if (result?.state === 'D' || result?.state === 'running') {   // 202: the kernel still works on it
+      notify(`${what}: still waiting in the kernel as task ${result.id}${result.blockedOn ? ` on ${result.blockedOn}` : ''}`);
+    } else {
+      notify(`${what}: done`);
+    }
   } catch (error) {
     if (error.status !== 401) showError(what, error);
   } finally {
@@ -211,6 +215,8 @@ async function refreshState() {
     api('GET', '/drivers').then(renderDrivers),
     api('GET', '/drivers/nova-core/faults').then(renderFaults),
     apiPage(`/violations?limit=${MAX_VIOLATIONS}`).then(renderViolations),
+    api('GET', '/tasks').then(renderTasks),
+    api('GET', '/lockdep').then(renderLockdep),
   ]);
   for (const r of results) {
     if (r.status === 'rejected' && !(r.reason instanceof ApiError)) console.error(r.reason);   // a bug of the console
@@ -440,8 +446,40 @@ async function showViolation(id, fromClick) {
   if (fromClick) panel.scrollIntoView({ block: 'nearest' });
 }
 
+// ---- tasks in D, lockdep's cycles -------------------------------------------------------------------
+
+/** The tasks not done yet (a 202's unbind, unload or unplug): what each waits for, and since when. */
+function renderTasks(tasks) {
+  remember('tasks', tasks);
+  const waiting = tasks.filter((t) => t.state !== 'done');
+  $('#tasks-empty').hidden = waiting.length > 0;
+  render($('#tasks'), 'tasks', waiting, () => waiting.map((t) => el('tr', { dataset: { task: t.id, state: t.state } },
+    el('th', { scope: 'row', class: 'mono' }, t.id),
+    el('td', { class: 'task-name mono' }, t.name),
+    el('td', { class: 'task-state' }, el('span', { class: `badge task-${t.state}` }, t.state)),
+    el('td', { class: 'task-blocked mono' }, dash(t.blockedOn)),
+    el('td', { class: 'task-since' }, el('time', { datetime: t.since }, clock(t.since))))));
+}
+
+/** Each cycle lockdep found, as a timeline: its report lines in order, and how often it was seen. */
+function renderLockdep(lockdep) {
+  remember('lockdep', lockdep);
+  $('#lockdep-summary').textContent = lockdep.enabled
+    ? `${lockdep.classes.length} lock classes, ${lockdep.dependencies.length} orders seen, ${lockdep.cycles.length} cycle${lockdep.cycles.length === 1 ? '' : 's'}`
+    : 'Lock tracking is off: nothing is recorded.';
+  render($('#lockdep'), 'lockdep', lockdep.cycles, () => {
+    if (!lockdep.cycles.length) return el('p', { class: 'empty' }, 'No cycle in the lock orders seen.');
+    return lockdep.cycles.map((c, i) => el('section', { class: 'cycle', dataset: { cycle: i, recursive: String(c.recursive) } },
+      el('h3', {}, el('code', {}, c.recursive ? 'lockdep.recursive' : 'lockdep.circular'), ' ',
+        el('span', { class: 'mono' }, c.task), ' ',
+        el('span', { class: 'muted cycle-times' }, `seen ×${c.times}`)),
+      el('p', { class: 'cycle-classes mono muted' }, [...c.classes, c.classes[0]].join(' → ')),
+      el('ol', { class: 'chain' }, c.report.map((line) => el('li', { class: 'mono' }, line)))));
+  });
+}
+
 const RENDERERS = { host: renderHost, devices: renderDevices, modules: renderModules, drivers: renderDrivers,
-  faults: renderFaults, violations: renderViolations };
+  faults: renderFaults, violations: renderViolations, tasks: renderTasks, lockdep: renderLockdep };
 
 // ---- the live kernel log -----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import dev.novahost.api.TaskWaits;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
+import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
@@ -186,6 +187,12 @@ class KernelConfiguration {
     @Bean
     Teardown teardown(Kernel kernel) {
         return kernel.teardown();
+    }
+
+    /** The lock validator: its classes, orders and cycles, read by {@code GET /api/v1/lockdep}. */
+    @Bean
+    Lockdep lockdep(Kernel kernel) {
+        return kernel.lockdep();
     }
 
     /** How long those routes wait for their task ({@code ?wait=}). */

@@ -23,8 +23,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * The metrics read from the kernel when Prometheus scrapes (devices by state, module loaded and
  * refcount, BAR accesses, violations, interrupts, timers armed, work pending, open files, tasks by state
- * and hung tasks). Nothing is
- * counted twice: these read the kernel's own counters; what is counted from events is {@link EventMeters}'.
+ * and hung tasks). Nothing is counted twice: these read the kernel's own counters; what is counted from
+ * events is {@link EventMeters}'.
  */
 public final class KernelMeters implements MeterBinder {
 

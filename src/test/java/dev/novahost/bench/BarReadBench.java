@@ -2,6 +2,7 @@ package dev.novahost.bench;
 
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.BarHandle;
+import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.kernel.pci.BoundDevice;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
@@ -43,6 +44,10 @@ public class BarReadBench {
     @Param({"0x000000", "0x009400"})
     String register;
 
+    /** The lock validator on (the default); {@code -p lockdep=true,false} measures what it costs a read (issue 16). */
+    @Param({"true"})
+    boolean lockdep;
+
     private int offset;
     private BenchHost host;
     private BarHandle revocable;
@@ -54,7 +59,7 @@ public class BarReadBench {
     @Setup
     public void bindTwoGpus() {
         offset = Integer.decode(register);
-        host = new BenchHost();
+        host = new BenchHost(4, ObjectLimits.DEFAULTS, lockdep);
         var revocableGpu = host.boundGpu(Policy.REVOCABLE);
         var fencedGpu = host.boundGpu(Policy.FENCED);
         revocable = host.novaCore(revocableGpu).bar();

@@ -3,8 +3,12 @@ package dev.novahost.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.novahost.NovaHostApplication;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /** {@code nova.hung-task.*}: the kernel's sysctls, whole seconds and 0 = off, nonsense refused at start. */
 class HungTaskSettingsTest {
@@ -29,5 +33,16 @@ class HungTaskSettingsTest {
                     .isInstanceOfSatisfying(StartRefused.class, refused -> assertThat(refused.action())
                             .contains("nova.hung-task.timeout", "NOVA_HUNGTASK_TIMEOUT", "nova.hung-task.warnings"));
         }
+    }
+
+    /** The real start: the property is read, checked and refused before any request is taken. */
+    @Test
+    void aFractionOfASecondRefusesTheRealStart(@TempDir Path data) {
+        var start = new SpringApplicationBuilder(NovaHostApplication.class);
+        assertThatThrownBy(() -> start.run("--spring.main.banner-mode=off", "--server.port=0",
+                "--nova.data-dir=" + data, "--nova.hung-task.timeout=1500ms"))
+                .hasRootCauseInstanceOf(StartRefused.class)
+                .rootCause().hasMessage("The hung-task timeout must be 0 or whole seconds and its warnings -1 or more,"
+                        + " not 1500 ms and 10");
     }
 }

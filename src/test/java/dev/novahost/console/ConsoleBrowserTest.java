@@ -2,13 +2,17 @@ package dev.novahost.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.novahost.kernel.lockdep.Lockdep;
+import dev.novahost.kernel.novacore.TimerService;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -26,6 +30,12 @@ class ConsoleBrowserTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    TimerService timers;
+
+    @Autowired
+    Lockdep lockdep;
 
     private ConsoleApi api;
 
@@ -134,6 +144,66 @@ class ConsoleBrowserTest {
                 .allMatch(line -> line.getText().contains(GA102)));
 
         browser.screenshot(Path.of("target", "console.png"));
+    }
+
+    /**
+     * An unbind stuck in {@code hrtimer_cancel} (its timer's callback held in flight) shows in the blocked
+     * tasks with what it waits for, and leaves when {@code task.done} comes; the order it made (the device
+     * lock held across the cancel) and a callback taking the device lock close a cycle, which the lockdep
+     * panel shows as its report, line by line, with how often it was seen.
+     */
+    @Test
+    void aStuckUnbindShowsAsABlockedTaskAndItsLockOrderAsALockdepCycle() throws Exception {
+        api.post("/api/v1/modules/nova-core/load", null, 200);
+        api.post("/api/v1/devices", "{\"chipset\":\"GA102\"}", 201);
+        openConsole();
+        assertThat(browser.displayed(By.id("tasks-empty"))).isTrue();
+
+        api.post("/api/v1/devices/" + GA102 + "/timers", "{\"mode\":\"periodic\",\"delayNs\":0,\"periodNs\":1000000}", 201);
+        var timer = timers.all().getFirst();
+        var callback = timer.holdNextCallback();
+        try {
+            assertThat(callback.awaitEntered(30, TimeUnit.SECONDS)).as("the callback runs").isTrue();
+            api.post("/api/v1/drivers/nova-core/unbind?wait=50", "{\"device\":\"" + GA102 + "\"}", 202);
+
+            // the panel refreshes on its own schedule: the task in D, on what, since when
+            var stuck = By.cssSelector("#tasks tr[data-state='D']");
+            browser.until("the unbind in D", d -> d.findElement(stuck).isDisplayed());
+            assertThat(browser.text(stuck)).contains("unbind " + GA102, "hrtimer_cancel(" + timer.name() + ")");
+            assertThat(browser.driver.findElement(By.cssSelector("#tasks tr[data-state='D'] td.task-since time"))
+                    .getAttribute("datetime")).isNotBlank();
+            assertThat(browser.displayed(By.id("tasks-empty"))).isFalse();
+        } finally {
+            callback.release();
+        }
+        browser.until("the task gone on task.done", d -> d.findElements(By.cssSelector("#tasks tr")).isEmpty());
+        browser.waitContains(By.id("log"), "task.done");
+
+        callbackTakesTheDeviceLock();
+        var cycle = By.cssSelector("#lockdep section.cycle[data-recursive='false']");
+        browser.until("the cycle", d -> d.findElement(cycle).isDisplayed());
+        var lines = browser.driver.findElements(By.cssSelector("#lockdep section.cycle ol.chain li")).stream()
+                .map(line -> line.getText()).toList();
+        assertThat(lines.getFirst()).isEqualTo("WARNING: possible circular locking dependency detected");
+        assertThat(lines.get(1)).isEqualTo("timer 1 callback is trying to acquire lock: (&dev->mutex) in device_lock");
+        assertThat(String.join("\n", lines)).contains("(hrtimer)nova_timer_fn): taken in hrtimer_cancel");
+        assertThat(browser.text(cycle)).contains("lockdep.circular", "seen ×1", "&dev->mutex → (hrtimer)nova_timer_fn");
+
+        callbackTakesTheDeviceLock(); // the same cycle again: counted, no new report, seen on the next refresh
+        browser.waitContains(By.cssSelector("#lockdep .cycle-times"), "seen ×2");
+        browser.screenshot(Path.of("target", "console-lockdep.png"));
+    }
+
+    /** The bug, as lockdep sees it: a timer callback calls device_lock() (its two acquisitions, made directly). */
+    private void callbackTakesTheDeviceLock() throws InterruptedException {
+        var callback = Thread.ofPlatform().name("hrtimer callback").start(() -> {
+            lockdep.nameTask("timer 1 callback");
+            try (var running = lockdep.acquire(lockdep.lockClass("(hrtimer)nova_timer_fn"), "nova_timer_fn");
+                 var device = lockdep.acquire(lockdep.lockClass("&dev->mutex"), "device_lock")) {
+                // both orders seen: the circle closes here, before anything waits
+            }
+        });
+        callback.join();
     }
 
     @Test

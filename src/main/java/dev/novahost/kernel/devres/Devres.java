@@ -3,6 +3,7 @@ package dev.novahost.kernel.devres;
 import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciDevice;
 import java.util.Optional;
@@ -46,7 +47,23 @@ public final class Devres<T> {
     /** {@code Devres::new}: wraps the resource and puts its revocation on the device's devres list. */
     public static <T> Devres<T> register(PciDevice device, DevresList list, String name, T resource,
                                          Consumer<? super T> release, LongConsumer revokeWaitObserver) {
-        var devres = new Devres<>(device, name, new Revocable<>(resource, release, revokeWaitObserver));
+        return register(device, list, name, new Revocable<>(resource, release, revokeWaitObserver));
+    }
+
+    /**
+     * As {@link #register(PciDevice, DevresList, String, Object, Consumer, LongConsumer)}, with the revocation's
+     * wait for readers seen by {@code lockdep} as class {@code readersClass} ({@code (srcu)BAR0}): one class per
+     * kind of resource, so that an order seen on one device stands for all.
+     */
+    public static <T> Devres<T> register(PciDevice device, DevresList list, String name, T resource,
+                                         Consumer<? super T> release, LongConsumer revokeWaitObserver,
+                                         Lockdep lockdep, String readersClass) {
+        return register(device, list, name, new Revocable<>(resource, release, revokeWaitObserver, lockdep,
+                lockdep.lockClass(readersClass)));
+    }
+
+    private static <T> Devres<T> register(PciDevice device, DevresList list, String name, Revocable<T> revocable) {
+        var devres = new Devres<>(device, name, revocable);
         list.add(name, () -> {
             try (var wait = TaskWait.on("revoke", devres)) { // waits for the accesses in flight
                 devres.revocable.revoke();
@@ -57,6 +74,11 @@ public final class Devres<T> {
 
     public Optional<Revocable.Guard<T>> tryAccess() {
         return revocable.tryAccess();
+    }
+
+    /** {@link Revocable#tryAccess(String)}: for a reader that may block or take locks while it holds the guard. */
+    public Optional<Revocable.Guard<T>> tryAccess(String where) {
+        return revocable.tryAccess(where);
     }
 
     /** {@link Revocable#tryRead}: {@code read} must change nothing and tolerate a released resource. */

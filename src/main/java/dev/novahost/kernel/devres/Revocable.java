@@ -1,5 +1,7 @@
 package dev.novahost.kernel.devres;
 
+import dev.novahost.kernel.lockdep.LockClass;
+import dev.novahost.kernel.lockdep.Lockdep;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
@@ -44,6 +46,14 @@ import java.util.function.ToIntFunction;
  * {@code StampedLock.validate} does; revocation is one-way, so a flag still up after the read proves
  * that the whole read came before revocation began, and no check before the read is needed.
  *
+ * <p>Lockdep: the readers are a pseudo-lock, as SRCU's {@code dep_map} ({@code (srcu)BAR0}): the
+ * {@code revoke()} that does the revoking waits for that class ({@code synchronize_srcu}), so a revoke
+ * under a lock records {@code lock → (srcu)}. A reader holds the class only when it asks to, through
+ * {@link #tryAccess(String)}: a reader that may block or take locks while it holds its guard, which is
+ * the half of a revocation deadlock ("a revocation waits for a reader that never leaves"). Plain
+ * {@link #tryAccess()} and {@link #tryRead} record nothing: they neither block nor take a lock inside,
+ * and the optimistic read is the P1 hot path, which stays one volatile read and a fence.
+ *
  * <p>Thread-safety: every method may be called from any thread. {@code revoke()} may block (it waits
  * for accesses); {@code tryAccess()} and {@code tryRead()} never block and take no lock.
  */
@@ -56,6 +66,8 @@ public final class Revocable<T> {
     /** 16 longs = 128 bytes between cells: no two cells share a cache line, nor an adjacent-line prefetch pair. */
     private static final int STRIDE = 16;
     private static final VarHandle AVAILABLE;
+    /** For revocables made without a validator: records nothing. */
+    private static final Lockdep UNTRACKED = Lockdep.disabled();
 
     static {
         try {
@@ -68,6 +80,8 @@ public final class Revocable<T> {
     private final T resource;
     private final Consumer<? super T> release;
     private final LongConsumer waitObserver;
+    private final Lockdep lockdep;
+    private final LockClass readersClass;
     private final AtomicLongArray readers = new AtomicLongArray(STRIPES * STRIDE);
     /** Swapped down once, by the revoke() that wins (through {@link #AVAILABLE}); the read side reads the field. */
     private volatile boolean available = true;
@@ -77,9 +91,21 @@ public final class Revocable<T> {
      * @param waitObserver told how many nanoseconds {@code revoke()} waited for accesses in flight
      */
     public Revocable(T resource, Consumer<? super T> release, LongConsumer waitObserver) {
+        this(resource, release, waitObserver, UNTRACKED, UNTRACKED.lockClass("(srcu)untracked"));
+    }
+
+    /**
+     * @param lockdep      the validator that sees {@code revoke()} wait for {@code readersClass}, and the
+     *                     readers of {@link #tryAccess(String)} hold it
+     * @param readersClass the readers' pseudo-lock, one per kind of resource ({@code (srcu)BAR0}), not per instance
+     */
+    public Revocable(T resource, Consumer<? super T> release, LongConsumer waitObserver, Lockdep lockdep,
+                     LockClass readersClass) {
         this.resource = resource;
         this.release = release;
         this.waitObserver = waitObserver;
+        this.lockdep = lockdep;
+        this.readersClass = readersClass;
     }
 
     /** A guard over the resource, or empty once revocation has begun. Never blocks. */
@@ -94,6 +120,25 @@ public final class Revocable<T> {
             return Optional.empty();
         }
         return Optional.of(new Guard<>(this, cell));
+    }
+
+    /**
+     * {@link #tryAccess()} for a reader that may block or take locks while it holds the guard
+     * ({@code srcu_read_lock}): it holds the readers' class, taken at {@code where}, until the guard is
+     * closed, so lockdep sees what it takes meanwhile. Taken before the availability check, as the
+     * kernel annotates a read-side section whether or not it finds the resource. Not nested on one
+     * thread: lockdep here knows no recursive read, so a second section inside the first is reported
+     * as recursion (SRCU's readers may nest).
+     */
+    public Optional<Guard<T>> tryAccess(String where) {
+        var held = lockdep.acquire(readersClass, where);
+        var guard = tryAccess();
+        if (guard.isEmpty()) {
+            held.close();
+        } else {
+            guard.get().held = held;
+        }
+        return guard;
     }
 
     /**
@@ -131,6 +176,7 @@ public final class Revocable<T> {
         if (!(boolean) AVAILABLE.getAndSet(this, false)) {
             return false;
         }
+        lockdep.waitFor(readersClass, "revoke"); // synchronize_srcu: a wait for every reader's section
         long start = System.nanoTime();
         awaitReaders();
         waitObserver.accept(System.nanoTime() - start);
@@ -174,6 +220,8 @@ public final class Revocable<T> {
         private final Revocable<T> owner;
         private final int cell;
         private boolean closed;
+        /** The readers' class this guard holds for lockdep ({@link #tryAccess(String)}), or null. */
+        private Lockdep.Acquired held;
 
         private Guard(Revocable<T> owner, int cell) {
             this.owner = owner;
@@ -192,6 +240,9 @@ public final class Revocable<T> {
             if (!closed) {
                 closed = true;
                 owner.readers.getAndDecrement(cell);
+                if (held != null) {
+                    held.close();
+                }
             }
         }
     }

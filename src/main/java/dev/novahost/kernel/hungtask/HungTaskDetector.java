@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -21,8 +22,11 @@ import java.util.function.Supplier;
  * virtual time a report comes at exactly the virtual timeout. Every task's next report is at or after the
  * queued entry's deadline (a task blocking now is due a whole timeout from now, later than any report
  * already due), so {@link #block} touches the engine only when nothing is queued, and closing a wait
- * never does: the entry, when it runs, finds what is due and queues itself for the next one, or not at
- * all when nothing is blocked. While the detector is off, {@code block} records nothing.
+ * only when it was the last one (the check comes off, so that an idle kernel's engine drains). The
+ * entry, when it runs, reports what is due and queues itself for the next report. While the detector is
+ * off, {@code block} records nothing. (On real time, two tasks blocking at once on two threads may leave
+ * the later of their two deadlines queued: the earlier is then reported late by the time between their
+ * clock reads.)
  *
  * <p>Thread-safety: tasks block and unblock from any thread (a concurrent set). {@code armLock} keeps the
  * queued deadline ({@code armedAt}) and the engine's entry in step; checks run on the engine's threads,
@@ -104,7 +108,9 @@ public final class HungTaskDetector {
 
         @Override
         public void close() {
-            blocked.remove(this);
+            if (blocked.remove(this) && blockedCount.decrementAndGet() == 0) {
+                disarmIfIdle();
+            }
         }
     }
 
@@ -126,6 +132,8 @@ public final class HungTaskDetector {
     private final Check checkEntry = new Check();
     private final Object armLock = new Object();
     private final AtomicLong reported = new AtomicLong();
+    /** Tasks in {@code blocked}: counted apart, because a concurrent set's size may be off while it changes. */
+    private final AtomicInteger blockedCount = new AtomicInteger();
     /** The deadline the check entry is queued for, or {@link #NOTHING_ARMED}; written under {@code armLock}. */
     private volatile long armedAt = NOTHING_ARMED;
     private int warningsLeft;
@@ -145,13 +153,18 @@ public final class HungTaskDetector {
 
     /**
      * The task enters state D, waiting for {@code waitingFor}, which {@code holder} names the holder of.
-     * Cheap: an entry in a concurrent set, and engine work only when no check is queued.
+     * Cheap: an entry in a concurrent set, and engine work only when no check is queued. {@code holder} is
+     * asked at report time, on a timer engine thread with the detector held: it must not block.
      */
     public Blocked block(String task, String waitingFor, Supplier<String> holder) {
         var entry = new Blocked(task, waitingFor, holder, engine.clock().nanoTime());
         if (settings.enabled()) {
             blocked.add(entry);
-            arm(entry.nextReportNs);
+            if (blockedCount.incrementAndGet() == 1) {
+                armLocked(entry.nextReportNs); // through the lock: a last close may be taking the check off now
+            } else {
+                arm(entry.nextReportNs);
+            }
         }
         return entry;
     }
@@ -191,10 +204,28 @@ public final class HungTaskDetector {
         if (deadline >= armedAt) {
             return; // the fast path of block(): a check is queued no later than this task's report
         }
+        armLocked(deadline);
+    }
+
+    private void armLocked(long deadline) {
         synchronized (armLock) {
             if (deadline < armedAt) {
                 armedAt = deadline;
                 engine.schedule(checkEntry, deadline);
+            }
+        }
+    }
+
+    /**
+     * The last blocked task's wait ended: the check comes off the engine, so that an idle kernel's engine
+     * drains. Under {@code armLock}, as a first block arms under it after counting itself: either that
+     * block counted first (and the check stays) or it arms after this.
+     */
+    private void disarmIfIdle() {
+        synchronized (armLock) {
+            if (blockedCount.get() == 0 && armedAt != NOTHING_ARMED) {
+                engine.cancel(checkEntry);
+                armedAt = NOTHING_ARMED;
             }
         }
     }
@@ -219,6 +250,9 @@ public final class HungTaskDetector {
         }
         if (next != NOTHING_ARMED) {
             arm(next);
+        }
+        if (blockedCount.get() == 0) {
+            disarmIfIdle(); // the last wait ended during this pass, maybe before the arm above
         }
     }
 

@@ -3,6 +3,7 @@ package dev.novahost.kernel.lockdep;
 import dev.novahost.kernel.task.CurrentTask;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -129,6 +130,15 @@ public final class Lockdep {
         var names = new ArrayList<String>();
         held.get().descendingIterator().forEachRemaining(h -> names.add(h.lockClass().name()));
         return names;
+    }
+
+    /**
+     * Every class made so far, by name ({@code /proc/lockdep}). Bounded by the code, not by use: classes
+     * are named by the model's locks and waits (one per kind of lock, callback and workqueue), never by a
+     * request, so the graph has at most that many classes and their square of orders.
+     */
+    public List<LockClass> classes() {
+        return classes.values().stream().sorted(Comparator.comparing(LockClass::name)).toList();
     }
 
     /** Every order seen so far (the graph's edges), each with its first occurrence. */

@@ -266,9 +266,9 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Back to a clean host: every timer, work item and file of nova-core's stopped, nova-core unloaded,
-     * every device unplugged, policies and faults back to their defaults, violations and taints
-     * forgotten. For test suites and demos that share one service. A deadlock does not outlive it: every
-     * wait nova-core is stuck in is broken first ({@code wait.aborted}).
+     * every device unplugged, policies and faults back to their defaults, violations, taints and lockdep's
+     * orders forgotten. For test suites and demos that share one service. A deadlock does not outlive it:
+     * every wait nova-core is stuck in is broken first ({@code wait.aborted}).
      */
     public void reset() {
         novaCore.breakStuckWaits("host reset"); // first: a stuck unbind or unload then finishes
@@ -289,6 +289,7 @@ public final class Kernel implements AutoCloseable {
             driverCore.setPolicy(name, Policy.REVOCABLE);
         }
         sanitizer.clear();
+        lockdep.reset(); // with the violations: a cycle forgotten there is reported again when closed again
         clearHungTaskPanic();
         log.emit(new HostEvent.Reset());
     }

@@ -13,7 +13,7 @@ public enum Action {
     /** Touch nothing. */
     NOOP,
     /**
-     * Take the device's {@code &nd->lock} for the run ({@code holdNs} elapses inside it), then release
+     * Take the device's {@code &nd->lock} for the run (after {@code holdNs}, in flight without it), then release
      * it: the callback that deadlocks against a remove() holding it ({@code cancelUnderLock}).
      */
     LOCK,

@@ -182,6 +182,7 @@ public final class DriverTimer implements DriverObject {
         if (pending != null) {
             pending.pause();
         }
+        spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
         if (spec.action() != Action.LOCK) {
             return runBody();
         }
@@ -192,7 +193,6 @@ public final class DriverTimer implements DriverObject {
 
     /** The run, inside the device's lock if its action takes it; a broken wait stops the timer. */
     private OptionalLong runBody() {
-        spec.hold().elapse(ctx);
         if (spec.action() == Action.BLOCK && !gate.pass(runner)) {
             return stopped();
         }

@@ -133,7 +133,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
         return switch (ctx.policy()) {
             case REVOCABLE -> new RevocableBar(device.address(), Devres.register(device, devres, DEVRES_IOMAP,
-                    mapping, IoMapping::unmap, waited -> revoked(ctx, history, waited)), this.ctx.accounting());
+                    mapping, IoMapping::unmap, waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0"), this.ctx.accounting());
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
                 yield new FencedBar(device, mapping);

@@ -88,9 +88,51 @@ class HungTaskDetectorTest {
         }
         assertThat(engine.queued()).isOne();
         first.close();
+        assertThat(engine.queued()).as("the last wait ended: the check comes off").isZero();
         engine.advanceTo(10 * SECOND);
         assertThat(reports).isEmpty();
-        assertThat(engine.queued()).isZero();
+    }
+
+    /**
+     * Eight threads block and end short waits on real time while one task stays blocked, then again with
+     * none: the stuck task is reported, no arming is lost to the races between a first block and a last
+     * close, and once every wait ended the engine drains.
+     */
+    @Test
+    void onRealTimeConcurrentShortWaitsNeitherLoseTheCheckNorLeaveItQueued() throws Exception {
+        var realEngine = TimerEngine.realTime(dev.novahost.kernel.Clock.system(), 2);
+        var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var detector = new HungTaskDetector(realEngine, new HungTaskDetector.Settings(200_000_000L, -1, false),
+                report -> seen.add(report.task()));
+        try {
+            for (boolean withAStuckTask : new boolean[] {true, false}) {
+                var stuck = withAStuckTask ? detector.block("stuck", "x", () -> "y") : null;
+                var threads = new ArrayList<Thread>();
+                for (int t = 0; t < 8; t++) {
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        for (int i = 0; i < 20_000; i++) {
+                            detector.block("short", "x", () -> "y").close();
+                        }
+                    }));
+                }
+                for (var thread : threads) {
+                    thread.join();
+                }
+                var last = detector.block("last", "x", () -> "y");
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> seen.contains("last") && (stuck == null || seen.contains("stuck")));
+                last.close();
+                if (stuck != null) {
+                    stuck.close();
+                }
+                // a check running as the last wait ends may queue itself once more, then takes itself off
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1))
+                        .until(() -> realEngine.queued() == 0);
+                seen.clear();
+            }
+        } finally {
+            realEngine.close();
+        }
     }
 
     @Test
