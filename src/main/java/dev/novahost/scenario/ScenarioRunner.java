@@ -23,10 +23,11 @@ import java.util.function.Supplier;
  * in flight on a second simulated CPU; the steps after it run while it is in flight, each on a CPU of its
  * own, and a step that has to wait for it is left blocked exactly where the kernel would block.
  * {@code finish-callback} lets the callback end; the steps that waited for it complete then, and name that step
- * in {@code blockedUntil}. A callback that deadlocks instead (it sleeps in a wait whose holder waits for it)
- * is named so in that step's value, and the run goes on: {@code advance} runs the hung-task check on virtual
- * time, {@code expect} sees its reports; at the end the machine shuts down, which breaks the stuck waits,
- * and the steps blocked behind the deadlock complete then. Callbacks still in flight at the end are finished in the order they started.
+ * in {@code blockedUntil}. Callbacks still in flight at the end are finished in the order they started.
+ * A callback that deadlocks instead of ending (it sleeps in a wait whose holder waits for it) is named so
+ * in that step's value, and the run goes on: {@code advance} runs the hung-task check on virtual time,
+ * {@code expect} sees its reports; at the end the machine shuts down, which breaks the stuck waits, and the
+ * steps blocked behind the deadlock complete then.
  * {@link SimulatedCpus} schedules those threads and argues why their order is fixed.
  *
  * <p>Every request (a run, or a comparison's runs together) is held to a {@link ScenarioBudget}: a

@@ -250,13 +250,14 @@ final class SimulatedCpus implements AutoCloseable {
     /**
      * Whether the CPU sleeps in a leaf wait of the model that began after {@code before}: a new entry of
      * the hung-task detector (registered before the wait sleeps, gone when it ends) while the CPU is
-     * {@code WAITING}, and still there after its state was read, so that it sleeps in it rather than is on
-     * its way in or out. Only the CPU let go runs meanwhile, so a new entry is its own.
+     * {@code WAITING} in a monitor's {@code wait()} (no park blocker: not the engine's lock, not a
+     * parking), and still there after its state was read, so that it sleeps in it rather than is on its
+     * way in or out. Only the CPU let go runs meanwhile, so a new entry is its own.
      */
     private boolean sleepsInNewWait(Thread cpu, Set<HungTaskDetector.Blocked> before,
                                     AtomicReference<HungTaskDetector.Blocked> found) {
         var fresh = hungTasks.blocked().stream().filter(wait -> !before.contains(wait)).findFirst();
-        if (fresh.isEmpty() || cpu.getState() != Thread.State.WAITING) {
+        if (fresh.isEmpty() || cpu.getState() != Thread.State.WAITING || LockSupport.getBlocker(cpu) != null) {
             return false;
         }
         var wait = fresh.get();
