@@ -24,7 +24,10 @@ class ScenarioDigestsTest {
 
     private static final String GPU = "0000:01:00.0";
 
-    /** Stories beyond the built-ins: what the built-ins, which all pass, never write. */
+    /**
+     * Stories beyond the built-ins: what the built-ins, which all pass, never write (and, since issue 16,
+     * a bind that waits behind a deadlock, with khungtaskd's report repeated after a second timeout).
+     */
     private static final Map<String, String[]> STORIES = Map.of(
             "expectations-that-fail", new String[] {
                 "{'op':'create-device','chipset':'GA102','address':'" + GPU + "'}",
@@ -50,7 +53,18 @@ class ScenarioDigestsTest {
                         + "'action':'touch-bar','as':'u'}",
                 "{'op':'start-callback','timer':'u'}",
                 "{'op':'unbind','device':'" + GPU + "'}",
-                "{'op':'expect','none':true}"});
+                "{'op':'expect','none':true}"},
+            "steps-behind-a-deadlock", new String[] {
+                "{'op':'create-device','chipset':'GA102','address':'" + GPU + "'}",
+                "{'op':'set-faults','faults':{'cancelUnderLock':true}}",
+                "{'op':'load'}",
+                "{'op':'arm-timer','device':'" + GPU + "','mode':'oneshot','delayNs':1000000,'action':'lock','as':'t'}",
+                "{'op':'start-callback','timer':'t'}",
+                "{'op':'unbind','device':'" + GPU + "'}",
+                "{'op':'finish-callback','timer':'t'}",
+                "{'op':'bind','device':'" + GPU + "'}",
+                "{'op':'advance','ns':240000000000}",
+                "{'op':'expect','violations':[{'kind':'hung_task','count':2}]}"});
 
     private final ScenarioRunner runner = new ScenarioRunner();
 
@@ -71,7 +85,7 @@ class ScenarioDigestsTest {
         assertThat(actual).containsExactlyEntriesOf(expected);
     }
 
-    /** The stories write what the built-ins never do: failed expectations, and steps that waited (13: at the end). */
+    /** The stories write what the built-ins never do: failed expectations, and steps that waited (13, 10: at the end). */
     @Test
     void theStoriesWriteFailedExpectationsAndStepsThatWaited() {
         var failing = runner.run(story("f", STORIES.get("expectations-that-fail")), Optional.of(Policy.FENCED));
@@ -83,6 +97,10 @@ class ScenarioDigestsTest {
         var waiting = runner.run(story("w", STORIES.get("steps-wait-for-callbacks-in-flight")), Optional.of(Policy.FENCED));
         assertThat(waiting.steps()).extracting(ScenarioResult.StepResult::blockedUntil)
                 .containsExactly(null, null, null, null, null, 7, 7, null, null, null, null, 13, null);
+        var deadlocked = runner.run(story("d", STORIES.get("steps-behind-a-deadlock")), Optional.of(Policy.FENCED));
+        assertThat(deadlocked.passed()).as("%s", deadlocked.steps()).isTrue();
+        assertThat(deadlocked.steps()).extracting(ScenarioResult.StepResult::blockedUntil)
+                .containsExactly(null, null, null, null, null, 10, null, 10, null, null);
     }
 
     private Map<String, String> digests() {
