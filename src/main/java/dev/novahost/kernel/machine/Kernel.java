@@ -297,9 +297,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The orderly part of a shutdown: every device is unbound through the normal path, so its timers
      * and work are cancelled by remove() rather than cut off mid-flight. Devices, module and policies
-     * stay as they are (they are what a restart brings back).
+     * stay as they are (they are what a restart brings back). Waits nova-core is stuck in are broken first,
+     * as in {@link #reset()}.
      */
     public void shutdown() {
+        novaCore.breakStuckWaits("host shutdown"); // a deadlocked unbind would hold its device's mutex for ever
         for (var binding : driverCore.bindings()) {
             var device = binding.bound().device();
             quietly(() -> driverCore.unbind(binding.driver().name(), device.address()));

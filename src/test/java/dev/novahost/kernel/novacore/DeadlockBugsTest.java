@@ -141,6 +141,31 @@ class DeadlockBugsTest {
         assertThat(host.kernel().module(NOVA_CORE).state()).isEqualTo(ModuleState.UNLOADED);
     }
 
+    @Test
+    void anOrderlyShutdownBreaksTheDeadlockInsteadOfWaitingBehindTheStuckUnbind() throws Exception {
+        var gpu = gpuUnder(Policy.REVOCABLE);
+        var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 200 * MS, 0, Scope.DEVICE,
+                Action.LOCK, Optional.empty()));
+        var hold = timer.holdNextCallback();
+        assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
+        host.inject(Faults.of(Fault.CANCEL_UNDER_LOCK));
+        var unbind = unbindAsTask(gpu);
+        awaitBlockedOn(unbind, "hrtimer_cancel(" + timer.name() + ")");
+        hold.release();
+        eventually().until(() -> blocked().contains("nova_timer_fn " + timer.name() + " | &nd->lock of " + gpu
+                + " | " + unbind.name()));
+
+        var shutdown = Thread.ofPlatform().start(host.kernel()::shutdown); // waited behind &dev->mutex before
+        shutdown.join(PATIENCE);
+
+        assertThat(shutdown.isAlive()).as("the shutdown finished").isFalse();
+        assertThat(unbind.awaitDone(PATIENCE)).isTrue();
+        assertThat(blocked()).isEmpty();
+        assertThat(DriverLockTest.parkedInStuckWaits()).isEmpty();
+        assertThat(host.kernel().log().since(0, Integer.MAX_VALUE)).filteredOn(e -> e.type().equals("wait.aborted"))
+                .extracting(e -> e.message()).anySatisfy(line -> assertThat(line).endsWith("aborted by host shutdown"));
+    }
+
     // --- cancelWorkFromItself, flushOwnQueue --------------------------------------------------------
 
     @ParameterizedTest
