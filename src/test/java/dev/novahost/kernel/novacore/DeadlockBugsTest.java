@@ -122,8 +122,12 @@ class DeadlockBugsTest {
         resetBreaksIt(unbind, "&nd->lock of " + gpu);
     }
 
-    @Test
-    void cancelUnderLockDeadlocksAnUnloadTooAndAResetBreaksIt() throws Exception {
+    /**
+     * cancelUnderLock's deadlock on a revocable GPU: a {@code lock} timer's callback is in flight when
+     * {@code teardown} (an unbind, an rmmod) starts; its remove() waits in hrtimer_cancel, and the callback,
+     * let go, waits for the lock remove() holds. Returns the stuck task once both are blocked.
+     */
+    private Task deadlockedCancelUnderLock(Function<PciAddress, Task> teardown) throws Exception {
         var gpu = gpuUnder(Policy.REVOCABLE);
         var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 200 * MS, 0, Scope.DEVICE,
                 Action.LOCK, Optional.empty()));
@@ -131,29 +135,25 @@ class DeadlockBugsTest {
         assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
         host.inject(Faults.of(Fault.CANCEL_UNDER_LOCK));
 
-        var rmmod = host.kernel().teardown().unload(NOVA_CORE, UnloadMode.PIN);
-        awaitBlockedOn(rmmod, "hrtimer_cancel(" + timer.name() + ")");
+        var task = teardown.apply(gpu);
+        awaitBlockedOn(task, "hrtimer_cancel(" + timer.name() + ")");
         hold.release();
         eventually().until(() -> blocked().contains("nova_timer_fn " + timer.name() + " | &nd->lock of " + gpu
-                + " | " + rmmod.name()));
+                + " | " + task.name()));
+        return task;
+    }
 
-        resetBreaksIt(rmmod, "&nd->lock of " + gpu);
+    @Test
+    void cancelUnderLockDeadlocksAnUnloadTooAndAResetBreaksIt() throws Exception {
+        var rmmod = deadlockedCancelUnderLock(gpu -> host.kernel().teardown().unload(NOVA_CORE, UnloadMode.PIN));
+
+        resetBreaksIt(rmmod, "&nd->lock of " + host.kernel().bus().devices().getFirst().address());
         assertThat(host.kernel().module(NOVA_CORE).state()).isEqualTo(ModuleState.UNLOADED);
     }
 
     @Test
     void anOrderlyShutdownBreaksTheDeadlockInsteadOfWaitingBehindTheStuckUnbind() throws Exception {
-        var gpu = gpuUnder(Policy.REVOCABLE);
-        var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 200 * MS, 0, Scope.DEVICE,
-                Action.LOCK, Optional.empty()));
-        var hold = timer.holdNextCallback();
-        assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
-        host.inject(Faults.of(Fault.CANCEL_UNDER_LOCK));
-        var unbind = unbindAsTask(gpu);
-        awaitBlockedOn(unbind, "hrtimer_cancel(" + timer.name() + ")");
-        hold.release();
-        eventually().until(() -> blocked().contains("nova_timer_fn " + timer.name() + " | &nd->lock of " + gpu
-                + " | " + unbind.name()));
+        var unbind = deadlockedCancelUnderLock(this::unbindAsTask);
 
         var shutdown = Thread.ofPlatform().start(host.kernel()::shutdown); // waited behind &dev->mutex before
         shutdown.join(PATIENCE);
