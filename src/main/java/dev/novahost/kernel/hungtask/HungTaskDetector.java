@@ -18,8 +18,10 @@ import java.util.function.Supplier;
  * {@code panic} marks the host at the first one ({@code hung_task_panic}) until {@link #reset()}. A timeout
  * of 0 turns the detector off.
  *
- * <p>Scheduling: one entry on the kernel's timer engine, queued at the earliest report due, so that on
- * virtual time a report comes at exactly the virtual timeout. Every task's next report is at or after the
+ * <p>Scheduling: one entry on a timer engine, queued at the earliest report due: the kernel's own on
+ * virtual time, so that a report comes at exactly the virtual timeout; on real time an engine with a
+ * thread of its own, as khungtaskd is a kthread of its own, so that callbacks stuck on every thread of the
+ * kernel's engine cannot starve the check that reports them. Every task's next report is at or after the
  * queued entry's deadline (a task blocking now is due a whole timeout from now, later than any report
  * already due), so {@link #block} touches the engine only when nothing is queued, and closing a wait
  * only when it was the last one (the check comes off, so that an idle kernel's engine drains). The

@@ -70,6 +70,7 @@ public final class Kernel implements AutoCloseable {
     private final BarAccounting barAccounting = new BarAccounting();
     private final Devices devices;
     private final Lockdep lockdep;
+    private final TimerEngine khungtaskd;
     private final HungTaskDetector hungTasks;
     private final Modules modules;
     private final Tasks tasks;
@@ -83,7 +84,10 @@ public final class Kernel implements AutoCloseable {
         this.sanitizer = new Sanitizer(engine.clock(), log);
         this.bus = new PciBus(engine, config.maxDevices());
         this.lockdep = config.lockdep() ? new Lockdep(this::deadlockPossible) : Lockdep.disabled();
-        this.hungTasks = new HungTaskDetector(engine, config.hungTask(), this::hungTask);
+        // khungtaskd is a thread of its own on real time: callbacks stuck on every engine thread (a deadlock on
+        // each CPU) must not starve the check that reports them. On virtual time it is the engine, for exactness.
+        this.khungtaskd = engine.isVirtual() ? engine : TimerEngine.realTime(engine.clock(), 1, "khungtaskd-");
+        this.hungTasks = new HungTaskDetector(khungtaskd, config.hungTask(), this::hungTask);
         this.driverCore = new DriverCore(bus, log, lockdep);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
@@ -367,6 +371,9 @@ public final class Kernel implements AutoCloseable {
     @Override
     public void close() {
         novaCore.breakStuckWaits("host shutdown"); // no callback thread left parked in a deadlock
+        if (khungtaskd != engine) {
+            khungtaskd.close();
+        }
         engine.close();
     }
 }

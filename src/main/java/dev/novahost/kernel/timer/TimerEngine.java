@@ -96,9 +96,14 @@ public final class TimerEngine implements AutoCloseable {
 
     /** An engine on real time, served by {@code threads} dispatcher threads. */
     public static TimerEngine realTime(Clock clock, int threads) {
+        return realTime(clock, threads, "nova-timer-");
+    }
+
+    /** As {@link #realTime(Clock, int)}, its threads named {@code prefix} and a number. */
+    public static TimerEngine realTime(Clock clock, int threads, String prefix) {
         var engine = new TimerEngine(clock, null);
         for (int i = 0; i < threads; i++) {
-            var thread = Thread.ofPlatform().daemon().name("nova-timer-" + i).unstarted(engine::dispatch);
+            var thread = Thread.ofPlatform().daemon().name(prefix + i).unstarted(engine::dispatch);
             engine.dispatchers.add(thread);
             thread.start();
         }
