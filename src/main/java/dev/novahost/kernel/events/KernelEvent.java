@@ -11,7 +11,7 @@ package dev.novahost.kernel.events;
  */
 public sealed interface KernelEvent
         permits DeviceEvent, ModuleEvent, DriverEvent, DevresEvent, TimerEvent, WorkEvent, FileEvent, IrqEvent,
-        HostEvent, JournalEvent, LockdepEvent, TaskEvent, ViolationEvent, HungTaskEvent, WaitEvent {
+        HostEvent, JournalEvent, LockdepEvent, TaskEvent, ViolationEvent, HungTaskEvent, WaitEvent, FaultEvent {
 
     /** The wire word: subsystem, dot, what happened ({@code timer.fired}). */
     String type();

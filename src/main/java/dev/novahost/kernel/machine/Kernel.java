@@ -23,6 +23,7 @@ import dev.novahost.kernel.novacore.DriverObjects;
 import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.FaultService;
+import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
@@ -256,6 +257,11 @@ public final class Kernel implements AutoCloseable {
     /** The bugs injected into nova-core: the service the API's faults routes use. */
     public FaultService faultService() {
         return novaCore.faults();
+    }
+
+    /** Decides, call by call, whether nova-core's injected faults fire; counts the injections. */
+    public FaultInjector faultInjector() {
+        return novaCore.injector();
     }
 
     public Faults faults() {

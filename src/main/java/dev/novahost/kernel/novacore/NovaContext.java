@@ -1,6 +1,7 @@
 package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.timer.TimerEngine;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
                    BarAccounting accounting, AtomicLong ids, ObjectLimits limits, NovaLocks locks,
-                   HungTaskDetector hungTasks, StuckWaits waits) {
+                   HungTaskDetector hungTasks, StuckWaits waits, FaultInjector injector) {
 
     long nextId() {
         return ids.incrementAndGet();

@@ -4,6 +4,8 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
+import dev.novahost.kernel.events.FaultEvent;
+import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.module.Module;
@@ -30,13 +32,16 @@ public final class NovaCore {
     private final FileService files;
     private final FaultService faults;
     private final StuckWaits waits;
+    private final FaultInjector injector;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep,
                     HungTaskDetector hungTasks) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
-                new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()));
+                new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()), new FaultInjector(
+                injected -> logInjection(log, injected)));
         this.waits = ctx.waits();
+        this.injector = ctx.injector();
         this.driverCore = driverCore;
         this.objects = new DriverObjects(ctx);
         this.driver = new NovaCoreDriver(ctx, objects);
@@ -47,6 +52,14 @@ public final class NovaCore {
         this.files = new FileService(bus, this);
         this.faults = new FaultService(driverCore, driver);
         driverCore.declare(NovaCoreDriver.NAME);
+    }
+
+    /** An injection the kernel log tells of, at {@code verbose} 1 and up. */
+    private static void logInjection(EventLog log, FaultInjector.Injected injected) {
+        if (injected.verbose() > 0) {
+            log.emit(new FaultEvent.Injected(injected.device(), injected.name(), injected.where(), injected.errno(),
+                    injected.count()));
+        }
     }
 
     /** nova-core's data for the device; {@code ENODEV} (gone, not unknown) when nova-core is not bound to it. */
@@ -79,6 +92,11 @@ public final class NovaCore {
     /** The bugs injected into nova-core's probe and remove(). */
     public FaultService faults() {
         return faults;
+    }
+
+    /** Decides, call by call, whether the injected faults fire. */
+    public FaultInjector injector() {
+        return injector;
     }
 
     public NovaCoreDriver driver() {

@@ -67,6 +67,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     /** The faults the next probe and remove() have; the journal records them from the event. */
     public void setFaults(Faults faults) {
+        ctx.injector().configure(faults);
         this.faults = faults;
         ctx.log().emit(new DriverEvent.FaultsChanged(NAME, faults));
     }
