@@ -2,6 +2,7 @@ package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.InjectionPoint;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;
@@ -94,6 +95,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var history = new History();
         this.ctx.log().emit(history, new DriverEvent.Probing(device.address().toString(), NAME, ctx.policy()));
 
+        fallible(InjectionPoint.PCI_ENABLE_DEVICE, device);
         device.enable();
         devres.add(DEVRES_ENABLE, device::disable);
         requestRegion(ctx, bugs, history);
@@ -101,6 +103,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         Chipset chipset = identify(ctx.bound(), bar);
         int revision = bar.access(ctx.bound()).read32(Bar0.NV_PMC_BOOT_0) & 0xff;
 
+        fallible(InjectionPoint.KZALLOC, device);
         var data = new NovaDevice(ctx.bound(), ctx.policy(), loaded.text(), chipset, revision, bar, history, this.ctx,
                 this::faults);
         devres.add(DEVRES_DRVDATA, () -> drop(data));
@@ -115,6 +118,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     private void requestRegion(ProbeContext ctx, Faults bugs, History history) {
         var device = ctx.device();
+        fallible(InjectionPoint.PCI_REQUEST_REGION, device);
         device.requestRegion(NAME);
         if (!bugs.has(Fault.LEAK_REGION)) {
             ctx.devres().add(DEVRES_REGION, device::releaseRegion);
@@ -131,6 +135,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     }
 
     private BarHandle iomap(ProbeContext ctx, PciDevice device, DevresList devres, History history) {
+        fallible(InjectionPoint.PCI_IOMAP, device);
         var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
         return switch (ctx.policy()) {
             case REVOCABLE -> new RevocableBar(device.address(), Devres.register(device, devres, DEVRES_IOMAP,
@@ -151,6 +156,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     }
 
     private void requestIrq(ProbeContext ctx, Faults bugs, NovaDevice data) {
+        fallible(InjectionPoint.REQUEST_IRQ, ctx.device());
         var handler = new IrqHandler(this.ctx, data, ctx.device().irq(), ctx.devres());
         handler.request();
         data.attachIrq(handler);
@@ -163,6 +169,19 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                             "IRQ handler left installed by remove(); freed by devres before it could run");
                 }
             });
+        }
+    }
+
+    /**
+     * A fallible step of probe: when an injection says so ({@link InjectionPoint}, fail-nth) the call fails
+     * here as the real one would, with its errno and before it acquires anything, and devres unwinds
+     * what the steps before it acquired.
+     */
+    private void fallible(InjectionPoint point, PciDevice device) {
+        var errno = ctx.injector().fail(point, device.address().toString());
+        if (errno.isPresent()) {
+            throw KernelException.of(errno.get(), device.address() + ": " + point.word() + " failed with -"
+                    + errno.get() + " (injected)");
         }
     }
 
