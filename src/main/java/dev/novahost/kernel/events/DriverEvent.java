@@ -148,4 +148,20 @@ public sealed interface DriverEvent extends KernelEvent {
             return driver + " " + device + ": driver data freed";
         }
     }
+
+    /** {@code request_firmware} found no file (or was made to fail): the firmware loader's line. */
+    record FirmwareFailed(String device, String driver, String name, Errno errno) implements DriverEvent {
+        public String type() {
+            return "driver.firmware-failed";
+        }
+
+        @Override
+        public String object() {
+            return name;
+        }
+
+        public String message() {
+            return driver + " " + device + ": Direct firmware load for " + name + " failed with error -" + errno.number();
+        }
+    }
 }

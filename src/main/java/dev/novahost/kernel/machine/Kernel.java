@@ -25,6 +25,7 @@ import dev.novahost.kernel.novacore.DriverWork;
 import dev.novahost.kernel.novacore.FaultService;
 import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.NovaCore;
@@ -255,6 +256,11 @@ public final class Kernel implements AutoCloseable {
     }
 
     /** The bugs injected into nova-core: the service the API's faults routes use. */
+    /** The firmware files nova-core's probe requests. */
+    public FirmwareStore firmware() {
+        return novaCore.firmware();
+    }
+
     public FaultService faultService() {
         return novaCore.faults();
     }

@@ -2,6 +2,7 @@ package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.fault.FaultInjector;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.timer.TimerEngine;
@@ -13,11 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * system workqueue device work goes to, the log they write, the sanitizer they report to, the
  * host-wide id counter for timers and work items, how many of them one device may have, the lock
  * classes lockdep knows their callbacks and waits by, the hung-task detector their long waits
- * report to, and the leaf waits a host reset breaks.
+ * report to, the leaf waits a host reset breaks, and the firmware files probe loads.
  */
 record NovaContext(TimerEngine engine, Workqueue systemWq, EventLog log, Sanitizer sanitizer,
                    BarAccounting accounting, AtomicLong ids, ObjectLimits limits, NovaLocks locks,
-                   HungTaskDetector hungTasks, StuckWaits waits, FaultInjector injector) {
+                   HungTaskDetector hungTasks, StuckWaits waits, FaultInjector injector,
+                   FirmwareStore firmware) {
 
     long nextId() {
         return ids.incrementAndGet();

@@ -6,6 +6,7 @@ import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.FaultEvent;
 import dev.novahost.kernel.fault.FaultInjector;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.module.Module;
@@ -33,15 +34,17 @@ public final class NovaCore {
     private final FaultService faults;
     private final StuckWaits waits;
     private final FaultInjector injector;
+    private final FirmwareStore firmware;
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep,
                     HungTaskDetector hungTasks) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
                 new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()), new FaultInjector(
-                injected -> logInjection(log, injected)));
+                injected -> logInjection(log, injected)), FirmwareStore.preinstalled());
         this.waits = ctx.waits();
         this.injector = ctx.injector();
+        this.firmware = ctx.firmware();
         this.driverCore = driverCore;
         this.objects = new DriverObjects(ctx);
         this.driver = new NovaCoreDriver(ctx, objects);
@@ -92,6 +95,11 @@ public final class NovaCore {
     /** The bugs injected into nova-core's probe and remove(). */
     public FaultService faults() {
         return faults;
+    }
+
+    /** The firmware files probe requests ({@code /lib/firmware}). */
+    public FirmwareStore firmware() {
+        return firmware;
     }
 
     /** Decides, call by call, whether the injected faults fire. */

@@ -3,6 +3,7 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.InjectionPoint;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.devres.Devres;
@@ -21,6 +22,7 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.HrTimer;
 import java.util.ArrayList;
+import java.util.Optional;
 
 /**
  * The nova-core PCI driver: probes NVIDIA display-class devices as the real driver does, keeps BAR0
@@ -108,6 +110,9 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                 this::faults);
         devres.add(DEVRES_DRVDATA, () -> drop(data));
         requestIrq(ctx, bugs, data); // after the data it uses, so that it is freed before the data is dropped
+        requestFirmware(device, chipset, history);
+        bootGpu(ctx.bound(), device, bar);
+        // probeFailure: the shorthand for failing probe after all its steps (every injection point went through)
         if (bugs.probeFailure().isPresent()) {
             var errno = bugs.probeFailure().get();
             throw KernelException.of(errno, device.address() + ": probe failed with " + errno + " (injected fault)");
@@ -169,6 +174,58 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
                             "IRQ handler left installed by remove(); freed by devres before it could run");
                 }
             });
+        }
+    }
+
+    /**
+     * {@code request_firmware()} of the chip's {@code booter_load} image, checked and released at once. A
+     * missing file (or the injected point) is the loader's "Direct firmware load for NAME failed with error
+     * -2" and {@code ENOENT}; a file whose {@code BinHdr} magic is wrong is {@code EINVAL}. Nothing is left
+     * to unwind: the image is released before probe goes on.
+     */
+    private void requestFirmware(PciDevice device, Chipset chipset, History history) {
+        String name = FirmwareStore.bootloaderName(chipset);
+        String address = device.address().toString();
+        var injected = ctx.injector().fail(InjectionPoint.REQUEST_FIRMWARE, address);
+        var image = injected.isPresent() ? Optional.<byte[]>empty() : ctx.firmware().find(name);
+        if (image.isEmpty()) {
+            var errno = injected.orElse(Errno.ENOENT);
+            ctx.log().emit(history, new DriverEvent.FirmwareFailed(address, NAME, name, errno));
+            throw KernelException.of(errno, address + ": request_firmware(" + name + ") failed with -" + errno
+                    + (injected.isPresent() ? " (injected)" : ""));
+        }
+        try {
+            FirmwareStore.checkHeader(name, image.get());
+        } catch (KernelException bad) {
+            throw KernelException.of(bad.errno(), address + ": " + bad.getMessage());
+        }
+    }
+
+    /** The device time boot may take before probe gives up ({@code read_poll_timeout}'s timeout). */
+    static final long BOOT_TIMEOUT_NS = 10_000_000;
+    /** The sleep between two reads of the boot status. */
+    static final long BOOT_POLL_NS = 10_000;
+
+    /**
+     * Starts the GPU ({@code STARTCPU}) and waits for it to report boot complete, reading
+     * {@code NV_PGC6_AON_SECURE_SCRATCH_GROUP_05} every {@link #BOOT_POLL_NS} for at most
+     * {@link #BOOT_TIMEOUT_NS}: {@code ETIMEDOUT} at that deadline. The {@code read_poll_timeout} point
+     * makes the GPU's boot hang, so that the poll runs to its deadline as it would on a real hang.
+     */
+    private void bootGpu(BoundDevice bound, PciDevice device, BarHandle bar) {
+        var injected = ctx.injector().fail(InjectionPoint.READ_POLL_TIMEOUT, device.address().toString());
+        if (injected.isPresent()) {
+            device.bar0().stallNextBoot();
+        }
+        var io = bar.access(bound);
+        io.write32(Bar0.NV_PGSP_FALCON_CPUCTL, Bar0.CPUCTL_STARTCPU);
+        try {
+            ReadPoll.readPollTimeout(ctx.engine(), () -> io.read32(Bar0.NV_PGC6_AON_SECURE_SCRATCH_GROUP_05),
+                    status -> (status & 0xff) == Bar0.GFW_BOOT_COMPLETED, BOOT_POLL_NS, BOOT_TIMEOUT_NS,
+                    device.address() + ": GPU boot (NV_PGC6_AON_SECURE_SCRATCH_GROUP_05)");
+        } catch (KernelException timedOut) {
+            var errno = injected.orElse(timedOut.errno());
+            throw KernelException.of(errno, timedOut.getMessage() + (injected.isPresent() ? " (injected)" : ""));
         }
     }
 

@@ -29,6 +29,18 @@ public final class Bar0 {
     public static final int NV_PTIMER_TIME_0 = 0x009400;
     public static final int NV_PTIMER_TIME_1 = 0x009410;
     public static final int NV_PTIMER_ALARM_0 = 0x009420;
+    /** GSP falcon's CPU control: writing bit 1 ({@code STARTCPU}) starts the GPU's boot. */
+    public static final int NV_PGSP_FALCON_CPUCTL = 0x110100;
+    /** GFW boot status: bits 7:0 the boot's progress, {@code 0xff} once it is complete. */
+    public static final int NV_PGC6_AON_SECURE_SCRATCH_GROUP_05 = 0x118234;
+    public static final int CPUCTL_STARTCPU = 1 << 1;
+    public static final int GFW_BOOT_COMPLETED = 0xff;
+    /**
+     * Device time from {@code STARTCPU} to boot complete, by default: none, so that a bind takes no device
+     * time and the timelines (and digests) of every scenario stay as they were; {@link #setBootNs} gives a
+     * device a boot that takes time.
+     */
+    public static final long DEFAULT_BOOT_NS = 0;
     public static final int SCRATCH_FIRST = 0x001400;
     public static final int SCRATCH_LAST = 0x00147c;
 
@@ -45,6 +57,13 @@ public final class Bar0 {
     private volatile Runnable alarmChanged = () -> { };
     private final AtomicIntegerArray scratch = new AtomicIntegerArray((SCRATCH_LAST - SCRATCH_FIRST) / 4 + 1);
     private volatile boolean linkDown;
+
+    /** Device time of the last {@code STARTCPU}, or -1 before the first. */
+    private long bootStarted = -1;
+    /** The boot started last never completes (an injected {@code read_poll_timeout}). */
+    private boolean bootStalled;
+    private boolean stallNextBoot;
+    private long bootNs = DEFAULT_BOOT_NS;
 
     private int intrEnable;
     private int alarm;
@@ -91,6 +110,8 @@ public final class Bar0 {
             case NV_PTIMER_TIME_0 -> "NV_PTIMER_TIME_0";
             case NV_PTIMER_TIME_1 -> "NV_PTIMER_TIME_1";
             case NV_PTIMER_ALARM_0 -> "NV_PTIMER_ALARM_0";
+            case NV_PGSP_FALCON_CPUCTL -> "NV_PGSP_FALCON_CPUCTL";
+            case NV_PGC6_AON_SECURE_SCRATCH_GROUP_05 -> "NV_PGC6_AON_SECURE_SCRATCH_GROUP_05";
             default -> isScratch(offset) && (offset & 3) == 0 ? "SCRATCH" : null;
         });
     }
@@ -113,6 +134,8 @@ public final class Bar0 {
             case NV_PTIMER_INTR_0 -> alarmPending() ? 1 : 0;
             case NV_PTIMER_INTR_EN_0 -> intrEnable();
             case NV_PTIMER_ALARM_0 -> alarm();
+            case NV_PGSP_FALCON_CPUCTL -> 0;
+            case NV_PGC6_AON_SECURE_SCRATCH_GROUP_05 -> bootStatus();
             default -> isScratch(offset) ? scratch.get(scratchIndex(offset)) : BAD_REGISTER;
         };
     }
@@ -131,6 +154,12 @@ public final class Bar0 {
             case NV_PTIMER_INTR_0 -> clearAlarm(value);
             case NV_PTIMER_INTR_EN_0 -> enableAlarm(value);
             case NV_PTIMER_ALARM_0 -> setAlarm(value);
+            case NV_PGSP_FALCON_CPUCTL -> {
+                if ((value & CPUCTL_STARTCPU) != 0) {
+                    startBoot();
+                }
+                return;
+            }
             default -> {
                 if (isScratch(offset)) {
                     scratch.set(scratchIndex(offset), value);
@@ -161,6 +190,30 @@ public final class Bar0 {
      */
     public synchronized long alarmDeadline() {
         return (intrEnable & 1) != 0 ? alarmDeadline : Long.MAX_VALUE;
+    }
+
+    /** The next boot started hangs: {@code NV_PGC6_AON_SECURE_SCRATCH_GROUP_05} never reports it complete. */
+    public synchronized void stallNextBoot() {
+        stallNextBoot = true;
+    }
+
+    /** How much device time the boots started from now on take. */
+    public synchronized void setBootNs(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("a boot takes no negative time: " + nanos);
+        }
+        bootNs = nanos;
+    }
+
+    private synchronized void startBoot() {
+        bootStarted = clock.nanoTime();
+        bootStalled = stallNextBoot;
+        stallNextBoot = false;
+    }
+
+    /** {@code 0xff} from the boot time after {@code STARTCPU} on, unless the boot is stalled; 0 before. */
+    private synchronized int bootStatus() {
+        return bootStarted >= 0 && !bootStalled && clock.nanoTime() - bootStarted >= bootNs ? GFW_BOOT_COMPLETED : 0;
     }
 
     private static boolean isScratch(int offset) {

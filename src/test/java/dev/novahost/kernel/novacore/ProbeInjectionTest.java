@@ -47,7 +47,10 @@ class ProbeInjectionTest {
             break;
         }
         assertThat(walked).containsExactly(InjectionPoint.PCI_ENABLE_DEVICE, InjectionPoint.PCI_REQUEST_REGION,
-                InjectionPoint.PCI_IOMAP, InjectionPoint.KZALLOC, InjectionPoint.REQUEST_IRQ);
+                InjectionPoint.PCI_IOMAP, InjectionPoint.KZALLOC, InjectionPoint.REQUEST_IRQ, InjectionPoint.REQUEST_FIRMWARE,
+                InjectionPoint.READ_POLL_TIMEOUT);
+        assertThat(walked).as("probe order is the enum's, which the injectable list gives")
+                .containsExactly(InjectionPoint.values());
         assertThat(host.isBound(gpu)).isTrue();
         assertThat(host.kernel().sanitizer().violations()).noneMatch(v -> v.kind() == ViolationKind.DEVRES_LEAK);
     }
