@@ -20,6 +20,7 @@ import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.novacore.FaultService;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.novacore.FileService;
 import dev.novahost.kernel.novacore.MmioService;
 import dev.novahost.kernel.novacore.ObjectLimits;
@@ -204,6 +205,11 @@ class KernelConfiguration {
             throw new StartRefused(e.getMessage(), "Set nova.task-wait (NOVA_TASK_WAIT) between 0 and"
                     + " nova.task-wait-max (NOVA_TASK_WAIT_MAX); the defaults are 5s and 60s.");
         }
+    }
+
+    @Bean
+    FirmwareStore firmwareStore(Kernel kernel) {
+        return kernel.firmware();
     }
 
     @Bean

@@ -90,7 +90,8 @@ class TokenAccessTest {
         var routes = new ArrayList<Route>();
         ((Map<String, Map<String, Object>>) spec.get("paths")).forEach((path, operations) -> {
             String concrete = path.replace("{address}", "0000:01:00.0").replace("{offset}", "0x0")
-                    .replace("{id}", "1").replace("{fd}", "3").replace("{name}", "nova-core");
+                    .replace("{id}", "1").replace("{fd}", "3").replace("{name}", "nova-core")
+                    .replace("{chip}", "ga102").replace("{file}", "booter_load-535.113.01.bin");
             operations.keySet().stream().filter(METHODS::contains)
                     .forEach(m -> routes.add(new Route(HttpMethod.valueOf(m.toUpperCase()), concrete)));
         });

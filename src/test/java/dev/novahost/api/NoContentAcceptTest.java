@@ -3,6 +3,7 @@ package dev.novahost.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 
 /**
  * Issue 13, item 15: a route that answers 204 has no body to negotiate, so no {@code Accept} makes it
@@ -38,7 +40,8 @@ class NoContentAcceptTest extends ApiTest {
     /** How to make the object each 204 operation acts on, and to see that it is gone: by operationId. */
     private final Map<String, Fixture> fixtures = Map.of(
             "deleteDevice", new Fixture(this::plugDevice, "/api/v1/devices/{address}"),
-            "closeFile", new Fixture(this::openFile, "/api/v1/files/{fd}"));
+            "closeFile", new Fixture(this::openFile, "/api/v1/files/{fd}"),
+            "deleteFirmware", new Fixture(this::putFirmware, "/api/v1/firmware/nvidia/{chip}/gsp/{file}"));
 
     private record Fixture(Make make, String template) {
     }
@@ -112,5 +115,12 @@ class NoContentAcceptTest extends ApiTest {
         String body = call(post("/api/v1/devices/" + GA102 + "/files")).andExpect(status().isCreated())
                 .andReturn().getResponse().getContentAsString();
         return "/api/v1/files/" + JsonPath.<Integer>read(body, "$.fd");
+    }
+
+    private String putFirmware() throws Exception {
+        String path = "/api/v1/firmware/nvidia/ga102/gsp/extra-" + plugged++ + ".bin";
+        call(put(path).contentType(MediaType.APPLICATION_OCTET_STREAM).content(new byte[] {1, 2, 3}))
+                .andExpect(status().isCreated());
+        return path;
     }
 }

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * missing or corrupt firmware does.
  *
  * <p>An image starts with nova-core's {@code BinHdr}: six little-endian u32s, the first the magic
- * {@code 0x10de}. {@link #checkHeader} is the driver's check ({@code EINVAL}); the store itself keeps
+ * {@code 0x10de}. Names follow nova-core's layout, {@code nvidia/<chip>/gsp/<file>}. {@link #checkHeader} is the driver's check ({@code EINVAL}); the store itself keeps
  * any bytes, as a filesystem would.
  *
  * <p>Bounded: at most {@link #MAX_FILES} files ({@code ENOSPC} beyond) of at most {@link #MAX_FILE_BYTES}
@@ -41,8 +41,8 @@ public final class FirmwareStore {
     public static final int MAX_FILE_BYTES = 1 << 20;
     public static final int MAX_NAME_LENGTH = 255;
 
-    /** Relative path of plain segments: letters, digits, dot, dash, underscore; no empty, {@code .} or {@code ..} segment. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
+    /** nova-core's layout, {@code nvidia/<chip>/gsp/<file>}: a lower-case chip, a file of letters, digits, {@code . - _}. */
+    private static final Pattern NAME = Pattern.compile("nvidia/[a-z0-9]+/gsp/[A-Za-z0-9_-][A-Za-z0-9_.-]*");
 
     /** A file of the store: its name and size in bytes. */
     public record Entry(String name, int size) {
@@ -53,12 +53,18 @@ public final class FirmwareStore {
     /** A store holding the {@code booter_load} image of every chipset nova-core supports. */
     public static FirmwareStore preinstalled() {
         var store = new FirmwareStore();
+        store.restoreDefaults();
+        return store;
+    }
+
+    /** Back to the preinstalled files only (a host reset). */
+    public synchronized void restoreDefaults() {
+        files.clear();
         for (Chipset chipset : Chipset.values()) {
             if (chipset.supported()) {
-                store.files.put(bootloaderName(chipset), image(BIN_MAGIC, chipset.name().getBytes()));
+                files.put(bootloaderName(chipset), image(BIN_MAGIC, chipset.name().getBytes()));
             }
         }
-        return store;
     }
 
     /** The file probe requests for {@code chipset}: {@code nvidia/<chip>/gsp/booter_load-535.113.01.bin}. */
@@ -127,12 +133,12 @@ public final class FirmwareStore {
         }
     }
 
-    /** {@code EINVAL} unless {@code name} is a relative path of plain segments, at most 255 characters. */
+    /** {@code EINVAL} unless {@code name} is in nova-core's layout {@code nvidia/<chip>/gsp/<file>}, at most 255 characters. */
     public static void checkName(String name) {
-        if (name == null || name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()
-                || ("/" + name + "/").contains("/../") || ("/" + name + "/").contains("/./")) {
-            throw KernelException.of(Errno.EINVAL, "Firmware name '" + name + "' is not a relative path of"
-                    + " letters, digits, '.', '-' and '_' segments (at most " + MAX_NAME_LENGTH + " characters)");
+        if (name == null || name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
+            throw KernelException.of(Errno.EINVAL, "Firmware name '" + name + "' is not nova-core's"
+                    + " nvidia/<chip>/gsp/<file> (a lower-case chip; a file of letters, digits, '.', '-' and '_';"
+                    + " at most " + MAX_NAME_LENGTH + " characters)");
         }
     }
 

@@ -282,7 +282,7 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Back to a clean host: every timer, work item and file of nova-core's stopped, nova-core unloaded,
-     * every device unplugged, policies and faults back to their defaults, violations, taints and lockdep's
+     * every device unplugged, policies, faults and firmware files back to their defaults, violations, taints and lockdep's
      * orders forgotten. For test suites and demos that share one service. A deadlock does not outlive it:
      * every wait nova-core is stuck in is broken first ({@code wait.aborted}).
      */
@@ -304,6 +304,7 @@ public final class Kernel implements AutoCloseable {
         for (String name : driverCore.driverNames()) {
             driverCore.setPolicy(name, Policy.REVOCABLE);
         }
+        novaCore.firmware().restoreDefaults();
         sanitizer.clear();
         lockdep.reset(); // with the violations: a cycle forgotten there is reported again when closed again
         clearHungTaskPanic();

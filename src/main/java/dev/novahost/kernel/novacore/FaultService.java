@@ -4,6 +4,8 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.InjectionPoint;
+import java.util.List;
 
 /**
  * The bugs injected into a driver's probe and remove(): the kernel service behind the API's faults
@@ -34,6 +36,15 @@ public final class FaultService {
         requireInjectable(name);
         driver.setFaults(faults);
         return driver.faults();
+    }
+
+    /**
+     * The driver's injection points in probe order ({@code fail_function/injectable}). {@code probeFailure}
+     * is the shorthand for failing probe after all of them went through.
+     */
+    public List<InjectionPoint> injectable(String name) {
+        requireInjectable(name);
+        return List.of(InjectionPoint.values());
     }
 
     private void requireInjectable(String name) {
