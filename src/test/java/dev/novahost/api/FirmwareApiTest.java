@@ -55,6 +55,17 @@ class FirmwareApiTest extends ApiTest {
     }
 
     @Test
+    void theBootRegistersAreNamedAndABoundGpuReportsBootComplete() throws Exception {
+        createDevice("GA102", GA102);
+        loadNovaCore();
+        getJson("/api/v1/devices/" + GA102 + "/mmio/0x118234").andExpect(status().isOk())
+                .andExpect(jsonPath("$.register").value("NV_PGC6_AON_SECURE_SCRATCH_GROUP_05"))
+                .andExpect(jsonPath("$.value").value("0x000000ff"));
+        getJson("/api/v1/devices/" + GA102 + "/mmio/0x110100").andExpect(status().isOk())
+                .andExpect(jsonPath("$.register").value("NV_PGSP_FALCON_CPUCTL"));
+    }
+
+    @Test
     void badInputIsAProblem() throws Exception {
         expectProblem(callRejected(put("/api/v1/firmware/nvidia/GA102/gsp/x.bin")
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).content(new byte[1])), 400, "EINVAL");
