@@ -84,6 +84,24 @@ class FirmwareProbeTest {
         assertThat(host.isBound(gpu)).isTrue();
     }
 
+    /** On real time the poll sleeps between reads and gives up once the 10 ms timeout has passed, not at once. */
+    @ParameterizedTest
+    @EnumSource(Policy.class)
+    void aGpuThatNeverCompletesBootTimesOutAfterTheTimeoutOnRealTime(Policy policy) {
+        var gpu = unboundGpu(policy);
+        host.inject(new Faults(Map.of(), Map.of(InjectionPoint.READ_POLL_TIMEOUT,
+                new Faults.Injection(new FaultAttr(100, 1, 1, 0, 1, Optional.empty()), Errno.ETIMEDOUT)),
+                Optional.empty(), OptionalLong.of(1)));
+        long start = host.kernel().clock().nanoTime();
+
+        assertThat(errnoOf(() -> host.bind(gpu))).isEqualTo(Errno.ETIMEDOUT);
+
+        assertThat(host.kernel().clock().nanoTime() - start).isGreaterThanOrEqualTo(NovaCoreDriver.BOOT_TIMEOUT_NS);
+        assertUnwound(gpu);
+        host.bind(gpu);
+        assertThat(host.isBound(gpu)).isTrue();
+    }
+
     @ParameterizedTest
     @EnumSource(Policy.class)
     void everySupportedChipsetBindsWithThePreinstalledFirmware(Policy policy) {
