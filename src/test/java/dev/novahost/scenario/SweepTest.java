@@ -1,0 +1,137 @@
+package dev.novahost.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.Policy;
+import dev.novahost.kernel.driver.PciDriver;
+import dev.novahost.kernel.driver.ProbeContext;
+import dev.novahost.kernel.fault.FaultInjector;
+import dev.novahost.kernel.fault.InjectionPoint;
+import dev.novahost.kernel.machine.Kernel;
+import dev.novahost.kernel.pci.BoundDevice;
+import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.kernel.pci.PciDevice;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sweep fails each fallible step of a bind once: nova-core's probe unwinds every one cleanly under both
+ * policies, and a driver that claims BAR0's region without putting its release on the devres list is caught
+ * at exactly the steps that fail after the claim, with the failed check and the step's timeline.
+ */
+class SweepTest {
+
+    private final ScenarioRunner runner = new ScenarioRunner();
+
+    @Test
+    void theDefaultBindUnwindsEveryStepCleanlyUnderBothPolicies() {
+        long start = System.nanoTime();
+        var result = runner.sweep(Sweep.NOVA_CORE, Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
+        long wallMillis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("sweep of nova-core's bind, both policies: " + wallMillis + " ms wall");
+
+        assertThat(result.passed()).isTrue();
+        assertThat(result.walks()).containsOnlyKeys("revocable", "fenced");
+        result.walks().values().forEach(walk -> {
+            var steps = walk.steps();
+            assertThat(steps.stream().map(Sweep.StepVerdict::point).filter(p -> p != null).toList())
+                    .as("every point probe has, in probe order").containsSubsequence("pci_enable_device",
+                            "pci_request_region", "pci_iomap", "kzalloc", "request_irq");
+            assertThat(steps).allSatisfy(step -> {
+                assertThat(step.passed()).as("step %d (%s): %s", step.n(), step.point(), step.checks()).isTrue();
+                assertThat(step.timeline()).isEmpty();
+            });
+            assertThat(steps.getLast().point()).as("the walk ends with the bind that went through").isNull();
+            assertThat(steps.getFirst().checks()).extracting(Sweep.Check::name)
+                    .containsExactly("errno", "devres-reverse", "no-leak", "unbound", "rebind");
+        });
+        var iomapFailed = result.walks().get("fenced").steps().get(2);
+        assertThat(iomapFailed.point()).isEqualTo("pci_iomap");
+        assertThat(iomapFailed.errno()).isEqualTo("ENOMEM");
+        assertThat(iomapFailed.checks().get(1).detail()).contains("released [pci_request_region BAR0, pci_enable_device]");
+    }
+
+    @Test
+    void aRegionClaimedOutsideDevresIsCaughtAtEveryStepAfterIt() {
+        var result = runner.sweep(new LeakyTarget(), Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
+
+        assertThat(result.passed()).isFalse();
+        result.walks().values().forEach(walk -> {
+            assertThat(walk.steps()).extracting(Sweep.StepVerdict::point).containsExactly("pci_enable_device",
+                    "pci_request_region", "pci_iomap", "kzalloc", null);
+            assertThat(walk.steps()).extracting(Sweep.StepVerdict::passed).containsExactly(true, true, false, false, true);
+            for (var step : walk.steps().subList(2, 4)) {
+                assertThat(step.checks()).filteredOn(check -> !check.passed()).extracting(Sweep.Check::name)
+                        .containsExactly("no-leak", "rebind");
+                assertThat(step.checks().get(2).detail()).contains("BAR0 region still claimed");
+                assertThat(step.checks().get(4).detail()).contains("EBUSY");
+                assertThat(step.timeline()).anyMatch(line -> line.contains("fault.injected"))
+                        .anyMatch(line -> line.contains("devres release: pci_enable_device"));
+            }
+        });
+    }
+
+    /** The leaky driver in each fresh kernel: registered, a GPU plugged (probed at once), then unbound. */
+    private static final class LeakyTarget implements Sweep.Target {
+
+        @Override
+        public String driver() {
+            return LeakyDriver.NAME;
+        }
+
+        @Override
+        public PciDevice prepare(Kernel kernel, Policy policy, Chipset chipset) {
+            kernel.driverCore().registerDriver(new LeakyDriver(kernel.faultInjector()));
+            kernel.driverCore().setPolicy(LeakyDriver.NAME, policy);
+            var device = kernel.hotplug(chipset, Optional.empty(), 0xa1);
+            kernel.driverCore().unbind(LeakyDriver.NAME, device.address());
+            return device;
+        }
+    }
+
+    /** Claims BAR0's region with the unmanaged call and nothing on the devres list: remove() frees it, a failed probe does not. */
+    private record LeakyDriver(FaultInjector injector) implements PciDriver<String> {
+
+        static final String NAME = "leaky-pci";
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public boolean matches(PciDevice device) {
+            return device.vendorId() == Chipset.VENDOR_NVIDIA;
+        }
+
+        @Override
+        public String probe(ProbeContext ctx) {
+            var device = ctx.device();
+            fallible(InjectionPoint.PCI_ENABLE_DEVICE, device);
+            device.enable();
+            ctx.devres().add("pci_enable_device", device::disable);
+            fallible(InjectionPoint.PCI_REQUEST_REGION, device);
+            device.requestRegion(NAME); // the bug: no devres entry releases it
+            fallible(InjectionPoint.PCI_IOMAP, device);
+            ctx.devres().add("pci_iomap", () -> { });
+            fallible(InjectionPoint.KZALLOC, device);
+            ctx.devres().add("drvdata", () -> { });
+            return "data";
+        }
+
+        @Override
+        public void remove(BoundDevice bound, String data) {
+            bound.device().releaseRegion();
+        }
+
+        private void fallible(InjectionPoint point, PciDevice device) {
+            Optional<Errno> errno = injector.fail(point, device.address().toString());
+            if (errno.isPresent()) {
+                throw KernelException.of(errno.get(), point.word() + " failed (injected)");
+            }
+        }
+    }
+}
