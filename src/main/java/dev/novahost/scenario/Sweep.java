@@ -83,7 +83,9 @@ public final class Sweep {
             kernel.driverCore().setPolicy(NovaCoreDriver.NAME, policy);
             kernel.load(NovaCoreDriver.NAME);
             var device = kernel.hotplug(chipset, Optional.empty(), 0xa1); // probed as it is plugged
-            kernel.driverCore().unbind(NovaCoreDriver.NAME, device.address());
+            if (kernel.driverCore().binding(device).isPresent()) { // a chip nova-core does not support stays unbound
+                kernel.driverCore().unbind(NovaCoreDriver.NAME, device.address());
+            }
             return device;
         }
     };
