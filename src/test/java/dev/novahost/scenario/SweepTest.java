@@ -13,6 +13,7 @@ import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -28,10 +29,15 @@ class SweepTest {
 
     @Test
     void theDefaultBindUnwindsEveryStepCleanlyUnderBothPolicies() {
+        var threads = ManagementFactory.getThreadMXBean();
+        long cpu = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         var result = runner.sweep(Sweep.NOVA_CORE, Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
-        System.out.println("sweep of nova-core's bind, both policies: " + wallMillis + " ms wall");
+        long cpuMillis = (threads.getCurrentThreadCpuTime() - cpu) / 1_000_000;
+        System.out.println("sweep of nova-core's bind, both policies: " + wallMillis + " ms wall, " + cpuMillis + " ms CPU");
+
+        assertThat(cpuMillis).as("a sweep costs well under a second of CPU, class loading included").isLessThan(1000);
 
         assertThat(result.passed()).isTrue();
         assertThat(result.walks()).containsOnlyKeys("revocable", "fenced");
