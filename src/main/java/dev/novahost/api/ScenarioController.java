@@ -39,7 +39,7 @@ class ScenarioController {
     /** Run a built-in by {@code name}, or a {@code scenario} given inline; {@code policies} compares runs. */
     record RunRequest(String name, JsonNode scenario, List<String> policies) { }
 
-    /** What to sweep: the operation ({@code bind}), the GPU's chipset ({@code GA102}), the policies (both); each may be left out. */
+    /** What to sweep: the operation ({@code bind} or {@code load}), the GPU's chipset ({@code GA102}), the policies (both); each may be left out. */
     record SweepRequest(String operation, String chipset, List<String> policies) { }
 
     @GetMapping
@@ -62,11 +62,11 @@ class ScenarioController {
     /** Fails each fallible step of the operation once, under each policy, and judges every unwind ({@link Sweep}). */
     @PostMapping("/sweep")
     Sweep.Result sweep(@RequestBody SweepRequest request) {
-        Words.parse(Sweep.Operation.class, "operation", request.operation(), Sweep.Operation.BIND);
+        var operation = Words.parse(Sweep.Operation.class, "operation", request.operation(), Sweep.Operation.BIND);
         var chipset = request.chipset() == null ? Chipset.GA102 : Chipset.named(request.chipset());
         var policies = request.policies() == null || request.policies().isEmpty() ? Arrays.asList(Policy.values())
                 : request.policies().stream().map(word -> Words.parse(Policy.class, "policy", word)).toList();
-        return runner.sweep(Sweep.NOVA_CORE, chipset, policies);
+        return runner.sweep(operation, Sweep.NOVA_CORE, chipset, policies);
     }
 
     private static Scenario scenario(RunRequest request) {

@@ -52,7 +52,7 @@ public final class ScenarioCli {
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     private static final String USAGE = "usage: scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]..."
-            + " | scenario sweep [--operation bind] [--chipset GA102] [--policies revocable,fenced] [--budget KIND=VALUE]..."
+            + " | scenario sweep [--operation bind|load] [--chipset GA102] [--policies revocable,fenced] [--budget KIND=VALUE]..."
             + "; budgets (KIND): " + budgets() + "; exit codes: " + exitCodes() + "; built-in: " + Scenarios.BUILT_IN;
 
     /** Kept ready: with the heap exhausted, building a message could fail in turn. */
@@ -108,14 +108,15 @@ public final class ScenarioCli {
     static final String SWEEP = "sweep";
 
     /**
-     * {@code scenario sweep}: nova-core's bind walked with fail-nth ({@link Sweep}), printed as a table, one
+     * {@code scenario sweep}: nova-core's bind (or load) walked with fail-nth ({@link Sweep}), printed as a table, one
      * row per step and policy, then the timeline of each step with a failed check; exit 0 when every step
      * passed, 1 when one did not.
      */
     private static Exit sweep(List<String> args, PrintStream out, PrintStream err) {
         try {
             var command = SweepCommand.parse(args);
-            var result = new ScenarioRunner(command.budget()).sweep(Sweep.NOVA_CORE, command.chipset(), command.policies());
+            var result = new ScenarioRunner(command.budget()).sweep(command.operation(), Sweep.NOVA_CORE,
+                    command.chipset(), command.policies());
             printTable(result, out);
             return result.passed() ? Exit.PASSED : Exit.FAILED;
         } catch (ScenarioOverrun over) {
@@ -128,7 +129,7 @@ public final class ScenarioCli {
     }
 
     private static void printTable(Sweep.Result result, PrintStream out) {
-        out.println("sweep: " + result.operation() + " of " + result.driver() + " to a " + result.chipset()
+        out.println("sweep: " + result.operation() + " of " + result.driver() + " with a " + result.chipset()
                 + ", each fallible step failed once");
         String row = "%-10s %3s  %-20s %-10s %-5s %s%n";
         out.printf(row, "POLICY", "N", "POINT", "ERRNO", "OK", "CHECKS");
@@ -158,10 +159,11 @@ public final class ScenarioCli {
                 : "FAILED: " + failed + " of " + steps + " steps");
     }
 
-    /** A sweep's operation, chipset, policies (both when not given) and budget. */
-    private record SweepCommand(Chipset chipset, List<Policy> policies, ScenarioBudget budget) {
+    /** A sweep's operation ({@code bind} when not given), chipset, policies (both) and budget. */
+    private record SweepCommand(Sweep.Operation operation, Chipset chipset, List<Policy> policies, ScenarioBudget budget) {
 
         static SweepCommand parse(List<String> args) {
+            var operation = Sweep.Operation.BIND;
             var chipset = Chipset.GA102;
             List<Policy> policies = Arrays.asList(Policy.values());
             var budget = ScenarioBudget.DEFAULTS;
@@ -173,18 +175,17 @@ public final class ScenarioCli {
                 }
                 String value = args.get(++i);
                 switch (arg) {
-                    case "--operation" -> {
-                        if (!value.equals(WireWord.of(Sweep.Operation.BIND))) {
-                            throw new IllegalArgumentException("'" + value + "' is not an operation a sweep walks; it walks bind");
-                        }
-                    }
+                    case "--operation" -> operation = Arrays.stream(Sweep.Operation.values())
+                            .filter(o -> WireWord.of(o).equalsIgnoreCase(value)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("'" + value
+                                    + "' is not an operation a sweep walks; it walks bind or load"));
                     case "--chipset" -> chipset = Chipset.named(value);
                     case "--policies" -> policies = Command.policies(value);
                     case "--budget" -> budget = Command.budget(budget, value);
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
                 }
             }
-            return new SweepCommand(chipset, policies, budget);
+            return new SweepCommand(operation, chipset, policies, budget);
         }
     }
 

@@ -88,15 +88,16 @@ public final class ScenarioRunner {
     }
 
     /**
-     * A sweep ({@link Sweep}): the bind of {@code target}'s driver to a GPU of {@code chipset} walked with
-     * fail-nth under each policy, one fresh kernel per step, all within one budget and one run slot.
+     * A sweep ({@link Sweep}): {@code operation} (the bind of {@code target}'s driver to a GPU of
+     * {@code chipset}, or its load) walked with fail-nth under each policy, one fresh kernel per step, all
+     * within one budget and one run slot.
      */
-    public Sweep.Result sweep(Sweep.Target target, Chipset chipset, List<Policy> policies) {
+    public Sweep.Result sweep(Sweep.Operation operation, Sweep.Target target, Chipset chipset, List<Policy> policies) {
         try (var slot = slots.take()) {
             return onPlatformThread(() -> {
                 var meter = new BudgetMeter(budget);
                 try {
-                    return Sweep.run(target, chipset, policies, meter);
+                    return Sweep.run(operation, target, chipset, policies, meter);
                 } catch (RuntimeException failed) {
                     throw meter.overrun().<RuntimeException>map(overrun -> overrun).orElse(failed);
                 }

@@ -6,6 +6,7 @@ import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.DevresEvent;
+import dev.novahost.kernel.events.DriverEvent;
 import dev.novahost.kernel.events.FaultEvent;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.fault.InjectionPoint;
@@ -24,16 +25,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The sweep: a bind walked with {@code fail-nth}, one fallible step failed per run, as Linux's
- * fault-injection users walk an operation ({@code Documentation/fault-injection}, "fail-nth"). For n = 1,
- * 2, ... a fresh kernel on virtual time installs the driver under the policy, plugs the device, and binds
- * it with the n-th fallible call failing; the walk ends at the first n where no call failed (the bind went
- * through: every step has been failed once). It picks up every injection point probe has, whatever they
+ * The sweep: an operation walked with {@code fail-nth}, one fallible step failed per run, as Linux's
+ * fault-injection users walk one ({@code Documentation/fault-injection}, "fail-nth"). For n = 1, 2, ... a
+ * fresh kernel on virtual time installs the driver under the policy and plugs the device ({@link Operation}:
+ * then binds it, or plugs it first and then loads the driver, which probes it) with the n-th fallible call
+ * failing; the walk ends at the first n where no call failed (the device bound: every step has been failed
+ * once). It picks up every injection point probe has, whatever they
  * are, since fail-nth counts calls, not names.
  *
  * <p>Each failed step is judged by five named checks, in the kernel's own terms:
  * <ul>
- *   <li>{@code errno}: the bind returned the errno the failed call was made to fail with;</li>
+ *   <li>{@code errno}: the bind returned the errno the failed call was made to fail with (insmod: its
+ *       probe-failed line has it);</li>
  *   <li>{@code devres-reverse}: the devres list released exactly what probe had added before the failure, last
  *       added first (from the log's {@code devres.added} and {@code devres.released} lines: the sweep's
  *       kernels run with the devres log on);</li>
@@ -56,22 +59,27 @@ public final class Sweep {
     /** A step's kernel log: a bind writes a few dozen lines, so this holds every step whole. */
     private static final int LOG_CAPACITY = 4096;
 
-    /** The operation a sweep walks. */
+    /**
+     * The operation a sweep walks: {@code bind} (sysfs bind of the plugged GPU), or {@code load} (insmod
+     * with the GPU already plugged, which probes it). insmod succeeds even when the probe it makes fails, as
+     * {@code driver_register} does: for {@code load} the errno must reach the probe-failed line instead.
+     */
     public enum Operation {
-        BIND
+        BIND,
+        LOAD
     }
 
-    /** What a sweep binds: the driver it installs in each fresh kernel, and the device it plugs for it. */
+    /** What a sweep installs in each fresh kernel: a driver, under a policy. */
     public interface Target {
 
         /** The driver's name, as {@code bind} takes it. */
         String driver();
 
-        /** Installs the driver under {@code policy} in a fresh kernel and plugs a GPU of {@code chipset}, left unbound. */
-        PciDevice prepare(Kernel kernel, Policy policy, Chipset chipset);
+        /** Installs the driver ({@code insmod}, {@code driver_register}) under {@code policy}: it probes what it matches. */
+        void install(Kernel kernel, Policy policy);
     }
 
-    /** nova-core, loaded, and the GPU plugged after it. */
+    /** nova-core: its module loaded. */
     public static final Target NOVA_CORE = new Target() {
         @Override
         public String driver() {
@@ -79,14 +87,9 @@ public final class Sweep {
         }
 
         @Override
-        public PciDevice prepare(Kernel kernel, Policy policy, Chipset chipset) {
+        public void install(Kernel kernel, Policy policy) {
             kernel.driverCore().setPolicy(NovaCoreDriver.NAME, policy);
             kernel.load(NovaCoreDriver.NAME);
-            var device = kernel.hotplug(chipset, Optional.empty(), 0xa1); // probed as it is plugged
-            if (kernel.driverCore().binding(device).isPresent()) { // a chip nova-core does not support stays unbound
-                kernel.driverCore().unbind(NovaCoreDriver.NAME, device.address());
-            }
-            return device;
         }
     };
 
@@ -114,27 +117,55 @@ public final class Sweep {
     }
 
     /** Walks the bind of {@code target} under each policy, in the order given, within {@code meter}'s budget. */
-    static Result run(Target target, Chipset chipset, List<Policy> policies, BudgetMeter meter) {
+    static Result run(Operation operation, Target target, Chipset chipset, List<Policy> policies, BudgetMeter meter) {
         var walks = new LinkedHashMap<String, Walk>();
         for (Policy policy : policies.stream().distinct().toList()) {
-            walks.put(WireWord.of(policy), walk(target, chipset, policy, meter));
+            walks.put(WireWord.of(policy), walk(new Walked(operation, target, chipset, policy), meter));
         }
         boolean passed = walks.values().stream().allMatch(Walk::passed);
-        return new Result(WireWord.of(Operation.BIND), target.driver(), chipset.name(), passed, walks);
+        return new Result(WireWord.of(operation), target.driver(), chipset.name(), passed, walks);
     }
 
-    private static Walk walk(Target target, Chipset chipset, Policy policy, BudgetMeter meter) {
+    /** What one walk does, step after step. */
+    private record Walked(Operation operation, Target target, Chipset chipset, Policy policy) {
+
+        /** Brings a fresh kernel to just before the operation: the GPU plugged and unbound, the driver installed for a bind. */
+        PciDevice prepare(Kernel kernel) {
+            if (operation == Operation.BIND) {
+                target.install(kernel, policy);
+            }
+            var device = kernel.hotplug(chipset, Optional.empty(), 0xa1); // probed as it is plugged, if installed
+            if (kernel.driverCore().binding(device).isPresent()) { // a chip the driver does not take stays unbound
+                kernel.driverCore().unbind(target.driver(), device.address());
+            }
+            return device;
+        }
+
+        /** The operation; the errno that reached its caller (for insmod: the probe-failed line), if it failed. */
+        Optional<Errno> perform(Kernel kernel, PciDevice device) {
+            if (operation == Operation.BIND) {
+                return bind(kernel, target, device).map(KernelException::errno);
+            }
+            long from = kernel.log().lastSeq();
+            target.install(kernel, policy);
+            return kernel.log().since(from, Integer.MAX_VALUE).stream().map(LogEntry::event)
+                    .filter(DriverEvent.ProbeFailed.class::isInstance).map(DriverEvent.ProbeFailed.class::cast)
+                    .filter(failed -> failed.pci() == device).map(DriverEvent.ProbeFailed::errno).findFirst();
+        }
+    }
+
+    private static Walk walk(Walked walked, BudgetMeter meter) {
         var steps = new ArrayList<StepVerdict>();
         for (int n = 1; n <= MAX_STEPS; n++) {
             meter.atStep(n);
-            var step = step(target, chipset, policy, n, meter);
+            var step = step(walked, n, meter);
             steps.add(step.verdict());
             if (step.last()) {
                 return walk(steps);
             }
         }
         steps.add(new StepVerdict(MAX_STEPS + 1, null, null, false, List.of(new Check("walk-ends", false,
-                "the bind still made a fallible call after " + MAX_STEPS + " failed ones")), List.of()));
+                "the operation still made a fallible call after " + MAX_STEPS + " failed ones")), List.of()));
         return walk(steps);
     }
 
@@ -145,32 +176,33 @@ public final class Sweep {
     private record Stepped(StepVerdict verdict, boolean last) {
     }
 
-    /** One run: a fresh kernel, the bind with its n-th fallible call failing, and the checks. */
-    private static Stepped step(Target target, Chipset chipset, Policy policy, int n, BudgetMeter meter) {
+    /** One run: a fresh kernel, the operation with its n-th fallible call failing, and the checks. */
+    private static Stepped step(Walked walked, int n, BudgetMeter meter) {
         var clock = new VirtualClock();
         var engine = TimerEngine.virtual(clock);
         try (var kernel = new Kernel(new KernelConfig(256, false, 1, Math.min(LOG_CAPACITY, meter.maxEvents())),
                 engine)) {
             meter.watch(kernel.log(), engine, clock);
             kernel.driverCore().setDevresLog(true);
-            var device = target.prepare(kernel, policy, chipset);
+            var device = walked.prepare(kernel);
             long from = kernel.log().lastSeq();
-            Optional<KernelException> error;
+            Optional<Errno> error;
             Optional<InjectionPoint> failed;
             try (var nth = kernel.faultInjector().failNth(n)) {
-                error = bind(kernel, target, device);
+                error = walked.perform(kernel, device);
                 failed = nth.failed();
             }
             if (failed.isEmpty()) {
-                var bound = new Check("bound", error.isEmpty(), error.map(e -> "the bind failed with -" + e.errno()
-                        + " though nothing was injected: " + e.getMessage()).orElse("no call left to fail: the bind went through"));
-                return new Stepped(verdict(n, null, null, List.of(bound), kernel, from), true);
+                boolean bound = error.isEmpty() && kernel.driverCore().binding(device).isPresent();
+                var check = new Check("bound", bound, bound ? "no call left to fail: the device is bound"
+                        : "nothing was injected, yet the device is unbound" + error.map(e -> ": probe failed with -" + e).orElse(""));
+                return new Stepped(verdict(n, null, null, List.of(check), kernel, from), true);
             }
             var point = failed.get();
             var log = kernel.log().since(from, Integer.MAX_VALUE);
             var injected = injectedErrno(log).orElse(point.defaultErrno());
-            var checks = List.of(errno(error, point, injected), devresReverse(log, device), noLeak(kernel, device),
-                    unbound(kernel, device), rebind(kernel, target, device));
+            var checks = List.of(errno(walked.operation(), error, point, injected), devresReverse(log, device),
+                    noLeak(kernel, device), unbound(kernel, device), rebind(kernel, walked.target(), device));
             return new Stepped(verdict(n, point.word(), injected.name(), checks, kernel, from), false);
         }
     }
@@ -196,10 +228,11 @@ public final class Sweep {
                 .map(FaultEvent.Injected.class::cast).findFirst().flatMap(FaultEvent.Injected::errno);
     }
 
-    private static Check errno(Optional<KernelException> error, InjectionPoint point, Errno injected) {
-        String returned = error.map(e -> "-" + e.errno()).orElse("success");
-        return new Check("errno", error.filter(e -> e.errno() == injected).isPresent(),
-                "bind returned " + returned + "; " + point.word() + " failed with -" + injected);
+    private static Check errno(Operation operation, Optional<Errno> error, InjectionPoint point, Errno injected) {
+        String returned = error.map(e -> "-" + e).orElse(operation == Operation.BIND ? "success" : "no probe failure");
+        return new Check("errno", error.filter(e -> e == injected).isPresent(),
+                (operation == Operation.BIND ? "bind returned " : "the probe insmod made failed with ") + returned
+                        + "; " + point.word() + " failed with -" + injected);
     }
 
     /** What probe added before the failure, released last added first and nothing else. */

@@ -35,9 +35,10 @@ class SweepApiTest extends ApiTest {
     }
 
     @Test
-    void aChipsetAndOnePolicyWalkOnce() throws Exception {
-        postJson(SWEEP, "{\"operation\":\"bind\",\"chipset\":\"TU102\",\"policies\":[\"fenced\"]}")
+    void theLoadOfAChipsetUnderOnePolicyWalksOnce() throws Exception {
+        postJson(SWEEP, "{\"operation\":\"load\",\"chipset\":\"TU102\",\"policies\":[\"fenced\"]}")
                 .andExpect(status().isOk())
+                .andExpect(jsonPath("$.operation").value("load"))
                 .andExpect(jsonPath("$.chipset").value("TU102"))
                 .andExpect(jsonPath("$.walks.length()").value(1))
                 .andExpect(jsonPath("$.walks.fenced.passed").value(true));

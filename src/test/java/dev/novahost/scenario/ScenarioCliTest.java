@@ -214,7 +214,7 @@ class ScenarioCliTest {
         assertThat(exit).isZero();
         var printed = out.toString(StandardCharsets.UTF_8);
         System.out.print(printed);
-        assertThat(printed).startsWith("sweep: bind of nova-core to a GA102")
+        assertThat(printed).startsWith("sweep: bind of nova-core with a GA102")
                 .containsPattern("revocable +3  pci_iomap +ENOMEM +pass  errno, devres-reverse, no-leak, unbound, rebind")
                 .containsPattern("fenced +\\d+  \\(none: bound\\) +- +pass  bound")
                 .contains("passed: all ").doesNotContain("FAIL");
@@ -223,7 +223,9 @@ class ScenarioCliTest {
     @Test
     void sweepOfOnePolicyAndABadChipsetOrOption() {
         assertThat(run("sweep", "--chipset", "TU102", "--policies", "fenced")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("to a TU102").doesNotContain("revocable");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("with a TU102").doesNotContain("revocable");
+        assertThat(run("sweep", "--operation", "load", "--policies", "revocable")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("sweep: load of nova-core with a GA102");
         assertThat(run("sweep", "--chipset", "GX9000")).isEqualTo(2);
         assertThat(run("sweep", "--operation", "insmod")).isEqualTo(2);
         assertThat(run("sweep", "--policies")).isEqualTo(2);

@@ -17,6 +17,8 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The sweep fails each fallible step of a bind once: nova-core's probe unwinds every one cleanly under both
@@ -32,7 +34,7 @@ class SweepTest {
         var threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
-        var result = runner.sweep(Sweep.NOVA_CORE, Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
+        var result = runner.sweep(Sweep.Operation.BIND, Sweep.NOVA_CORE, Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
         long cpuMillis = (threads.getCurrentThreadCpuTime() - cpu) / 1_000_000;
         System.out.println("sweep of nova-core's bind, both policies: " + wallMillis + " ms wall, " + cpuMillis + " ms CPU");
@@ -61,8 +63,19 @@ class SweepTest {
     }
 
     @Test
-    void aRegionClaimedOutsideDevresIsCaughtAtEveryStepAfterIt() {
-        var result = runner.sweep(new LeakyTarget(), Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
+    void insmodProbingAPluggedGpuUnwindsEveryStepAndItsProbeFailedLineHasTheErrno() {
+        var result = runner.sweep(Sweep.Operation.LOAD, Sweep.NOVA_CORE, Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
+
+        assertThat(result.operation()).isEqualTo("load");
+        assertThat(result.passed()).as("%s", result).isTrue();
+        assertThat(result.walks().get("revocable").steps().get(3).checks().getFirst().detail())
+                .isEqualTo("the probe insmod made failed with -ENOMEM; kzalloc failed with -ENOMEM");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Sweep.Operation.class)
+    void aRegionClaimedOutsideDevresIsCaughtAtEveryStepAfterIt(Sweep.Operation operation) {
+        var result = runner.sweep(operation, new LeakyTarget(), Chipset.GA102, List.of(Policy.REVOCABLE, Policy.FENCED));
 
         assertThat(result.passed()).isFalse();
         result.walks().values().forEach(walk -> {
@@ -80,7 +93,7 @@ class SweepTest {
         });
     }
 
-    /** The leaky driver in each fresh kernel: registered, a GPU plugged (probed at once), then unbound. */
+    /** The leaky driver, registered in each fresh kernel. */
     private static final class LeakyTarget implements Sweep.Target {
 
         @Override
@@ -89,12 +102,10 @@ class SweepTest {
         }
 
         @Override
-        public PciDevice prepare(Kernel kernel, Policy policy, Chipset chipset) {
-            kernel.driverCore().registerDriver(new LeakyDriver(kernel.faultInjector()));
+        public void install(Kernel kernel, Policy policy) {
+            kernel.driverCore().declare(LeakyDriver.NAME);
             kernel.driverCore().setPolicy(LeakyDriver.NAME, policy);
-            var device = kernel.hotplug(chipset, Optional.empty(), 0xa1);
-            kernel.driverCore().unbind(LeakyDriver.NAME, device.address());
-            return device;
+            kernel.driverCore().registerDriver(new LeakyDriver(kernel.faultInjector()));
         }
     }
 
