@@ -118,6 +118,10 @@ public final class Sweep {
 
     /** Walks the bind of {@code target} under each policy, in the order given, within {@code meter}'s budget. */
     static Result run(Operation operation, Target target, Chipset chipset, List<Policy> policies, BudgetMeter meter) {
+        if (!chipset.supported()) { // every step would end in ENODEV at identify, and no walk would tell anything
+            throw KernelException.of(Errno.EINVAL, "nova-core does not support " + chipset.name()
+                    + "; a sweep needs a chip it binds (Turing and later)");
+        }
         var walks = new LinkedHashMap<String, Walk>();
         for (Policy policy : policies.stream().distinct().toList()) {
             walks.put(WireWord.of(policy), walk(new Walked(operation, target, chipset, policy), meter));
@@ -219,7 +223,7 @@ public final class Sweep {
     private static StepVerdict verdict(int n, String point, String errno, List<Check> checks, Kernel kernel, long from) {
         boolean passed = checks.stream().allMatch(Check::passed);
         List<String> timeline = passed ? List.of() : kernel.log().since(from, Integer.MAX_VALUE).stream()
-                .map(e -> e.seq() + " " + e.type() + ": " + e.message()).toList();
+                .map(e -> "[" + e.seq() + "] " + e.message()).toList();
         return new StepVerdict(n, point, errno, passed, checks, timeline);
     }
 

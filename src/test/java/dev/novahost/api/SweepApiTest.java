@@ -46,7 +46,7 @@ class SweepApiTest extends ApiTest {
 
     @Test
     void aBadOperationChipsetPolicyOrFieldIsEinval() throws Exception {
-        for (String body : new String[] {"{\"operation\":\"insmod\"}", "{\"chipset\":\"GX9000\"}",
+        for (String body : new String[] {"{\"operation\":\"insmod\"}", "{\"chipset\":\"GX9000\"}", "{\"chipset\":\"GP102\"}",
                 "{\"policies\":[\"careful\"]}", "{\"bogus\":1}"}) {
             expectProblem(callRejected(post(SWEEP).contentType(MediaType.APPLICATION_JSON).content(body)), 400, "EINVAL");
         }

@@ -1,6 +1,7 @@
 package dev.novahost.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -72,6 +73,13 @@ class SweepTest {
                 .isEqualTo("the probe insmod made failed with -ENOMEM; kzalloc failed with -ENOMEM");
     }
 
+    @Test
+    void aChipNovaCoreDoesNotSupportIsRefusedBeforeAnyWalk() {
+        assertThatThrownBy(() -> runner.sweep(Sweep.Operation.BIND, Sweep.NOVA_CORE, Chipset.GP102, List.of(Policy.FENCED)))
+                .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL))
+                .hasMessageContaining("nova-core does not support GP102");
+    }
+
     @ParameterizedTest
     @EnumSource(Sweep.Operation.class)
     void aRegionClaimedOutsideDevresIsCaughtAtEveryStepAfterIt(Sweep.Operation operation) {
@@ -87,7 +95,7 @@ class SweepTest {
                         .containsExactly("no-leak", "rebind");
                 assertThat(step.checks().get(2).detail()).contains("BAR0 region still claimed");
                 assertThat(step.checks().get(4).detail()).contains("EBUSY");
-                assertThat(step.timeline()).anyMatch(line -> line.contains("fault.injected"))
+                assertThat(step.timeline()).anyMatch(line -> line.contains("FAULT_INJECTION: forcing a failure"))
                         .anyMatch(line -> line.contains("devres release: pci_enable_device"));
             }
         });
