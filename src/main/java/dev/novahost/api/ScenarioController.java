@@ -39,7 +39,10 @@ class ScenarioController {
     /** Run a built-in by {@code name}, or a {@code scenario} given inline; {@code policies} compares runs. */
     record RunRequest(String name, JsonNode scenario, List<String> policies) { }
 
-    /** What to sweep: the operation ({@code bind} or {@code load}), the GPU's chipset ({@code GA102}), the policies (both); each may be left out. */
+    /**
+     * What to sweep: the operation ({@code bind} or {@code load}), the GPU's chipset ({@code GA102}), the
+     * policies (both); each may be left out.
+     */
     record SweepRequest(String operation, String chipset, List<String> policies) { }
 
     @GetMapping

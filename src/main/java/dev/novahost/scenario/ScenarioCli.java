@@ -52,7 +52,8 @@ public final class ScenarioCli {
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     private static final String USAGE = "usage: scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]..."
-            + " | scenario sweep [--operation bind|load] [--chipset GA102] [--policies revocable,fenced] [--budget KIND=VALUE]..."
+            + " | scenario sweep [--operation bind|load] [--chipset GA102] [--policies revocable,fenced]"
+            + " [--budget KIND=VALUE]..."
             + "; budgets (KIND): " + budgets() + "; exit codes: " + exitCodes() + "; built-in: " + Scenarios.BUILT_IN;
 
     /** Kept ready: with the heap exhausted, building a message could fail in turn. */
@@ -108,9 +109,9 @@ public final class ScenarioCli {
     static final String SWEEP = "sweep";
 
     /**
-     * {@code scenario sweep}: nova-core's bind (or load) walked with fail-nth ({@link Sweep}), printed as a table, one
-     * row per step and policy, then the timeline of each step with a failed check; exit 0 when every step
-     * passed, 1 when one did not.
+     * {@code scenario sweep}: nova-core's bind (or load) walked with fail-nth ({@link Sweep}), printed as a
+     * table, one row per step and policy, then the timeline of each step with a failed check; exit 0 when
+     * every step passed, 1 when one did not.
      */
     private static Exit sweep(List<String> args, PrintStream out, PrintStream err) {
         try {
@@ -142,7 +143,8 @@ public final class ScenarioCli {
                 var checks = step.checks().stream().map(check -> check.passed() ? check.name()
                         : check.name() + " FAILED (" + check.detail() + ")").toList();
                 out.printf(row, walk.getKey(), step.n(), step.point() == null ? "(none: bound)" : step.point(),
-                        step.errno() == null ? "-" : step.errno(), step.passed() ? "pass" : "FAIL", String.join(", ", checks));
+                        step.errno() == null ? "-" : step.errno(), step.passed() ? "pass" : "FAIL",
+                        String.join(", ", checks));
             }
         }
         for (var walk : result.walks().entrySet()) {
@@ -160,7 +162,8 @@ public final class ScenarioCli {
     }
 
     /** A sweep's operation ({@code bind} when not given), chipset, policies (both) and budget. */
-    private record SweepCommand(Sweep.Operation operation, Chipset chipset, List<Policy> policies, ScenarioBudget budget) {
+    private record SweepCommand(Sweep.Operation operation, Chipset chipset, List<Policy> policies,
+                                ScenarioBudget budget) {
 
         static SweepCommand parse(List<String> args) {
             var operation = Sweep.Operation.BIND;

@@ -75,7 +75,7 @@ public final class Sweep {
         /** The driver's name, as {@code bind} takes it. */
         String driver();
 
-        /** Installs the driver ({@code insmod}, {@code driver_register}) under {@code policy}: it probes what it matches. */
+        /** Installs the driver under {@code policy} ({@code insmod}, {@code driver_register}): it probes what it matches. */
         void install(Kernel kernel, Policy policy);
     }
 
@@ -133,7 +133,7 @@ public final class Sweep {
     /** What one walk does, step after step. */
     private record Walked(Operation operation, Target target, Chipset chipset, Policy policy) {
 
-        /** Brings a fresh kernel to just before the operation: the GPU plugged and unbound, the driver installed for a bind. */
+        /** Brings a fresh kernel to just before the operation: the GPU plugged, unbound; for a bind, the driver installed. */
         PciDevice prepare(Kernel kernel) {
             if (operation == Operation.BIND) {
                 target.install(kernel, policy);
@@ -199,7 +199,8 @@ public final class Sweep {
             if (failed.isEmpty()) {
                 boolean bound = error.isEmpty() && kernel.driverCore().binding(device).isPresent();
                 var check = new Check("bound", bound, bound ? "no call left to fail: the device is bound"
-                        : "nothing was injected, yet the device is unbound" + error.map(e -> ": probe failed with -" + e).orElse(""));
+                        : "nothing was injected, yet the device is unbound"
+                                + error.map(e -> ": probe failed with -" + e).orElse(""));
                 return new Stepped(verdict(n, null, null, List.of(check), kernel, from), true);
             }
             var point = failed.get();
@@ -220,7 +221,8 @@ public final class Sweep {
         }
     }
 
-    private static StepVerdict verdict(int n, String point, String errno, List<Check> checks, Kernel kernel, long from) {
+    private static StepVerdict verdict(int n, String point, String errno, List<Check> checks, Kernel kernel,
+                                       long from) {
         boolean passed = checks.stream().allMatch(Check::passed);
         List<String> timeline = passed ? List.of() : kernel.log().since(from, Integer.MAX_VALUE).stream()
                 .map(e -> "[" + e.seq() + "] " + e.message()).toList();
@@ -253,7 +255,8 @@ public final class Sweep {
         }
         var expected = added.reversed();
         return new Check("devres-reverse", released.equals(expected),
-                "added " + added + "; released " + released + (released.equals(expected) ? "" : ", expected " + expected));
+                "added " + added + "; released " + released
+                        + (released.equals(expected) ? "" : ", expected " + expected));
     }
 
     private static Check noLeak(Kernel kernel, PciDevice device) {
@@ -282,6 +285,7 @@ public final class Sweep {
     private static Check rebind(Kernel kernel, Target target, PciDevice device) {
         var error = bind(kernel, target, device);
         return new Check("rebind", error.isEmpty(),
-                error.map(e -> "the next bind failed with -" + e.errno() + ": " + e.getMessage()).orElse("the next bind succeeded"));
+                error.map(e -> "the next bind failed with -" + e.errno() + ": " + e.getMessage())
+                        .orElse("the next bind succeeded"));
     }
 }
