@@ -157,7 +157,8 @@ public final class ScenarioCli {
             }
         }
         out.println();
-        out.println(failed == 0 ? "passed: all " + steps + " steps under " + result.walks().size() + " policies"
+        int policies = result.walks().size();
+        out.println(failed == 0 ? "passed: all " + steps + " steps under " + policies + (policies == 1 ? " policy" : " policies")
                 : "FAILED: " + failed + " of " + steps + " steps");
     }
 
