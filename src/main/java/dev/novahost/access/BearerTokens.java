@@ -9,6 +9,7 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.AuthenticationConverter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
@@ -21,9 +22,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  */
 public final class BearerTokens implements AuthenticationProvider, AuthenticationConverter {
 
-    /** Running a scenario reads: it runs in its own isolated kernel and changes nothing. */
-    public static final RequestMatcher SCENARIO_RUN =
-            PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/scenarios/run");
+    /** Running a scenario or a sweep reads: each runs in isolated kernels of its own and changes nothing. */
+    public static final RequestMatcher SCENARIO_RUN = new OrRequestMatcher(
+            PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/scenarios/run"),
+            PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/scenarios/sweep"));
 
     private final byte[] viewer;
     private final byte[] operator;

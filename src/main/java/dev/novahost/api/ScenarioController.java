@@ -3,9 +3,12 @@ package dev.novahost.api;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
+import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.scenario.Scenario;
 import dev.novahost.scenario.ScenarioRunner;
 import dev.novahost.scenario.Scenarios;
+import dev.novahost.scenario.Sweep;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.http.MediaType;
@@ -36,6 +39,12 @@ class ScenarioController {
     /** Run a built-in by {@code name}, or a {@code scenario} given inline; {@code policies} compares runs. */
     record RunRequest(String name, JsonNode scenario, List<String> policies) { }
 
+    /**
+     * What to sweep: the operation ({@code bind} or {@code load}), the GPU's chipset ({@code GA102}), the
+     * policies (both); each may be left out.
+     */
+    record SweepRequest(String operation, String chipset, List<String> policies) { }
+
     @GetMapping
     List<ScenarioInfo> builtIn() {
         return Scenarios.all().stream()
@@ -51,6 +60,16 @@ class ScenarioController {
         }
         var policies = request.policies().stream().map(word -> Words.parse(Policy.class, "policy", word)).toList();
         return runner.compare(scenario, policies);
+    }
+
+    /** Fails each fallible step of the operation once, under each policy, and judges every unwind ({@link Sweep}). */
+    @PostMapping("/sweep")
+    Sweep.Result sweep(@RequestBody SweepRequest request) {
+        var operation = Words.parse(Sweep.Operation.class, "operation", request.operation(), Sweep.Operation.BIND);
+        var chipset = request.chipset() == null ? Chipset.GA102 : Chipset.named(request.chipset());
+        var policies = request.policies() == null || request.policies().isEmpty() ? Arrays.asList(Policy.values())
+                : request.policies().stream().map(word -> Words.parse(Policy.class, "policy", word)).toList();
+        return runner.sweep(operation, Sweep.NOVA_CORE, chipset, policies);
     }
 
     private static Scenario scenario(RunRequest request) {

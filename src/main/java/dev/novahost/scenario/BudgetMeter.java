@@ -37,11 +37,16 @@ final class BudgetMeter {
 
     /** Starts the request's clock; a scenario with more steps than the budget is refused here. */
     BudgetMeter(ScenarioBudget budget, Scenario scenario) {
-        this.budget = budget;
-        this.deadline = start + budget.maxWallTime().toNanos();
+        this(budget);
         if (scenario.steps().size() > budget.maxSteps()) {
             throw stop(ScenarioBudget.Kind.STEPS);
         }
+    }
+
+    /** Starts the clock of a request that is no scenario (a sweep: its runs are its steps). */
+    BudgetMeter(ScenarioBudget budget) {
+        this.budget = budget;
+        this.deadline = start + budget.maxWallTime().toNanos();
     }
 
     /** The events a run may write: its kernel log holds that many, so a run within budget loses none. */

@@ -1,6 +1,9 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
+import dev.novahost.kernel.WireWord;
+import dev.novahost.kernel.pci.Chipset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,7 +20,8 @@ import java.util.Optional;
 
 /**
  * Runs a scenario from the command line, without the server:
- * {@code java -jar nova-host.jar scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]}.
+ * {@code java -jar nova-host.jar scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]}, or
+ * {@code scenario sweep [--chipset GA102] [--policies ...]} for a {@link Sweep} printed as a table.
  * Prints the result (with {@code --policies}, the comparison) as JSON on stdout, and exits with one of
  * {@link Exit}'s codes; every reason for a code other than 0 and 1 goes to stderr as one line. The run
  * is held to the server's default {@link ScenarioBudget}, which {@code --budget} changes.
@@ -48,6 +52,8 @@ public final class ScenarioCli {
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     private static final String USAGE = "usage: scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]..."
+            + " | scenario sweep [--operation bind|load] [--chipset GA102] [--policies revocable,fenced]"
+            + " [--budget KIND=VALUE]..."
             + "; budgets (KIND): " + budgets() + "; exit codes: " + exitCodes() + "; built-in: " + Scenarios.BUILT_IN;
 
     /** Kept ready: with the heap exhausted, building a message could fail in turn. */
@@ -67,6 +73,9 @@ public final class ScenarioCli {
     }
 
     private static Exit execute(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && args.getFirst().equals(SWEEP)) {
+            return sweep(args.subList(1, args.size()), out, err);
+        }
         try {
             var command = Command.parse(args);
             var scenario = load(command.scenario());
@@ -93,6 +102,94 @@ public final class ScenarioCli {
         } catch (IOException unreadable) {
             err.println("scenario: cannot read " + unreadable.getMessage());
             return Exit.BAD_INPUT;
+        }
+    }
+
+    /** The word that makes the command a sweep: {@code scenario sweep [--chipset GA102] ...}. */
+    static final String SWEEP = "sweep";
+
+    /**
+     * {@code scenario sweep}: nova-core's bind (or load) walked with fail-nth ({@link Sweep}), printed as a
+     * table, one row per step and policy, then the timeline of each step with a failed check; exit 0 when
+     * every step passed, 1 when one did not.
+     */
+    private static Exit sweep(List<String> args, PrintStream out, PrintStream err) {
+        try {
+            var command = SweepCommand.parse(args);
+            var result = new ScenarioRunner(command.budget()).sweep(command.operation(), Sweep.NOVA_CORE,
+                    command.chipset(), command.policies());
+            printTable(result, out);
+            return result.passed() ? Exit.PASSED : Exit.FAILED;
+        } catch (ScenarioOverrun over) {
+            err.println("scenario: " + over.getMessage() + " (exit " + Exit.OVER_BUDGET.code + ")");
+            return Exit.OVER_BUDGET;
+        } catch (KernelException | IllegalArgumentException bad) {
+            err.println("scenario: " + bad.getMessage());
+            return Exit.BAD_INPUT;
+        }
+    }
+
+    private static void printTable(Sweep.Result result, PrintStream out) {
+        out.println("sweep: " + result.operation() + " of " + result.driver() + " with a " + result.chipset()
+                + ", each fallible step failed once");
+        String row = "%-10s %3s  %-20s %-10s %-5s %s%n";
+        out.printf(row, "POLICY", "N", "POINT", "ERRNO", "OK", "CHECKS");
+        int steps = 0;
+        int failed = 0;
+        for (var walk : result.walks().entrySet()) {
+            for (var step : walk.getValue().steps()) {
+                steps++;
+                failed += step.passed() ? 0 : 1;
+                var checks = step.checks().stream().map(check -> check.passed() ? check.name()
+                        : check.name() + " FAILED (" + check.detail() + ")").toList();
+                out.printf(row, walk.getKey(), step.n(), step.point() == null ? "(none: bound)" : step.point(),
+                        step.errno() == null ? "-" : step.errno(), step.passed() ? "pass" : "FAIL",
+                        String.join(", ", checks));
+            }
+        }
+        for (var walk : result.walks().entrySet()) {
+            for (var step : walk.getValue().steps()) {
+                if (!step.timeline().isEmpty()) {
+                    out.println();
+                    out.println(walk.getKey() + " step " + step.n() + " (" + step.point() + ") timeline:");
+                    step.timeline().forEach(line -> out.println("  " + line));
+                }
+            }
+        }
+        out.println();
+        int policies = result.walks().size();
+        out.println(failed == 0 ? "passed: all " + steps + " steps under " + policies + (policies == 1 ? " policy" : " policies")
+                : "FAILED: " + failed + " of " + steps + " steps");
+    }
+
+    /** A sweep's operation ({@code bind} when not given), chipset, policies (both) and budget. */
+    private record SweepCommand(Sweep.Operation operation, Chipset chipset, List<Policy> policies,
+                                ScenarioBudget budget) {
+
+        static SweepCommand parse(List<String> args) {
+            var operation = Sweep.Operation.BIND;
+            var chipset = Chipset.GA102;
+            List<Policy> policies = Arrays.asList(Policy.values());
+            var budget = ScenarioBudget.DEFAULTS;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (!arg.startsWith("--") || i + 1 >= args.size()) {
+                    throw new IllegalArgumentException((arg.startsWith("--") ? arg + " needs a value; " : "unexpected '"
+                            + arg + "'; ") + USAGE);
+                }
+                String value = args.get(++i);
+                switch (arg) {
+                    case "--operation" -> operation = Arrays.stream(Sweep.Operation.values())
+                            .filter(o -> WireWord.of(o).equalsIgnoreCase(value)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("'" + value
+                                    + "' is not an operation a sweep walks; it walks bind or load"));
+                    case "--chipset" -> chipset = Chipset.named(value);
+                    case "--policies" -> policies = Command.policies(value);
+                    case "--budget" -> budget = Command.budget(budget, value);
+                    default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
+                }
+            }
+            return new SweepCommand(operation, chipset, policies, budget);
         }
     }
 

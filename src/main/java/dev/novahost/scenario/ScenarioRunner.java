@@ -6,6 +6,7 @@ import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.VirtualClock;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.task.CurrentTask;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.util.LinkedHashMap;
@@ -82,6 +83,24 @@ public final class ScenarioRunner {
                     runs.put(WireWord.of(policy), run(scenario, Optional.of(policy), meter));
                 }
                 return ScenarioComparison.of(runs);
+            });
+        }
+    }
+
+    /**
+     * A sweep ({@link Sweep}): {@code operation} (the bind of {@code target}'s driver to a GPU of
+     * {@code chipset}, or its load) walked with fail-nth under each policy, one fresh kernel per step, all
+     * within one budget and one run slot.
+     */
+    public Sweep.Result sweep(Sweep.Operation operation, Sweep.Target target, Chipset chipset, List<Policy> policies) {
+        try (var slot = slots.take()) {
+            return onPlatformThread(() -> {
+                var meter = new BudgetMeter(budget);
+                try {
+                    return Sweep.run(operation, target, chipset, policies, meter);
+                } catch (RuntimeException failed) {
+                    throw meter.overrun().<RuntimeException>map(overrun -> overrun).orElse(failed);
+                }
             });
         }
     }

@@ -207,6 +207,31 @@ class ScenarioCliTest {
         assertThat(stderr).contains("the run ran out of memory (exit 4)");
     }
 
+    @Test
+    void sweepPrintsATableOfEveryStepUnderBothPoliciesAndExitsZero() {
+        int exit = run("sweep");
+
+        assertThat(exit).isZero();
+        var printed = out.toString(StandardCharsets.UTF_8);
+        System.out.print(printed);
+        assertThat(printed).startsWith("sweep: bind of nova-core with a GA102")
+                .containsPattern("revocable +\\d+  pci_iomap +ENOMEM +pass  errno, devres-reverse, no-leak, unbound, rebind")
+                .containsPattern("fenced +\\d+  \\(none: bound\\) +- +pass  bound")
+                .contains("passed: all ").doesNotContain("FAIL");
+    }
+
+    @Test
+    void sweepOfOnePolicyAndABadChipsetOrOption() {
+        assertThat(run("sweep", "--chipset", "TU102", "--policies", "fenced")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("with a TU102").doesNotContain("revocable");
+        assertThat(run("sweep", "--operation", "load", "--policies", "revocable")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("sweep: load of nova-core with a GA102");
+        assertThat(run("sweep", "--chipset", "GX9000")).isEqualTo(2);
+        assertThat(run("sweep", "--operation", "insmod")).isEqualTo(2);
+        assertThat(run("sweep", "--policies")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("GX9000").contains("insmod").contains("--policies needs a value");
+    }
+
     private int run(String... args) {
         return ScenarioCli.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));

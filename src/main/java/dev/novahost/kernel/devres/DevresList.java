@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A device's list of managed resources ({@code dev->devres_head}): everything probe acquires is
@@ -39,11 +40,24 @@ public final class DevresList {
     }
 
     private final Deque<Entry> entries = new ArrayDeque<>();
+    private final Consumer<String> added;
+
+    public DevresList() {
+        this(name -> { });
+    }
+
+    /** A list that tells {@code added} the name of each entry added ({@code devres_log}'s ADD lines). */
+    public DevresList(Consumer<String> added) {
+        this.added = added;
+    }
 
     /** {@code devm_add_action}: remember how to release what was just acquired; the entry is its handle. */
-    public synchronized Entry add(String name, Runnable release) {
+    public Entry add(String name, Runnable release) {
         var entry = new Entry(name, release);
-        entries.push(entry);
+        synchronized (this) {
+            entries.push(entry);
+        }
+        added.accept(name);
         return entry;
     }
 

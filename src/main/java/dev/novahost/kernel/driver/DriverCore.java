@@ -51,6 +51,7 @@ public final class DriverCore {
     private final LockClass deviceMutex;
     private final Map<String, DriverEntry> drivers = new ConcurrentHashMap<>();
     private final Map<PciDevice, Binding<?>> bindings = new ConcurrentHashMap<>();
+    private volatile boolean devresLog;
 
     public DriverCore(PciBus bus, EventLog events) {
         this(bus, events, Lockdep.disabled());
@@ -85,6 +86,15 @@ public final class DriverCore {
     public void setPolicy(String driver, Policy policy) {
         entry(driver).policy = policy;
         events.emit(new DriverEvent.PolicyChanged(driver, policy));
+    }
+
+    /**
+     * Linux's {@code devres.log=1}: from the next probe on, each entry added to a device's devres list is a
+     * {@code devres.added} line, so that the log shows what a failed probe acquired before its unwind. Off
+     * by default (the live host's log stays as it was); a sweep turns it on in its own kernels.
+     */
+    public void setDevresLog(boolean on) {
+        devresLog = on;
     }
 
     /** {@code driver_register}, then {@code driver_attach}: probe every matching unbound device. */
@@ -215,7 +225,9 @@ public final class DriverCore {
     }
 
     private <D> void reallyProbe(PciDevice device, PciDriver<D> driver) {
-        var devres = new DevresList();
+        String address = device.address().toString();
+        var devres = devresLog ? new DevresList(name -> events.emit(new DevresEvent.Added(address, name)))
+                : new DevresList();
         var bound = new BoundDevice(device);
         var policy = entry(driver.name()).policy;
         D data;

@@ -3,6 +3,21 @@ package dev.novahost.kernel.events;
 /** The devres list let go of a resource: released at unbind, or revoked under the accesses in flight. */
 public sealed interface DevresEvent extends KernelEvent {
 
+    /**
+     * An entry was added to a device's devres list during probe: written only while the driver core's
+     * devres log is on ({@code devres.log=1} with {@code CONFIG_DEBUG_DEVRES}), as a sweep turns it on to
+     * judge the unwind against the acquisitions.
+     */
+    record Added(String device, String resource) implements DevresEvent {
+        public String type() {
+            return "devres.added";
+        }
+
+        public String message() {
+            return device + ": devres add: " + resource;
+        }
+    }
+
     /** One entry of the devres list was released, at unbind or after a failed probe. */
     record Released(String device, String resource) implements DevresEvent {
         public String type() {
