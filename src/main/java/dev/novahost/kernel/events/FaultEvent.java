@@ -8,9 +8,17 @@ public sealed interface FaultEvent extends KernelEvent {
 
     /**
      * {@code name} (a fault's or an injection point's word) fired at {@code where} on {@code device}, the
-     * {@code count}-th time since boot; an injection point's call failed with {@code errno}.
+     * {@code count}-th time since boot; an injection point's call failed with {@code errno}. At
+     * {@code verbose} 2, {@code timeline} is the object's timeline up to here (its events' words and
+     * objects), said after the line; else it is empty.
      */
-    record Injected(String device, String name, String where, Optional<Errno> errno, long count) implements FaultEvent {
+    record Injected(String device, String name, String where, Optional<Errno> errno, long count, String timeline)
+            implements FaultEvent {
+
+        public Injected(String device, String name, String where, Optional<Errno> errno, long count) {
+            this(device, name, where, errno, count, "");
+        }
+
         public String type() {
             return "fault.injected";
         }
@@ -22,7 +30,8 @@ public sealed interface FaultEvent extends KernelEvent {
 
         public String message() {
             return "FAULT_INJECTION: forcing a failure: " + name + " at " + where
-                    + errno.map(e -> " (-" + e + ")").orElse("") + ", injection " + count;
+                    + errno.map(e -> " (-" + e + ")").orElse("") + ", injection " + count
+                    + (timeline.isEmpty() ? "" : "; timeline: " + timeline);
         }
     }
 }
