@@ -136,7 +136,8 @@ public final class FaultInjector {
      * else one picked now, so that the run can be repeated).
      */
     public synchronized Faults configure(Faults faults) {
-        long seed = faults.seed().orElseGet(() -> new SecureRandom().nextLong());
+        // below 2^53, so that a client in JavaScript (the console) reads and sends it back exactly
+        long seed = faults.seed().orElseGet(() -> new SecureRandom().nextLong(1L << 53));
         this.faults.clear();
         points.clear();
         retvals.clear();

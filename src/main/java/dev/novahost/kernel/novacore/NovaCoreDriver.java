@@ -68,11 +68,15 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         return faults;
     }
 
-    /** The faults the next probe and remove() have; the journal records them from the event. */
+    /**
+     * The faults the next probe and remove() have, kept with the seed in use (theirs, or the one the
+     * injector picked), so that what is read back, and what the journal records from the event, repeats
+     * the run.
+     */
     public void setFaults(Faults faults) {
-        ctx.injector().configure(faults);
-        this.faults = faults;
-        ctx.log().emit(new DriverEvent.FaultsChanged(NAME, faults));
+        var configured = ctx.injector().configure(faults);
+        this.faults = configured;
+        ctx.log().emit(new DriverEvent.FaultsChanged(NAME, configured));
     }
 
     /** {@code PCI_VENDOR_ID_NVIDIA}, display class: what nova-core's id table names. */
