@@ -1,6 +1,7 @@
 package dev.novahost.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.ResultActions;
 
 /**
@@ -136,8 +138,8 @@ class FaultsApiTest extends ApiTest {
         "{\"nosuchFault\":true}"})
     void badInputIsEinvalAndChangesNothing(String body) throws Exception {
         putJson(FAULTS, "{\"leakRegion\":{\"times\":3},\"seed\":9}").andExpect(status().isOk());
-        expectProblem(callRejected(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put(FAULTS)
-                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).content(body)), 400, "EINVAL");
+        expectProblem(callRejected(put(FAULTS)
+                .contentType(MediaType.APPLICATION_JSON).content(body)), 400, "EINVAL");
         getJson(FAULTS).andExpect(jsonPath("$.leakRegion.times").value(3)).andExpect(jsonPath("$.seed").value(9))
                 .andExpect(jsonPath("$.forgetTimerCancel").value(false)).andExpect(jsonPath("$.inject").isEmpty());
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -243,7 +244,7 @@ class ConsoleBrowserTest {
     private void typeInto(By by, String text) {
         var input = browser.driver.findElement(by);
         // select and overwrite (clear() would fire a change of its own, and the re-render race the typing)
-        input.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), text, org.openqa.selenium.Keys.TAB);
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), text, Keys.TAB);
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.novahost.kernel.events;
 
 import dev.novahost.kernel.Errno;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Fault injection at work: an injected bug fired, or an injection point failed ({@code verbose} 1 and up). */
 public sealed interface FaultEvent extends KernelEvent {
@@ -17,6 +19,12 @@ public sealed interface FaultEvent extends KernelEvent {
 
         public Injected(String device, String name, String where, Optional<Errno> errno, long count) {
             this(device, name, where, errno, count, "");
+        }
+
+        /** A timeline as {@code verbose} 2 says it: each event's word and object, oldest first. */
+        public static String said(List<LogEntry> timeline) {
+            return timeline.stream().map(e -> e.object().isEmpty() ? e.type() : e.type() + " " + e.object())
+                    .collect(Collectors.joining(", "));
         }
 
         public String type() {

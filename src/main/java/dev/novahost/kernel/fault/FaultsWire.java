@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * {@link Faults} as the adapters speak them (the HTTP body, a scenario's {@code set-faults}, the console),
@@ -30,8 +31,8 @@ public final class FaultsWire {
     /** The attribute names, in the order they are written. */
     public static final List<String> ATTRIBUTES = List.of("probability", "interval", "times", "space", "verbose", "device");
 
-    private static final java.util.regex.Pattern PCI_ADDRESS =
-            java.util.regex.Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]");
+    private static final Pattern PCI_ADDRESS =
+            Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]");
 
     private FaultsWire() {
     }

@@ -7,13 +7,15 @@ import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.FaultInjector;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * nova-core's call sites of the remove()-side faults: each asks the injector once per eligible call
  * ({@code hrtimer_cancel(timer 3)}), and an injection at {@code verbose} 1 and up is logged into the
  * object's own timeline, so that a violation it leads to shows "injected here"; at {@code verbose} 2
  * the line also says the timeline so far (the events' words and objects, oldest first).
+ *
+ * <p>Thread-safety: stateless; the injector serialises its decisions, and each call site asks from the
+ * thread that makes the call (remove(), module exit, the work function).
  */
 final class Injections {
 
@@ -35,16 +37,10 @@ final class Injections {
         String where = FaultInjector.pointOf(fault) + "(" + what + ")";
         return ctx.injector().fires(fault, device, where, injected -> {
             if (injected.verbose() > 0) {
-                String said = injected.verbose() >= 2 ? say(timeline.get()) : "";
+                String said = injected.verbose() >= 2 ? FaultEvent.Injected.said(timeline.get()) : "";
                 ctx.log().emit(history, new FaultEvent.Injected(device, injected.name(), where, injected.errno(),
                         injected.count(), said));
             }
         });
-    }
-
-    /** {@code driver.probing, timer.created timer 1, timer.armed timer 1}. */
-    static String say(List<LogEntry> timeline) {
-        return timeline.stream().map(e -> e.object().isEmpty() ? e.type() : e.type() + " " + e.object())
-                .collect(Collectors.joining(", "));
     }
 }
