@@ -69,4 +69,25 @@ class InjectionTimelineTest {
         assertThat(host.kernel().log().since(0, 10_000)).noneMatch(e -> e.type().equals("fault.injected"));
         assertThat(host.kernel().faultInjector().injected("forgetTimerCancel")).isEqualTo(1);
     }
+
+    /**
+     * forgetIrqFree is asked once per remove(): with {@code space} 1 the first remove() frees the handler
+     * itself (revocable: probe left it unmanaged, so remove() must), the second forgets it and devres saves it.
+     */
+    @Test
+    void forgetIrqFreeLetsTheFirstRemovePassAndForgetsAtTheSecond() {
+        host.usePolicy(Policy.REVOCABLE);
+        host.inject(new Faults(Map.of(Fault.FORGET_IRQ_FREE, new FaultAttr(100, 1, -1, 1, 1, Optional.empty())),
+                Map.of(), Optional.empty(), OptionalLong.of(1)));
+        var gpu = host.plugGpu();
+
+        host.unbind(gpu);
+        assertThat(host.seen()).isEmpty();
+        assertThat(host.logged(gpu, "irq " + gpu, "irq.freed")).isTrue();
+
+        host.bind(gpu);
+        host.unbind(gpu);
+        assertThat(host.seen()).containsExactly(TestHost.Seen.prevented(ViolationKind.IRQ_AFTER_REMOVE));
+        assertThat(host.kernel().faultInjector().injected("forgetIrqFree")).isEqualTo(1);
+    }
 }
