@@ -330,34 +330,73 @@ function renderDrivers(drivers) {
   }));
 }
 
+// A fault's attributes (kernel/fault/FaultAttr.java), with the values `true` stands for.
+const FAULT_ATTRS = { probability: 100, interval: 1, times: -1, space: 0, verbose: 1 };
+const FAULT_ATTR_RANGES = { probability: [0, 100], interval: [1], times: [-1], space: [0], verbose: [0, 2] };
+
 function setupFaults() {
   const flags = $('#fault-flags');
   for (const [flag, label] of Object.entries(FAULTS)) {
-    flags.append(el('label', { class: 'flag' },
-      el('input', { type: 'checkbox', id: `fault-${flag}`, dataset: { fault: flag }, disabled: true }),
-      ' ', el('code', {}, flag), ' ', el('span', { class: 'muted' }, label)));
+    const attrs = Object.entries(FAULT_ATTRS).map(([attr, value]) => {
+      const [min, max] = FAULT_ATTR_RANGES[attr];
+      return el('label', { class: 'attr' }, attr, ' ',
+        el('input', { type: 'number', id: `fault-${flag}-${attr}`, class: 'attr-input', value, min, max, step: 1,
+          dataset: { fault: flag, attr }, disabled: true, 'aria-label': `${flag} ${attr}` }));
+    });
+    attrs.push(el('label', { class: 'attr' }, 'device ',
+      el('input', { type: 'text', id: `fault-${flag}-device`, class: 'attr-device', placeholder: 'every device',
+        dataset: { fault: flag, attr: 'device' }, disabled: true, 'aria-label': `${flag} device` })));
+    flags.append(el('div', { class: 'flag' },
+      el('label', {},
+        el('input', { type: 'checkbox', id: `fault-${flag}`, dataset: { fault: flag }, disabled: true }),
+        ' ', el('code', {}, flag), ' ', el('span', { class: 'muted' }, label)),
+      el('div', { class: 'attrs' }, attrs)));
   }
   const probe = $('#fault-probeFailure');
   probe.disabled = true;
   probe.append(el('option', { value: '' }, 'no failure'), ...PROBE_ERRNOS.map((e) => el('option', { value: e }, e)));
+  $('#fault-seed').disabled = true;
   $('#faults').addEventListener('change', (e) => {
     const faults = {};
-    for (const flag of Object.keys(FAULTS)) faults[flag] = $(`#fault-${flag}`).checked;
+    for (const flag of Object.keys(FAULTS)) faults[flag] = $(`#fault-${flag}`).checked ? faultAttrs(flag) : false;
     faults.probeFailure = probe.value || null;
+    const seed = $('#fault-seed').value.trim();
+    if (seed !== '') faults.seed = Number(seed);
+    faults.inject = state.last?.faults?.inject ?? {}; // the console does not edit injection points: kept as they are
     const name = e.target.dataset.fault;
+    const attr = e.target.dataset.attr;
     const value = e.target.type === 'checkbox' ? (e.target.checked ? 'on' : 'off') : (e.target.value || 'none');
-    act(`Set fault ${name} ${value}`, () => api('PUT', '/drivers/nova-core/faults', faults));
+    act(`Set fault ${name}${attr ? ' ' + attr : ''} ${value}`, () => api('PUT', '/drivers/nova-core/faults', faults));
   });
+}
+
+/** The attributes the inputs of one fault say; an empty field takes true's value. */
+function faultAttrs(flag) {
+  const attrs = {};
+  for (const [attr, value] of Object.entries(FAULT_ATTRS)) {
+    const said = $(`#fault-${flag}-${attr}`).value.trim();
+    attrs[attr] = said === '' ? value : Number(said);
+  }
+  const device = $(`#fault-${flag}-device`).value.trim();
+  if (device) attrs.device = device;
+  return attrs;
 }
 
 function renderFaults(faults) {
   remember('faults', faults);
-  for (const flag of Object.keys(FAULTS)) $(`#fault-${flag}`).checked = !!faults[flag];
+  for (const flag of Object.keys(FAULTS)) {
+    const value = faults[flag];
+    $(`#fault-${flag}`).checked = !!value;
+    const attrs = typeof value === 'object' && value ? value : FAULT_ATTRS;
+    for (const attr of Object.keys(FAULT_ATTRS)) $(`#fault-${flag}-${attr}`).value = attrs[attr];
+    $(`#fault-${flag}-device`).value = attrs.device ?? '';
+  }
   const probe = $('#fault-probeFailure');
   if (faults.probeFailure && ![...probe.options].some((o) => o.value === faults.probeFailure)) {
     probe.append(el('option', { value: faults.probeFailure }, faults.probeFailure));
   }
   probe.value = faults.probeFailure || '';
+  $('#fault-seed').value = faults.seed ?? '';
 }
 
 function renderViolations(page) {

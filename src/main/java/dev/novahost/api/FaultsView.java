@@ -1,41 +1,49 @@
 package dev.novahost.api;
 
-import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
-import java.util.Arrays;
-import java.util.Optional;
+import dev.novahost.kernel.fault.FaultsWire;
+import java.util.LinkedHashMap;
+import java.util.OptionalLong;
 
 /**
- * The bugs injected into nova-core's remove() and probe. As a request every field is optional: what
- * is left out is off. {@code probeFailure} names the errno probe fails with, or is null.
+ * The bugs injected into nova-core's remove() and probe, in {@link FaultsWire}'s shape. As a request every
+ * field is optional: a fault left out is off; each is {@code true}, {@code false} or an object of
+ * attributes ({@code probability, interval, times, space, verbose, device}; left out: {@code true}'s).
+ * {@code probeFailure} names the errno probe fails with, or is null; {@code seed} where the injector's
+ * choices start (read back: the seed in use); {@code inject} the injection points that fail, by word.
  *
  * <p>One component per {@link Fault}, named by its wire word, so that Jackson's strict rules (unknown
- * fields, booleans only) and {@code openapi.yaml}'s schema apply to it as to every other body. The
- * components are tied to the enum in one place each: {@link #of} takes them in declaration order, and
- * {@link #flag} is an exhaustive switch, so a new {@link Fault} does not compile until it has its field
- * ({@code FaultsApiTest} checks the names and order against the enum and {@code openapi.yaml}).
+ * fields) and {@code openapi.yaml}'s schema apply to it as to every other body; the values are read by
+ * {@link FaultsWire}, whose errors are {@code EINVAL}. {@link #of} and {@link #flag} are exhaustive, so a
+ * new {@link Fault} does not compile until it has its field ({@code FaultsApiTest} checks the names and
+ * order against the enum and {@code openapi.yaml}).
  */
-record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean forgetFileDisconnect,
-                  Boolean forgetIrqFree, Boolean leakRegion, Boolean wrongCancelOrder, Boolean cancelUnderLock,
-                  Boolean cancelWorkFromItself, Boolean flushOwnQueue, Boolean freeIrqUnderLock, String probeFailure) {
+record FaultsView(Object forgetTimerCancel, Object forgetWorkCancel, Object forgetFileDisconnect,
+                  Object forgetIrqFree, Object leakRegion, Object wrongCancelOrder, Object cancelUnderLock,
+                  Object cancelWorkFromItself, Object flushOwnQueue, Object freeIrqUnderLock, Object probeFailure,
+                  Object seed, Object inject) {
 
     static FaultsView of(Faults faults) {
-        return new FaultsView(faults.has(Fault.FORGET_TIMER_CANCEL), faults.has(Fault.FORGET_WORK_CANCEL),
-                faults.has(Fault.FORGET_FILE_DISCONNECT), faults.has(Fault.FORGET_IRQ_FREE),
-                faults.has(Fault.LEAK_REGION), faults.has(Fault.WRONG_CANCEL_ORDER),
-                faults.has(Fault.CANCEL_UNDER_LOCK), faults.has(Fault.CANCEL_WORK_FROM_ITSELF),
-                faults.has(Fault.FLUSH_OWN_QUEUE), faults.has(Fault.FREE_IRQ_UNDER_LOCK),
-                faults.probeFailure().map(Enum::name).orElse(null));
+        var w = FaultsWire.write(faults);
+        return new FaultsView(w.get("forgetTimerCancel"), w.get("forgetWorkCancel"), w.get("forgetFileDisconnect"),
+                w.get("forgetIrqFree"), w.get("leakRegion"), w.get("wrongCancelOrder"), w.get("cancelUnderLock"),
+                w.get("cancelWorkFromItself"), w.get("flushOwnQueue"), w.get("freeIrqUnderLock"),
+                w.get("probeFailure"), w.get("seed"), w.get("inject"));
     }
 
     Faults toFaults() {
-        return Faults.where(fault -> Boolean.TRUE.equals(flag(fault)),
-                Optional.ofNullable(probeFailure).map(FaultsView::errno));
+        var body = new LinkedHashMap<String, Object>();
+        for (Fault fault : Fault.values()) {
+            body.put(fault.word(), flag(fault));
+        }
+        body.put("probeFailure", probeFailure);
+        body.put("seed", seed);
+        body.put("inject", inject);
+        return FaultsWire.read(body, OptionalLong.empty());
     }
 
-    private Boolean flag(Fault fault) {
+    private Object flag(Fault fault) {
         return switch (fault) {
             case FORGET_TIMER_CANCEL -> forgetTimerCancel;
             case FORGET_WORK_CANCEL -> forgetWorkCancel;
@@ -48,12 +56,5 @@ record FaultsView(Boolean forgetTimerCancel, Boolean forgetWorkCancel, Boolean f
             case FLUSH_OWN_QUEUE -> flushOwnQueue;
             case FREE_IRQ_UNDER_LOCK -> freeIrqUnderLock;
         };
-    }
-
-    /** The errno's name exactly as Linux spells it, upper case ({@code openapi.yaml}: {@code eio} is a 400). */
-    private static Errno errno(String name) {
-        return Arrays.stream(Errno.values()).filter(errno -> errno.name().equals(name)).findFirst()
-                .orElseThrow(() -> KernelException.of(Errno.EINVAL,
-                        "probeFailure '" + name + "' is not an errno name (e.g. EIO, ENOMEM, EPROBE_DEFER)"));
     }
 }

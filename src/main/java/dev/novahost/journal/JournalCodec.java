@@ -14,11 +14,17 @@ import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.FaultsWire;
+import dev.novahost.kernel.fault.InjectionPoint;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The one place a {@link JournalRecord} becomes the fields of a journal line and back. The fields and
@@ -27,6 +33,9 @@ import java.util.Optional;
  * {@code more}, {@code crc}) is {@link RecordFraming}'s.
  */
 final class JournalCodec {
+
+    /** The prefix of an injection point's field: {@code inject.pci_iomap}. */
+    private static final String INJECT = "inject.";
 
     private JournalCodec() {
     }
@@ -80,10 +89,15 @@ final class JournalCodec {
             }
             case FaultsSet(var faults) -> {
                 fields.put("op", "driver.faults");
-                for (Fault fault : Fault.values()) { // every fault, on or off, in declaration order
-                    fields.put(fault.word(), Boolean.toString(faults.has(fault)));
+                for (Fault fault : Fault.values()) { // every fault, in declaration order: false, true or attributes
+                    var attr = faults.attrs().get(fault);
+                    fields.put(fault.word(), attr == null ? "false"
+                            : attr.equals(FaultAttr.ALWAYS) ? "true" : FaultsWire.attrText(attr));
                 }
                 faults.probeFailure().ifPresent(errno -> fields.put("probeFailure", errno.name()));
+                faults.seed().ifPresent(seed -> fields.put("seed", Long.toString(seed)));
+                faults.inject().forEach((point, injection) ->
+                        fields.put(INJECT + point.word(), FaultsWire.injectionText(injection)));
             }
         }
         return fields;
@@ -97,7 +111,7 @@ final class JournalCodec {
     static Optional<JournalRecord> decode(Map<String, String> fields) {
         try {
             return Optional.ofNullable(read(fields));
-        } catch (IllegalArgumentException | NullPointerException unreadable) {
+        } catch (IllegalArgumentException | NullPointerException | KernelException unreadable) {
             return Optional.empty();
         }
     }
@@ -114,11 +128,36 @@ final class JournalCodec {
             case "module.loaded" -> new ModuleLoaded(need(f, "module"));
             case "module.unloaded" -> new ModuleUnloaded(need(f, "module"));
             case "driver.policy" -> new PolicySet(need(f, "driver"), policy(need(f, "policy")));
-            // a fault the record does not name (one added since it was written) is off
-            case "driver.faults" -> new FaultsSet(Faults.where(fault -> Boolean.parseBoolean(f.get(fault.word())),
-                    Optional.ofNullable(f.get("probeFailure")).map(Errno::valueOf)));
+            case "driver.faults" -> new FaultsSet(faults(f));
             default -> null;
         };
+    }
+
+    /**
+     * A fault the record does not name (one added since it was written) is off; a record written before
+     * attributes (booleans only, no seed) replays as it did, the injector picking a seed. An injection
+     * point this build does not know (a newer build's) is left out.
+     */
+    private static Faults faults(Map<String, String> f) {
+        var attrs = new EnumMap<Fault, FaultAttr>(Fault.class);
+        for (Fault fault : Fault.values()) {
+            String said = f.getOrDefault(fault.word(), "false");
+            if (said.equals("true")) {
+                attrs.put(fault, FaultAttr.ALWAYS);
+            } else if (!said.equals("false")) {
+                attrs.put(fault, FaultsWire.attrOfText(said));
+            }
+        }
+        var inject = new EnumMap<InjectionPoint, Faults.Injection>(InjectionPoint.class);
+        f.forEach((key, value) -> {
+            if (key.startsWith(INJECT)) {
+                InjectionPoint.ofWord(key.substring(INJECT.length()))
+                        .ifPresent(point -> inject.put(point, FaultsWire.injectionOfText(point, value)));
+            }
+        });
+        var seed = f.get("seed");
+        return new Faults(attrs, inject, Optional.ofNullable(f.get("probeFailure")).map(Errno::valueOf),
+                seed == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(seed)));
     }
 
     private static String need(Map<String, String> fields, String key) {

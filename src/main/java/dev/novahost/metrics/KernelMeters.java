@@ -3,6 +3,7 @@ package dev.novahost.metrics;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.Policy;
+import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.irq.IrqAccounting;
 import dev.novahost.kernel.novacore.DriverTimer;
@@ -54,6 +55,7 @@ public final class KernelMeters implements MeterBinder {
         }
         bindLifecycle(registry);
         bindTasks(registry);
+        bindFaultInjections(registry);
         var accounting = kernel.barAccounting();
         for (BarAccounting.Op op : BarAccounting.Op.values()) {
             for (BarAccounting.Result result : BarAccounting.Result.values()) {
@@ -103,6 +105,21 @@ public final class KernelMeters implements MeterBinder {
                 .description("nova-core work items queued or delayed").register(registry);
         Gauge.builder("nova.open.files", objects, o -> o.files().size())
                 .description("Open nova-core device files").register(registry);
+    }
+
+    /**
+     * Injections by fault ({@code forgetTimerCancel}, {@code fail_function}, {@code fail_nth}) and the call
+     * they hit ({@code hrtimer_cancel}, {@code pci_iomap}): every series the injector can count, from 0.
+     */
+    private void bindFaultInjections(MeterRegistry registry) {
+        var injector = kernel.faultInjector();
+        for (FaultInjector.Key key : FaultInjector.keys()) {
+            FunctionCounter.builder("nova.fault.injections", injector, i -> i.injected(key))
+                    .description("Injected faults, by fault (fail_function: an injection point; fail_nth: a sweep's step) and the call they hit")
+                    .tag("fault", key.fault())
+                    .tag("point", key.point())
+                    .register(registry);
+        }
     }
 
     /** Tasks by state, as {@code ps} shows them, and those khungtaskd would report now. */

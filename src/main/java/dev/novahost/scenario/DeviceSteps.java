@@ -1,16 +1,17 @@
 package dev.novahost.scenario;
 
 import dev.novahost.kernel.WireWord;
-import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.module.UnloadMode;
-import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.FaultsWire;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
+import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.OptionalLong;
 
 /**
  * The steps on devices, the module and the machine: hotplug and removal, load and unload, the driver's
@@ -113,7 +114,11 @@ final class DeviceSteps {
         }
     }
 
-    /** {@code faults}: an object of flags by fault word, and {@code probeFailure}, an errno or null. */
+    /**
+     * {@code faults}: the HTTP body's shape ({@link FaultsWire}): each fault {@code true}, {@code false} or
+     * its attributes, {@code probeFailure} an errno or null, {@code seed}, {@code inject} by injection point.
+     * Without a seed it takes the scenario's own, so that a run is byte-identical however often it runs.
+     */
     record SetFaults(Step.Line line, Faults faults) implements Step.OnKernel {
 
         static SetFaults parse(StepArgs args) {
@@ -121,24 +126,18 @@ final class DeviceSteps {
             if (!node.isObject()) {
                 throw args.fail("'faults' is an object of flags, e.g. {\"forgetTimerCancel\": true}");
             }
-            Optional<Errno> probeFailure = Optional.empty();
-            for (String name : node.propertyNames()) {
-                var value = node.get(name);
-                if (name.equals("probeFailure")) {
-                    probeFailure = value.isNull() ? Optional.empty() : Optional.of(args.errno(value, "probeFailure"));
-                } else if (Fault.ofWord(name).isEmpty()) {
-                    throw args.fail("unknown fault '" + name + "'; faults are " + new TreeSet<>(Fault.words())
-                            + " and probeFailure");
-                } else if (!value.isBoolean() && !value.isNull()) {
-                    throw args.fail("fault '" + name + "' is true or false, was " + value);
-                }
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> body = Scenario.JSON.convertValue(node, Map.class);
+                return new SetFaults(args.line(), FaultsWire.read(body, OptionalLong.empty()));
+            } catch (KernelException bad) {
+                throw args.fail(bad.getMessage());
             }
-            return new SetFaults(args.line(), Faults.where(fault -> node.path(fault.word()).asBoolean(false), probeFailure));
         }
 
         @Override
         public String apply(StepContext run) {
-            run.kernel().setFaults(faults);
+            run.kernel().setFaults(faults.seed().isPresent() ? faults : faults.withSeed(run.seed()));
             return null;
         }
     }

@@ -244,6 +244,11 @@ public final class ScenarioRunner {
         }
 
         @Override
+        public long seed() {
+            return scenario.seed();
+        }
+
+        @Override
         public RunNames names() {
             return names;
         }

@@ -20,6 +20,9 @@ interface StepContext {
 
     RunNames names();
 
+    /** The scenario's seed: what {@code set-faults} without a seed of its own starts from. */
+    long seed();
+
     SimulatedCpus cpus();
 
     /** The steps that waited for a callback and completed when it ended, let go by the current step. */

@@ -1,6 +1,7 @@
 package dev.novahost.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -9,12 +10,14 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.ResultActions;
 
 /**
@@ -30,7 +33,7 @@ class FaultsApiTest extends ApiTest {
     void theViewHasOneFieldPerFaultNamedByItsWord() {
         var fields = Arrays.stream(FaultsView.class.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList();
         var expected = new ArrayList<>(Fault.words());
-        expected.add("probeFailure");
+        expected.addAll(List.of("probeFailure", "seed", "inject"));
         assertThat(fields).isEqualTo(expected);
     }
 
@@ -43,7 +46,7 @@ class FaultsApiTest extends ApiTest {
     void theContractsSchemaHasOneFieldPerFault(String schema) {
         var spec = new OpenAPIV3Parser().read(Path.of("openapi.yaml").toAbsolutePath().toUri().toString());
         var expected = new ArrayList<>(Fault.words());
-        expected.add("probeFailure");
+        expected.addAll(List.of("probeFailure", "seed", "inject"));
         assertThat(spec.getComponents().getSchemas().get(schema).getProperties().keySet())
                 .containsExactlyElementsOf(expected);
     }
@@ -68,10 +71,83 @@ class FaultsApiTest extends ApiTest {
         }
     }
 
+    /** Attributes are read back as given (left out: true's), with the seed; true stays true. */
+    @Test
+    void attributesAndTheSeedAreSetAndReadBack() throws Exception {
+        putJson(FAULTS, "{\"forgetTimerCancel\":{\"space\":2,\"times\":2},\"leakRegion\":true,"
+                + "\"forgetWorkCancel\":{\"probability\":50,\"interval\":3,\"verbose\":2,\"device\":\"0000:01:00.0\"},"
+                + "\"seed\":42}").andExpect(status().isOk());
+        getJson(FAULTS).andExpect(status().isOk())
+                .andExpect(jsonPath("$.forgetTimerCancel.probability").value(100))
+                .andExpect(jsonPath("$.forgetTimerCancel.interval").value(1))
+                .andExpect(jsonPath("$.forgetTimerCancel.times").value(2))
+                .andExpect(jsonPath("$.forgetTimerCancel.space").value(2))
+                .andExpect(jsonPath("$.forgetTimerCancel.verbose").value(1))
+                .andExpect(jsonPath("$.forgetTimerCancel.device").doesNotExist())
+                .andExpect(jsonPath("$.forgetWorkCancel.probability").value(50))
+                .andExpect(jsonPath("$.forgetWorkCancel.interval").value(3))
+                .andExpect(jsonPath("$.forgetWorkCancel.verbose").value(2))
+                .andExpect(jsonPath("$.forgetWorkCancel.device").value("0000:01:00.0"))
+                .andExpect(jsonPath("$.leakRegion").value(true))
+                .andExpect(jsonPath("$.forgetIrqFree").value(false))
+                .andExpect(jsonPath("$.seed").value(42))
+                .andExpect(jsonPath("$.inject").isMap());
+    }
+
+    /** Without a seed the injector picks one and says it, below 2^53 (a JavaScript number holds it exactly). */
+    @Test
+    void withoutASeedTheSeedInUseIsSaid() throws Exception {
+        var body = putJson(FAULTS, "{\"forgetTimerCancel\":true}").andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        long seed = Long.parseLong(body.replaceAll(".*\"seed\":(-?[0-9]+).*", "$1"));
+        assertThat(seed).isBetween(0L, 1L << 53);
+        getJson(FAULTS).andExpect(jsonPath("$.seed").value(seed));
+    }
+
+    @Test
+    void anInjectionPointFailsWithARetvalTheRealCallReturns() throws Exception {
+        putJson(FAULTS, "{\"inject\":{\"request_irq\":{\"retval\":\"EINVAL\",\"probability\":50},\"pci_iomap\":true}}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.inject.request_irq.retval").value("EINVAL"))
+                .andExpect(jsonPath("$.inject.request_irq.probability").value(50))
+                .andExpect(jsonPath("$.inject.pci_iomap.retval").value("ENOMEM"))
+                .andExpect(jsonPath("$.inject.pci_iomap.times").value(-1));
+    }
+
+    /** Each bad body is EINVAL and changes nothing: what was set before is still set. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"inject\":{\"pci_iomap\":{\"retval\":\"EBUSY\"}}}",
+        "{\"inject\":{\"no_such_call\":true}}",
+        "{\"inject\":{\"pci_iomap\":{\"retval\":\"enomem\"}}}",
+        "{\"inject\":[\"pci_iomap\"]}",
+        "{\"forgetTimerCancel\":{\"probability\":101}}",
+        "{\"forgetTimerCancel\":{\"interval\":0}}",
+        "{\"forgetTimerCancel\":{\"times\":-2}}",
+        "{\"forgetTimerCancel\":{\"space\":-1}}",
+        "{\"forgetTimerCancel\":{\"verbose\":3}}",
+        "{\"forgetTimerCancel\":{\"probability\":1.5}}",
+        "{\"forgetTimerCancel\":{\"probability\":\"50\"}}",
+        "{\"forgetTimerCancel\":{\"device\":\"gpu0\"}}",
+        "{\"forgetTimerCancel\":{\"sometimes\":1}}",
+        "{\"forgetTimerCancel\":\"yes\"}",
+        "{\"forgetTimerCancel\":1}",
+        "{\"seed\":\"42\"}",
+        "{\"seed\":1.5}",
+        "{\"seed\":18446744073709551616}",
+        "{\"nosuchFault\":true}"})
+    void badInputIsEinvalAndChangesNothing(String body) throws Exception {
+        putJson(FAULTS, "{\"leakRegion\":{\"times\":3},\"seed\":9}").andExpect(status().isOk());
+        expectProblem(callRejected(put(FAULTS)
+                .contentType(MediaType.APPLICATION_JSON).content(body)), 400, "EINVAL");
+        getJson(FAULTS).andExpect(jsonPath("$.leakRegion.times").value(3)).andExpect(jsonPath("$.seed").value(9))
+                .andExpect(jsonPath("$.forgetTimerCancel").value(false)).andExpect(jsonPath("$.inject").isEmpty());
+    }
+
     private static void expectOnly(ResultActions answer, Optional<Fault> on) throws Exception {
         for (Fault fault : Fault.values()) {
             answer.andExpect(jsonPath("$." + fault.word()).value(on.equals(Optional.of(fault))));
         }
-        answer.andExpect(jsonPath("$.probeFailure").isEmpty());
+        answer.andExpect(jsonPath("$.probeFailure").isEmpty()).andExpect(jsonPath("$.inject").isEmpty());
     }
 }

@@ -53,6 +53,7 @@ class FractionalIntegerTest extends ApiTest {
         valid.put("writeFileRegister", new Valid("PUT", "/api/v1/files/" + fd + "/mmio/0x1400", "{\"value\":7}"));
         valid.put("runScenario", new Valid("POST", "/api/v1/scenarios/run",
                 "{\"scenario\":{\"seed\":1,\"steps\":[{\"op\":\"load\"}]}}"));
+        valid.put("setDriverFaults", new Valid("PUT", "/api/v1/drivers/nova-core/faults", "{\"seed\":7}"));
     }
 
     @Test

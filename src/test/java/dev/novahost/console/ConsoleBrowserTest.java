@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -204,6 +205,46 @@ class ConsoleBrowserTest {
             }
         });
         callback.join();
+    }
+
+    /** Per fault on/off and its attributes, and the seed: what the kernel keeps, and a reload shows. */
+    @Test
+    void theFaultsPanelEditsAttributesAndTheSeed() throws Exception {
+        String faults = "/api/v1/drivers/nova-core/faults";
+        openConsole();
+
+        browser.click(By.id("fault-forgetTimerCancel"));
+        browser.until("fault on", d -> apiGet(faults).contains("\"forgetTimerCancel\":true"));
+        typeInto(By.id("fault-seed"), "42");
+        browser.until("seed 42", d -> apiGet(faults).contains("\"seed\":42"));
+        typeInto(By.id("fault-forgetTimerCancel-space"), "2");
+        browser.until("space 2", d -> apiGet(faults).contains("\"space\":2"));
+        typeInto(By.id("fault-forgetTimerCancel-times"), "2");
+        typeInto(By.id("fault-forgetTimerCancel-device"), GA102);
+        browser.until("forget the third cancel, twice, on the GA102", d -> apiGet(faults).contains(
+                "\"forgetTimerCancel\":{\"probability\":100,\"interval\":1,\"times\":2,\"space\":2,\"verbose\":1,"
+                        + "\"device\":\"" + GA102 + "\"}"));
+        assertThat(apiGet(faults)).contains("\"seed\":42");
+
+        // a value the kernel refuses is its errno, and nothing changes
+        typeInto(By.id("fault-forgetTimerCancel-probability"), "150");
+        browser.until("an error notice", d -> d.findElement(By.cssSelector("#notice.error")).isDisplayed());
+        assertThat(browser.text(By.id("notice"))).contains("EINVAL", "probability");
+        assertThat(apiGet(faults)).contains("\"probability\":100,\"interval\":1,\"times\":2");
+
+        // a reload shows what the kernel keeps
+        openConsole();
+        browser.until("times 2 shown", d -> "2".equals(d.findElement(By.id("fault-forgetTimerCancel-times")).getDomProperty("value")));
+        assertThat(browser.driver.findElement(By.id("fault-seed")).getDomProperty("value")).isEqualTo("42");
+        assertThat(browser.driver.findElement(By.id("fault-forgetTimerCancel-device")).getDomProperty("value")).isEqualTo(GA102);
+        assertThat(browser.driver.findElement(By.id("fault-forgetTimerCancel")).isSelected()).isTrue();
+    }
+
+    /** Replaces an input's text and leaves it, as a person does: its change event fires. */
+    private void typeInto(By by, String text) {
+        var input = browser.driver.findElement(by);
+        // select and overwrite (clear() would fire a change of its own, and the re-render race the typing)
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), text, Keys.TAB);
     }
 
     @Test

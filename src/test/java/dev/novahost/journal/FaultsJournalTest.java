@@ -7,13 +7,16 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
 import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.InjectionPoint;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The journal's {@code driver.faults} record names every {@link Fault} by its wire word, on or off, and
  * replay reads every one back: a fault added to the enum survives a restart. The record is byte for byte
- * the one written before faults were an enum, and such a record replays.
+ * the one written before faults were an enum (then the seed in use), and such a record replays; attributes,
+ * injection points and the seed survive a restart.
  */
 class FaultsJournalTest {
 
@@ -32,17 +36,28 @@ class FaultsJournalTest {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void eachFaultSurvivesARestart(Fault fault) throws Exception {
-        var faults = Faults.of(fault);
-        set(faults);
+        var inUse = set(Faults.of(fault));
 
-        assertThat(restart()).isEqualTo(faults);
+        assertThat(restart()).isEqualTo(inUse);
+        assertThat(inUse.seed()).as("the seed the injector picked is journalled").isPresent();
     }
 
     @Test
     void allFaultsAndAProbeFailureSurviveARestart() throws Exception {
-        var faults = new Faults(EnumSet.allOf(Fault.class), Optional.of(Errno.EPROBE_DEFER));
-        set(faults);
+        var inUse = set(new Faults(EnumSet.allOf(Fault.class), Optional.of(Errno.EPROBE_DEFER)));
 
+        assertThat(restart()).isEqualTo(inUse);
+    }
+
+    /** Attributes, injection points with their retval, and the seed come back as they were set (issue 17). */
+    @Test
+    void attributesInjectionsAndTheSeedSurviveARestart() throws Exception {
+        var faults = new Faults(Map.of(Fault.FORGET_TIMER_CANCEL, new FaultAttr(100, 1, 2, 2, 1, Optional.empty()),
+                Fault.FORGET_WORK_CANCEL, new FaultAttr(50, 3, -1, 0, 2, Optional.of("0000:01:00.0"))),
+                Map.of(InjectionPoint.REQUEST_IRQ, new Faults.Injection(new FaultAttr(25, 1, 1, 0, 0, Optional.empty()),
+                        Errno.EINVAL)), Optional.of(Errno.EIO), OptionalLong.of(42));
+
+        assertThat(set(faults)).isEqualTo(faults);
         assertThat(restart()).isEqualTo(faults);
     }
 
@@ -68,13 +83,15 @@ class FaultsJournalTest {
     }
 
     @Test
-    void theRecordIsTheLineWrittenBeforeFaultsWereAnEnum() throws Exception {
-        set(new Faults(EnumSet.of(Fault.FORGET_WORK_CANCEL, Fault.LEAK_REGION), Optional.of(Errno.EIO)));
+    void theRecordIsTheLineWrittenBeforeFaultsWereAnEnumAndTheSeed() throws Exception {
+        set(new Faults(EnumSet.of(Fault.FORGET_WORK_CANCEL, Fault.LEAK_REGION), Optional.of(Errno.EIO)).withSeed(7));
         var written = JournalLines.of(dir.resolve(Journal.FILE));
 
         Path before = dir.resolve("before");
         try (var journal = Journal.open(before, 1000)) {
-            journal.append(todaysRecord(true, true, "EIO"));
+            var record = todaysRecord(true, true, "EIO");
+            record.put("seed", "7"); // since issue 17: booleans are written as before, the seed after them
+            journal.append(record);
         }
 
         assertThat(written).isEqualTo(JournalLines.of(before.resolve(Journal.FILE)));
@@ -86,7 +103,10 @@ class FaultsJournalTest {
             journal.append(todaysRecord(false, true, "ENOMEM"));
         }
 
-        assertThat(restart()).isEqualTo(new Faults(EnumSet.of(Fault.LEAK_REGION), Optional.of(Errno.ENOMEM)));
+        var replayed = restart();
+        assertThat(replayed.attrs()).isEqualTo(new Faults(EnumSet.of(Fault.LEAK_REGION), Optional.empty()).attrs());
+        assertThat(replayed.probeFailure()).contains(Errno.ENOMEM);
+        assertThat(replayed.inject()).isEmpty();
     }
 
     /** A record written before the deadlock faults (issue 16) existed replays with them off. */
@@ -99,14 +119,16 @@ class FaultsJournalTest {
             journal.append(record);
         }
 
-        assertThat(restart()).isEqualTo(Faults.of(Fault.FORGET_WORK_CANCEL));
+        assertThat(restart().attrs()).isEqualTo(Faults.of(Fault.FORGET_WORK_CANCEL).attrs());
     }
 
-    private void set(Faults faults) throws Exception {
+    /** The faults in use after setting them: with the seed the injector picked when they name none. */
+    private Faults set(Faults faults) throws Exception {
         try (var journal = Journal.open(dir, 1000)) {
             var journaling = new Journaling(journal);
             try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
                 kernel.setFaults(faults);
+                return kernel.faults();
             }
         }
     }

@@ -15,7 +15,9 @@ import dev.novahost.journal.JournalRecord.Unbound;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Fault;
+import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
+import dev.novahost.kernel.fault.InjectionPoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +25,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The codec against the format on disk: {@code every-record.jsonl} holds the lines the code before the
  * typed records wrote (captured from it by a kernel plugging, binding, failing a probe, setting faults,
- * unplugging and unloading), one for every record type.
+ * unplugging and unloading), one for every record type, and a {@code driver.faults} line with attributes,
+ * an injection point and a seed (issue 17).
  */
 class JournalCodecTest {
 
@@ -52,7 +56,13 @@ class JournalCodecTest {
             new Bound(OTHER, "nova-core", Policy.FENCED),
             new Unbound(OTHER, Optional.of("nova-core")),
             new DeviceRemoved(OTHER),
-            new ModuleUnloaded("nova-core"));
+            new ModuleUnloaded("nova-core"),
+            // since issue 17: attributes, an injection point and the seed (booleans alone write the lines above)
+            new FaultsSet(new Faults(Map.of(Fault.FORGET_TIMER_CANCEL, new FaultAttr(100, 1, 2, 2, 1, Optional.empty()),
+                    Fault.LEAK_REGION, FaultAttr.ALWAYS,
+                    Fault.FORGET_WORK_CANCEL, new FaultAttr(50, 3, -1, 0, 2, Optional.of(GPU))),
+                    Map.of(InjectionPoint.REQUEST_IRQ, new Faults.Injection(new FaultAttr(25, 1, 1, 0, 0, Optional.empty()),
+                            Errno.EINVAL)), Optional.empty(), OptionalLong.of(-42))));
 
     @TempDir
     Path dir;

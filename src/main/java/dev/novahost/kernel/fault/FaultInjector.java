@@ -2,7 +2,10 @@ package dev.novahost.kernel.fault;
 
 import dev.novahost.kernel.Errno;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -27,8 +30,11 @@ import java.util.function.Consumer;
  * while the scope is open fails with the point's errno, whatever the attributes say: how a sweep walks
  * every step of a bind in turn.
  *
- * <p>Each injection is counted ({@link #injected}) and told to the reporter with its verbosity, which
- * decides whether the kernel log says it.
+ * <p>Each injection is counted by fault and point ({@link #injections}: {@code forgetTimerCancel} at
+ * {@code hrtimer_cancel}, {@code fail_function} at {@code pci_iomap}, {@code fail_nth} at {@code kzalloc})
+ * and told to the reporter with its verbosity, which decides whether the kernel log says it; a caller that
+ * keeps the object's timeline passes a reporter of its own ({@link #fires(Fault, String, String, Consumer)}),
+ * so that the line goes into that timeline ("injected here").
  *
  * <p>Thread-safety: decisions are serialised on {@code this} (they are on probe and remove paths, not on
  * hot ones); counts are atomic; the fail-nth scope is per thread.
@@ -38,6 +44,19 @@ public final class FaultInjector {
     /** One injection: what fired ({@code forgetTimerCancel}, {@code pci_iomap}), where, on which device. */
     public record Injected(String name, String where, String device, Optional<Errno> errno, long count, int verbose) {
     }
+
+    /**
+     * What a count is kept by: the fault ({@code forgetTimerCancel}, or {@link #FAIL_FUNCTION} for an
+     * injection point, {@link #FAIL_NTH} for fail-nth) and the call it hit ({@code hrtimer_cancel},
+     * {@code pci_iomap}): {@code nova_fault_injections_total}'s labels.
+     */
+    public record Key(String fault, String point) {
+    }
+
+    /** The fault label of an injection point's injection ({@code inject}). */
+    public static final String FAIL_FUNCTION = "fail_function";
+    /** The fault label of a fail-nth injection. */
+    public static final String FAIL_NTH = "fail_nth";
 
     /** The fail-nth scope of one operation: the {@code n}-th fallible call of this thread fails. */
     public final class FailNth implements AutoCloseable {
@@ -55,11 +74,11 @@ public final class FaultInjector {
 
         @Override
         public void close() {
-            FAIL_NTH.remove();
+            NTH.remove();
         }
     }
 
-    private static final ThreadLocal<FailNth> FAIL_NTH = new ThreadLocal<>();
+    private static final ThreadLocal<FailNth> NTH = new ThreadLocal<>();
 
     /** Counts and random sequence of one fault or point since the last configure. */
     private static final class State {
@@ -106,7 +125,7 @@ public final class FaultInjector {
     private final Map<Fault, State> faults = new EnumMap<>(Fault.class);
     private final Map<InjectionPoint, State> points = new EnumMap<>(InjectionPoint.class);
     private final Map<InjectionPoint, Errno> retvals = new EnumMap<>(InjectionPoint.class);
-    private final Map<String, AtomicLong> injected = new ConcurrentHashMap<>();
+    private final Map<Key, AtomicLong> injected = new ConcurrentHashMap<>();
 
     public FaultInjector(Consumer<Injected> reporter) {
         this.reporter = reporter;
@@ -117,7 +136,8 @@ public final class FaultInjector {
      * else one picked now, so that the run can be repeated).
      */
     public synchronized Faults configure(Faults faults) {
-        long seed = faults.seed().orElseGet(() -> new SecureRandom().nextLong());
+        // below 2^53, so that a client in JavaScript (the console) reads and sends it back exactly
+        long seed = faults.seed().orElseGet(() -> new SecureRandom().nextLong(1L << 53));
         this.faults.clear();
         points.clear();
         retvals.clear();
@@ -130,22 +150,77 @@ public final class FaultInjector {
     }
 
     /** Whether the bug {@code fault} happens at this eligible call ({@code where}: the step it leaves out, on which object). */
-    public synchronized boolean fires(Fault fault, String device, String where) {
-        var state = faults.get(fault);
-        if (state == null || !state.shouldFail(device)) {
-            return false;
+    public boolean fires(Fault fault, String device, String where) {
+        return fires(fault, device, where, reporter);
+    }
+
+    /**
+     * The same, telling an injection to {@code tell} instead of the injector's reporter: how a call site
+     * that keeps the object's timeline logs the injection into it. Ask once per eligible call: each
+     * question is one call to {@code should_fail()} (it may consume {@code space}, {@code times}, a draw).
+     */
+    public boolean fires(Fault fault, String device, String where, Consumer<Injected> tell) {
+        Injected injection;
+        synchronized (this) {
+            var state = faults.get(fault);
+            if (state == null || !state.shouldFail(device)) {
+                return false;
+            }
+            injection = count(new Key(fault.word(), pointOf(fault)), fault.word(), where, device, Optional.empty(),
+                    state.attr.verbose());
         }
-        report(fault.word(), where, device, Optional.empty(), state.attr.verbose());
+        tell.accept(injection);
         return true;
+    }
+
+    /** Whether {@code fault} is on at all (whatever its attributes): a step that sets up for it may be needed. */
+    public synchronized boolean armed(Fault fault) {
+        return faults.containsKey(fault);
+    }
+
+    /**
+     * The call an injection of {@code fault} hits: the step the bug leaves out or does wrongly, as the
+     * kernel function's name ({@code forgetTimerCancel}: {@code hrtimer_cancel}). A call site names its
+     * {@code where} as this with the object in brackets: {@code hrtimer_cancel(timer 3)}.
+     */
+    public static String pointOf(Fault fault) {
+        return switch (fault) {
+            case FORGET_TIMER_CANCEL, CANCEL_UNDER_LOCK -> "hrtimer_cancel";
+            case FORGET_WORK_CANCEL, CANCEL_WORK_FROM_ITSELF -> "cancel_work_sync";
+            case FORGET_FILE_DISCONNECT -> "file_disconnect";
+            case FORGET_IRQ_FREE, FREE_IRQ_UNDER_LOCK -> "free_irq";
+            case LEAK_REGION -> "pci_request_region";
+            case WRONG_CANCEL_ORDER -> "remove";
+            case FLUSH_OWN_QUEUE -> "flush_workqueue";
+        };
+    }
+
+    /**
+     * Every counting key an injection can have, each fault at its point and each injection point under
+     * {@link #FAIL_FUNCTION} and {@link #FAIL_NTH}: what a metric registers up front, so that a series
+     * exists (at 0) before its first injection.
+     */
+    public static List<Key> keys() {
+        var keys = new ArrayList<Key>();
+        for (Fault fault : Fault.values()) {
+            keys.add(new Key(fault.word(), pointOf(fault)));
+        }
+        for (InjectionPoint point : InjectionPoint.values()) {
+            keys.add(new Key(FAIL_FUNCTION, point.word()));
+        }
+        for (InjectionPoint point : InjectionPoint.values()) {
+            keys.add(new Key(FAIL_NTH, point.word()));
+        }
+        return keys;
     }
 
     /** The errno this call of {@code point} on {@code device} fails with, or empty when it goes through. */
     public Optional<Errno> fail(InjectionPoint point, String device) {
-        var nth = FAIL_NTH.get();
+        var nth = NTH.get();
         if (nth != null && nth.failed.isEmpty() && --nth.remaining == 0) {
             nth.failed = Optional.of(point);
             var errno = retval(point);
-            report(point.word(), "fail-nth", device, Optional.of(errno), 1);
+            reporter.accept(count(new Key(FAIL_NTH, point.word()), point.word(), "fail-nth", device, Optional.of(errno), 1));
             return Optional.of(errno);
         }
         synchronized (this) {
@@ -154,7 +229,8 @@ public final class FaultInjector {
                 return Optional.empty();
             }
             var errno = retvals.get(point);
-            report(point.word(), point.word(), device, Optional.of(errno), state.attr.verbose());
+            reporter.accept(count(new Key(FAIL_FUNCTION, point.word()), point.word(), point.word(), device,
+                    Optional.of(errno), state.attr.verbose()));
             return Optional.of(errno);
         }
     }
@@ -165,22 +241,40 @@ public final class FaultInjector {
             throw new IllegalArgumentException("fail-nth counts from 1, was " + n);
         }
         var scope = new FailNth(n);
-        FAIL_NTH.set(scope);
+        NTH.set(scope);
         return scope;
     }
 
-    /** Injections of {@code name} (a fault's or a point's word) since the kernel started. */
+    /**
+     * Injections of {@code name} since the kernel started: a fault's word, an injection point's word
+     * (by {@code inject} and fail-nth together), or {@link #FAIL_FUNCTION} / {@link #FAIL_NTH}.
+     */
     public long injected(String name) {
-        var count = injected.get(name);
+        return injected.entrySet().stream()
+                .filter(e -> e.getKey().fault().equals(name) || e.getKey().point().equals(name)
+                        && (e.getKey().fault().equals(FAIL_FUNCTION) || e.getKey().fault().equals(FAIL_NTH)))
+                .mapToLong(e -> e.getValue().get()).sum();
+    }
+
+    /** Injections under {@code key} since the kernel started. */
+    public long injected(Key key) {
+        var count = injected.get(key);
         return count == null ? 0 : count.get();
+    }
+
+    /** Every count so far, by key. */
+    public Map<Key, Long> injections() {
+        var counts = new LinkedHashMap<Key, Long>();
+        injected.forEach((key, count) -> counts.put(key, count.get()));
+        return counts;
     }
 
     private synchronized Errno retval(InjectionPoint point) {
         return retvals.getOrDefault(point, point.defaultErrno());
     }
 
-    private void report(String name, String where, String device, Optional<Errno> errno, int verbose) {
-        long count = injected.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
-        reporter.accept(new Injected(name, where, device, errno, count, verbose));
+    private Injected count(Key key, String name, String where, String device, Optional<Errno> errno, int verbose) {
+        long count = injected.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+        return new Injected(name, where, device, errno, count, verbose);
     }
 }

@@ -1,6 +1,5 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.module.Module;
@@ -180,9 +179,9 @@ public final class DriverObjects {
      * ({@link ModuleObjects#exit}), and what has ended leaves the table; what is still active stays
      * listed, as it may still run.
      */
-    void moduleExit(Faults bugs) {
+    void moduleExit() {
         var loaded = liveModule();
-        loaded.exit(bugs, ctx.locks());
+        loaded.exit(ctx);
         loaded.timers().stream().filter(t -> !t.isActive()).forEach(table::remove);
         loaded.works().stream().filter(w -> !w.isActive()).forEach(table::remove);
         module = null;

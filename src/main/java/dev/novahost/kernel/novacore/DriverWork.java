@@ -201,8 +201,7 @@ public final class DriverWork implements DriverObject {
         if (spec.action().touchesBar() && !ModuleCall.touchBar(ctx, this, spec.action())) {
             return false;
         }
-        if (waitsForItselfOnRemove() && owner.isRemoving()) {
-            bugOnRemove();
+        if (owner.isRemoving() && bugOnRemove()) {
             return stopped();
         }
         return requeuesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
@@ -213,18 +212,19 @@ public final class DriverWork implements DriverObject {
      * calls {@code cancel_work_sync} on its own item, {@code flushOwnQueue} flushes the queue it runs on.
      * Lockdep reports the recursion first; then the function waits for its own end, for ever, and whatever
      * waits for it (remove()'s {@code cancel_work_sync}) with it, until a host reset breaks the wait.
+     * Each run after remove() began is one eligible call of each bug ({@code flushOwnQueue} is not asked
+     * when {@code cancelWorkFromItself} fired: that run never gets to its flush); true if one fired.
      */
-    private void bugOnRemove() {
-        if (owner.faults().has(Fault.CANCEL_WORK_FROM_ITSELF)) {
+    private boolean bugOnRemove() {
+        if (Injections.fires(ctx, Fault.CANCEL_WORK_FROM_ITSELF, this, name + ", from itself")) {
             waitForItself(ctx.locks().workFunction(), "cancel_work_sync", name);
-        } else {
-            waitForItself(queueLock, "flush_workqueue", queueName);
+            return true;
         }
-    }
-
-    private boolean waitsForItselfOnRemove() {
-        var bugs = owner.faults();
-        return bugs.has(Fault.CANCEL_WORK_FROM_ITSELF) || bugs.has(Fault.FLUSH_OWN_QUEUE);
+        if (Injections.fires(ctx, Fault.FLUSH_OWN_QUEUE, this, queueName)) {
+            waitForItself(queueLock, "flush_workqueue", queueName);
+            return true;
+        }
+        return false;
     }
 
     private void waitForItself(LockClass waitedFor, String call, String object) {

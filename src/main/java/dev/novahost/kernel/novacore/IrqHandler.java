@@ -71,6 +71,11 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         managed = devres.add(NovaCoreDriver.DEVRES_IRQ, this::free);
     }
 
+    /** Whether devres frees it ({@code devm_request_irq}); false when probe left it unmanaged ({@code forgetIrqFree}). */
+    boolean managed() {
+        return managed != null;
+    }
+
     /**
      * {@code devm_free_irq}: frees the handler now, waiting for a running one, and takes its entry off the
      * devres list so that devres does not free it twice.

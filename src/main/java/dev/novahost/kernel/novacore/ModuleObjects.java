@@ -1,6 +1,5 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.work.Workqueue;
@@ -73,12 +72,17 @@ final class ModuleObjects {
      * work (as far as the faults let it), destroy the module's workqueue (draining what is queued; delayed
      * work whose timer has not fired is not waited for).
      */
-    void exit(Faults bugs, NovaLocks locks) {
-        if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
-            timers().forEach(DriverTimer::cancel);
+    void exit(NovaContext ctx) {
+        var locks = ctx.locks();
+        for (DriverTimer timer : timers()) { // each cancel one eligible call of forgetTimerCancel
+            if (!Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, timer, timer.name())) {
+                timer.cancel();
+            }
         }
-        if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
-            works().forEach(DriverWork::cancelSync);
+        for (DriverWork work : works()) {
+            if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, work, work.name())) {
+                work.cancelSync();
+            }
         }
         locks.lockdep().waitFor(locks.workqueue(workqueue.name()), "destroy_workqueue");
         workqueue.destroy();

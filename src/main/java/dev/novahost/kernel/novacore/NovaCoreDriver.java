@@ -49,6 +49,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     static final String DEVRES_IOMAP = "pci_iomap BAR0";
     static final String DEVRES_IRQ = "request_irq PTIMER alarm";
     static final String DEVRES_DRVDATA = "driver data";
+    /** What a lock-held step's injection names: {@code hrtimer_cancel(under &nd->lock)}. */
+    private static final String UNDER_LOCK = "under &nd->lock";
 
     private final NovaContext ctx;
     private final DriverObjects objects;
@@ -68,11 +70,15 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         return faults;
     }
 
-    /** The faults the next probe and remove() have; the journal records them from the event. */
+    /**
+     * The faults the next probe and remove() have, kept with the seed in use (theirs, or the one the
+     * injector picked), so that what is read back, and what the journal records from the event, repeats
+     * the run.
+     */
     public void setFaults(Faults faults) {
-        ctx.injector().configure(faults);
-        this.faults = faults;
-        ctx.log().emit(new DriverEvent.FaultsChanged(NAME, faults));
+        var configured = ctx.injector().configure(faults);
+        this.faults = configured;
+        ctx.log().emit(new DriverEvent.FaultsChanged(NAME, configured));
     }
 
     /** {@code PCI_VENDOR_ID_NVIDIA}, display class: what nova-core's id table names. */
@@ -125,7 +131,8 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var device = ctx.device();
         fallible(InjectionPoint.PCI_REQUEST_REGION, device);
         device.requestRegion(NAME);
-        if (!bugs.has(Fault.LEAK_REGION)) {
+        // one eligible call of leakRegion per region request: the devres choice is made here
+        if (!Injections.fires(this.ctx, Fault.LEAK_REGION, device.address().toString(), "BAR0", history)) {
             ctx.devres().add(DEVRES_REGION, device::releaseRegion);
         } else if (ctx.policy() == Policy.REVOCABLE) {
             // The framework owns every device resource; the unmanaged request is caught at unbind.
@@ -272,20 +279,31 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      */
     @Override
     public void remove(BoundDevice bound, NovaDevice data) {
-        var bugs = faults;
         data.beginRemove();
         log(data, new DriverEvent.RemoveStarted(data.address(), NAME));
         boolean fenced = data.policy() == Policy.FENCED;
         if (fenced) {
             data.sysfsDrain();
         }
-        if (fenced && !bugs.has(Fault.FORGET_IRQ_FREE)) {
-            // devres would free it only after remove() returned: an interrupt in between would run the
-            // handler of a removed device. free_irq here also waits for a handler already running.
-            underLockIf(bugs.has(Fault.FREE_IRQ_UNDER_LOCK), data, () -> data.irq().ifPresent(IrqHandler::devmFree));
-        }
-        if (fenced && !bugs.has(Fault.FORGET_FILE_DISCONNECT)) {
-            data.files().forEach(DeviceFile::disconnect);
+        // Fenced: devres would free the handler only after remove() returned: an interrupt in between would
+        // run the handler of a removed device. free_irq here also waits for a handler already running.
+        // Revocable: devres frees it, unless probe left it unmanaged (forgetIrqFree): then remove() does.
+        data.irq().filter(irq -> fenced || !irq.managed()).ifPresent(irq -> {
+            if (!Injections.fires(ctx, Fault.FORGET_IRQ_FREE, irq, irq.name())) {
+                if (fenced) {
+                    underLockIf(Injections.fires(ctx, Fault.FREE_IRQ_UNDER_LOCK, data.address(), UNDER_LOCK,
+                            data.history()), data, irq::devmFree);
+                } else {
+                    irq.free();
+                }
+            }
+        });
+        if (fenced) {
+            for (DeviceFile file : data.files()) { // each open file one eligible call of forgetFileDisconnect
+                if (!Injections.fires(ctx, Fault.FORGET_FILE_DISCONNECT, file, file.name())) {
+                    file.disconnect();
+                }
+            }
         }
         var timers = new ArrayList<>(data.timers());
         var works = new ArrayList<>(data.works());
@@ -296,16 +314,21 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             });
         }
         Runnable cancelTimers = () -> {
-            if (!bugs.has(Fault.FORGET_TIMER_CANCEL)) {
-                underLockIf(bugs.has(Fault.CANCEL_UNDER_LOCK), data, () -> timers.forEach(DriverTimer::cancel));
+            var cancelled = timers.stream()
+                    .filter(timer -> !Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, timer, timer.name())).toList();
+            if (!cancelled.isEmpty()) {
+                underLockIf(Injections.fires(ctx, Fault.CANCEL_UNDER_LOCK, data.address(), UNDER_LOCK, data.history()),
+                        data, () -> cancelled.forEach(DriverTimer::cancel));
             }
         };
         Runnable cancelWorks = () -> {
-            if (!bugs.has(Fault.FORGET_WORK_CANCEL)) {
-                works.forEach(DriverWork::cancelSync);
+            for (DriverWork work : works) {
+                if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, work, work.name())) {
+                    work.cancelSync();
+                }
             }
         };
-        if (bugs.has(Fault.WRONG_CANCEL_ORDER)) {
+        if (Injections.fires(ctx, Fault.WRONG_CANCEL_ORDER, data.address(), data.address(), data.history())) {
             cancelWorks.run();
             cancelTimers.run();
         } else {

@@ -35,7 +35,7 @@ public final class NovaCoreModule implements ModuleCode {
     @Override
     public void exit() {
         driverCore.unregisterDriver(driver);
-        objects.moduleExit(driver.faults());
+        objects.moduleExit();
         ctx.log().emit(new ModuleEvent.Exit(NovaCoreDriver.NAME));
     }
 }

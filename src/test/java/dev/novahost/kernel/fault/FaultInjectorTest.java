@@ -107,4 +107,37 @@ class FaultInjectorTest {
         }
         assertThat(injector.fail(InjectionPoint.PCI_REQUEST_REGION, GPU)).isEmpty();
     }
+
+    /** Counts are kept by fault and the call it hit: nova_fault_injections_total's labels, every key known up front. */
+    @Test
+    void injectionsAreCountedByFaultAndPoint() {
+        injector.configure(new Faults(Map.of(Fault.FORGET_WORK_CANCEL, FaultAttr.ALWAYS),
+                Map.of(InjectionPoint.PCI_IOMAP, new Faults.Injection(FaultAttr.ALWAYS, Errno.ENOMEM)),
+                Optional.empty(), OptionalLong.of(1)));
+        injector.fires(Fault.FORGET_WORK_CANCEL, GPU, "cancel_work_sync(work 1)");
+        injector.fail(InjectionPoint.PCI_IOMAP, GPU);
+        try (var nth = injector.failNth(1)) {
+            injector.fail(InjectionPoint.KZALLOC, GPU);
+        }
+
+        assertThat(injector.injections()).containsOnly(
+                Map.entry(new FaultInjector.Key("forgetWorkCancel", "cancel_work_sync"), 1L),
+                Map.entry(new FaultInjector.Key(FaultInjector.FAIL_FUNCTION, "pci_iomap"), 1L),
+                Map.entry(new FaultInjector.Key(FaultInjector.FAIL_NTH, "kzalloc"), 1L));
+        assertThat(injector.injected("pci_iomap")).isEqualTo(1);
+        assertThat(injector.injected(FaultInjector.FAIL_NTH)).isEqualTo(1);
+        assertThat(FaultInjector.keys()).containsAll(injector.injections().keySet())
+                .hasSize(Fault.values().length + 2 * InjectionPoint.values().length);
+    }
+
+    /** A reporter of the caller's own hears the injection instead of the injector's (the object's timeline). */
+    @Test
+    void aCallSiteMayTellTheInjectionToAReporterOfItsOwn() {
+        injector.configure(Faults.of(Fault.FORGET_TIMER_CANCEL));
+        var told = new ArrayList<FaultInjector.Injected>();
+
+        assertThat(injector.fires(Fault.FORGET_TIMER_CANCEL, GPU, "hrtimer_cancel(timer 1)", told::add)).isTrue();
+        assertThat(told).extracting(FaultInjector.Injected::where).containsExactly("hrtimer_cancel(timer 1)");
+        assertThat(reports).isEmpty();
+    }
 }

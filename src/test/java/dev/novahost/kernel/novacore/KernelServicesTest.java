@@ -143,8 +143,10 @@ class KernelServicesTest {
                 .hasMessage("Driver ahci has no injectable faults");
         assertThat(faults.of(NovaCoreDriver.NAME)).isEqualTo(Faults.NONE);
 
-        assertThat(faults.set(NovaCoreDriver.NAME, Faults.of(Fault.LEAK_REGION))).isEqualTo(Faults.of(Fault.LEAK_REGION));
-        assertThat(kernel.faults()).isEqualTo(Faults.of(Fault.LEAK_REGION));
+        var set = faults.set(NovaCoreDriver.NAME, Faults.of(Fault.LEAK_REGION));
+        assertThat(set.attrs()).isEqualTo(Faults.of(Fault.LEAK_REGION).attrs());
+        assertThat(set.seed()).as("the seed the injector picked, kept to repeat the run").isPresent();
+        assertThat(kernel.faults()).isEqualTo(set);
     }
 
     /** Unplug, then the device is gone for every lookup; a module is found by name and insmod twice is EEXIST. */
