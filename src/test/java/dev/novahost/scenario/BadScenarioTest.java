@@ -62,7 +62,7 @@ class BadScenarioTest {
                 bad("an expect under a policy that is none", steps(DEVICE,
                         "{\"op\":\"expect\",\"policy\":\"careful\",\"none\":true}"), 1, "'careful' is not a valid policy"),
                 bad("an unknown fault", steps(DEVICE, "{\"op\":\"set-faults\",\"faults\":{\"forgetEverything\":true}}"),
-                        1, "unknown fault 'forgetEverything'"),
+                        1, "unknown field 'forgetEverything'; the fields are"),
                 bad("a probe failure that is no errno", steps(DEVICE, "{\"op\":\"set-faults\",\"faults\":{\"probeFailure\":\"EOOPS\"}}"),
                         1, "errno name"),
                 bad("an empty expect", steps(DEVICE, "{\"op\":\"expect\"}"), 1, "expect needs"),
