@@ -62,8 +62,8 @@ class WrongCancelOrderLiveTest extends ApiTest {
     }
 
     /**
-     * The README's curl recipe, step for step and with no waits between the steps: the violations it
-     * leads to, as kind to outcome, once the held work has run out.
+     * The README's curl recipe, step for step, waiting only for its premise (the timer's callback in
+     * flight): the violations it leads to, as kind to outcome, once the held work has run out.
      */
     private Map<String, String> recipe(String policy) throws Exception {
         createDevice("GA102", GA102);
@@ -72,8 +72,12 @@ class WrongCancelOrderLiveTest extends ApiTest {
         loadNovaCore();
         long work = idOf(postJson(DEV + "/work", "{\"holdNs\":" + SECOND + "}")
                 .andExpect(jsonPath("$.holdNs").value(1_000_000_000L)));
-        postJson(DEV + "/timers", "{\"mode\":\"periodic\",\"delayNs\":0,\"periodNs\":1000000,\"action\":\"queue-work\","
-                + "\"work\":" + work + ",\"holdNs\":" + SECOND + "}").andExpect(status().isCreated());
+        long timer = idOf(postJson(DEV + "/timers", "{\"mode\":\"periodic\",\"delayNs\":0,\"periodNs\":1000000,"
+                + "\"action\":\"queue-work\",\"work\":" + work + ",\"holdNs\":" + SECOND + "}").andExpect(status().isCreated()));
+        // The recipe's premise: the callback is in flight when the unbind comes. A person pasting the block
+        // gets that from the second the callback takes; a loaded CI machine may not have started it yet.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+                getJson("/api/v1/timers/" + timer).andExpect(jsonPath("$.state").value("running")));
         unbind(GA102);
 
         String expected = policy.equals("fenced") ? "work_after_remove" : "work_free_active";
