@@ -213,7 +213,8 @@ async function refreshState() {
     api('GET', '/devices').then(renderDevices),
     api('GET', '/modules').then(renderModules),
     api('GET', '/drivers').then(renderDrivers),
-    api('GET', '/drivers/nova-core/faults').then(renderFaults),
+    // the injection points are shown once read; if they cannot be (yet), the faults are shown without them
+    api('GET', '/drivers/nova-core/faults').then((faults) => loadInjectable().catch(() => {}).then(() => renderFaults(faults))),
     apiPage(`/violations?limit=${MAX_VIOLATIONS}`).then(renderViolations),
     api('GET', '/tasks').then(renderTasks),
     api('GET', '/lockdep').then(renderLockdep),
@@ -333,24 +334,39 @@ function renderDrivers(drivers) {
 // A fault's attributes (kernel/fault/FaultAttr.java), with the values `true` stands for.
 const FAULT_ATTRS = { probability: 100, interval: 1, times: -1, space: 0, verbose: 1 };
 const FAULT_ATTR_RANGES = { probability: [0, 100], interval: [1], times: [-1], space: [0], verbose: [0, 2] };
+// openapi.yaml's CallSite enum (kernel/fault/CallSite.java): a fault's or injection point's `site`.
+const CALL_SITES = ['probe', 'remove', 'module_exit', 'callback'];
+
+/**
+ * The attribute inputs of one fault (prefix `fault`) or injection point (prefix `inject`): the numbers,
+ * the device filter and the call site, with ids `${prefix}-${key}-${attr}`.
+ */
+function attrInputs(prefix, key, dataset, disabled) {
+  const id = (attr) => `${prefix}-${key}-${attr}`;
+  const attrs = Object.entries(FAULT_ATTRS).map(([attr, value]) => {
+    const [min, max] = FAULT_ATTR_RANGES[attr];
+    return el('label', { class: 'attr' }, attr, ' ',
+      el('input', { type: 'number', id: id(attr), class: 'attr-input', value, min, max, step: 1,
+        dataset: { ...dataset, attr }, disabled, 'aria-label': `${key} ${attr}` }));
+  });
+  attrs.push(el('label', { class: 'attr' }, 'device ',
+    el('input', { type: 'text', id: id('device'), class: 'attr-device', placeholder: 'every device',
+      dataset: { ...dataset, attr: 'device' }, disabled, 'aria-label': `${key} device` })));
+  attrs.push(el('label', { class: 'attr' }, 'site ',
+    el('select', { id: id('site'), class: 'attr-site', dataset: { ...dataset, attr: 'site' }, disabled,
+      'aria-label': `${key} site` },
+      el('option', { value: '' }, 'every site'), ...CALL_SITES.map((site) => el('option', { value: site }, site)))));
+  return attrs;
+}
 
 function setupFaults() {
   const flags = $('#fault-flags');
   for (const [flag, label] of Object.entries(FAULTS)) {
-    const attrs = Object.entries(FAULT_ATTRS).map(([attr, value]) => {
-      const [min, max] = FAULT_ATTR_RANGES[attr];
-      return el('label', { class: 'attr' }, attr, ' ',
-        el('input', { type: 'number', id: `fault-${flag}-${attr}`, class: 'attr-input', value, min, max, step: 1,
-          dataset: { fault: flag, attr }, disabled: true, 'aria-label': `${flag} ${attr}` }));
-    });
-    attrs.push(el('label', { class: 'attr' }, 'device ',
-      el('input', { type: 'text', id: `fault-${flag}-device`, class: 'attr-device', placeholder: 'every device',
-        dataset: { fault: flag, attr: 'device' }, disabled: true, 'aria-label': `${flag} device` })));
     flags.append(el('div', { class: 'flag' },
       el('label', {},
         el('input', { type: 'checkbox', id: `fault-${flag}`, dataset: { fault: flag }, disabled: true }),
         ' ', el('code', {}, flag), ' ', el('span', { class: 'muted' }, label)),
-      el('div', { class: 'attrs' }, attrs)));
+      el('div', { class: 'attrs' }, attrInputs('fault', flag, { fault: flag }, true))));
   }
   const probe = $('#fault-probeFailure');
   probe.disabled = true;
@@ -358,28 +374,68 @@ function setupFaults() {
   $('#fault-seed').disabled = true;
   $('#faults').addEventListener('change', (e) => {
     const faults = {};
-    for (const flag of Object.keys(FAULTS)) faults[flag] = $(`#fault-${flag}`).checked ? faultAttrs(flag) : false;
+    for (const flag of Object.keys(FAULTS)) faults[flag] = $(`#fault-${flag}`).checked ? attrsOf('fault', flag) : false;
     faults.probeFailure = probe.value || null;
     const seed = $('#fault-seed').value.trim();
     if (seed !== '') faults.seed = Number(seed);
-    faults.inject = state.last?.faults?.inject ?? {}; // the console does not edit injection points: kept as they are
-    const name = e.target.dataset.fault;
+    faults.inject = state.injectable ? injectList() : state.last?.faults?.inject ?? {}; // not yet shown: kept
+    const name = e.target.dataset.fault ?? e.target.dataset.inject;
     const attr = e.target.dataset.attr;
     const value = e.target.type === 'checkbox' ? (e.target.checked ? 'on' : 'off') : (e.target.value || 'none');
     act(`Set fault ${name}${attr ? ' ' + attr : ''} ${value}`, () => api('PUT', '/drivers/nova-core/faults', faults));
   });
 }
 
-/** The attributes the inputs of one fault say; an empty field takes true's value. */
-function faultAttrs(flag) {
+/**
+ * fail_function's injection points (GET /drivers/nova-core/injectable), in probe order, each on/off with
+ * its retval (one of the errnos the real call returns) and the attributes: read once, then kept.
+ */
+async function loadInjectable() {
+  if (state.injectable) return;
+  const points = await api('GET', '/drivers/nova-core/injectable');
+  if (state.injectable) return;
+  state.injectable = points;
+  const disabled = !isOperator();
+  $('#inject-points').replaceChildren(...points.map((p) => el('div', { class: 'flag', dataset: { point: p.name } },
+    el('label', {},
+      el('input', { type: 'checkbox', id: `inject-${p.name}`, dataset: { inject: p.name }, disabled }),
+      ' ', el('code', {}, p.name), ' ', el('span', { class: 'muted' }, p.description)),
+    el('div', { class: 'attrs' },
+      el('label', { class: 'attr' }, 'retval ',
+        el('select', { id: `inject-${p.name}-retval`, class: 'attr-retval', dataset: { inject: p.name, attr: 'retval' },
+          disabled, 'aria-label': `${p.name} retval` }, ...p.errnos.map((e) => el('option', { value: e }, e)))),
+      attrInputs('inject', p.name, { inject: p.name }, disabled)))));
+}
+
+/** The inject list the inputs say: each point that is on, with its retval and attributes. */
+function injectList() {
+  const inject = {};
+  for (const p of state.injectable) {
+    if ($(`#inject-${p.name}`).checked) inject[p.name] = { retval: $(`#inject-${p.name}-retval`).value, ...attrsOf('inject', p.name) };
+  }
+  return inject;
+}
+
+/** The attributes the inputs of one fault or injection point say; an empty field takes true's value. */
+function attrsOf(prefix, key) {
   const attrs = {};
   for (const [attr, value] of Object.entries(FAULT_ATTRS)) {
-    const said = $(`#fault-${flag}-${attr}`).value.trim();
+    const said = $(`#${prefix}-${key}-${attr}`).value.trim();
     attrs[attr] = said === '' ? value : Number(said);
   }
-  const device = $(`#fault-${flag}-device`).value.trim();
+  const device = $(`#${prefix}-${key}-device`).value.trim();
   if (device) attrs.device = device;
+  const site = $(`#${prefix}-${key}-site`).value;
+  if (site) attrs.site = site;
   return attrs;
+}
+
+/** Shows one fault's or injection point's attributes: `true`'s values when it is `true` or off. */
+function showAttrs(prefix, key, value) {
+  const attrs = typeof value === 'object' && value ? value : FAULT_ATTRS;
+  for (const attr of Object.keys(FAULT_ATTRS)) $(`#${prefix}-${key}-${attr}`).value = attrs[attr] ?? FAULT_ATTRS[attr];
+  $(`#${prefix}-${key}-device`).value = attrs.device ?? '';
+  $(`#${prefix}-${key}-site`).value = attrs.site ?? '';
 }
 
 function renderFaults(faults) {
@@ -387,9 +443,13 @@ function renderFaults(faults) {
   for (const flag of Object.keys(FAULTS)) {
     const value = faults[flag];
     $(`#fault-${flag}`).checked = !!value;
-    const attrs = typeof value === 'object' && value ? value : FAULT_ATTRS;
-    for (const attr of Object.keys(FAULT_ATTRS)) $(`#fault-${flag}-${attr}`).value = attrs[attr];
-    $(`#fault-${flag}-device`).value = attrs.device ?? '';
+    showAttrs('fault', flag, value);
+  }
+  for (const p of state.injectable ?? []) {
+    const value = faults.inject?.[p.name];
+    $(`#inject-${p.name}`).checked = !!value;
+    $(`#inject-${p.name}-retval`).value = value?.retval ?? p.errnos[0];
+    showAttrs('inject', p.name, value);
   }
   const probe = $('#fault-probeFailure');
   if (faults.probeFailure && ![...probe.options].some((o) => o.value === faults.probeFailure)) {

@@ -9,7 +9,7 @@ import java.util.OptionalLong;
 /**
  * The bugs injected into nova-core's remove() and probe, in {@link FaultsWire}'s shape. As a request every
  * field is optional: a fault left out is off; each is {@code true}, {@code false} or an object of
- * attributes ({@code probability, interval, times, space, verbose, device}; left out: {@code true}'s).
+ * attributes ({@code probability, interval, times, space, verbose, device, site}; left out: {@code true}'s).
  * {@code probeFailure} names the errno probe fails with, or is null; {@code seed} where the injector's
  * choices start (read back: the seed in use); {@code inject} the injection points that fail, by word.
  *

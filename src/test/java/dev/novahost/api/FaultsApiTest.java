@@ -114,6 +114,18 @@ class FaultsApiTest extends ApiTest {
                 .andExpect(jsonPath("$.inject.pci_iomap.times").value(-1));
     }
 
+    /** A fault's and an injection point's call site (issue 17) are set and read back; left out, none is said. */
+    @Test
+    void aCallSiteIsSetAndReadBack() throws Exception {
+        putJson(FAULTS, "{\"forgetTimerCancel\":{\"site\":\"module_exit\"},\"forgetWorkCancel\":{\"times\":1},"
+                + "\"inject\":{\"pci_iomap\":{\"retval\":\"ENOMEM\",\"site\":\"probe\"}}}").andExpect(status().isOk());
+        getJson(FAULTS).andExpect(status().isOk())
+                .andExpect(jsonPath("$.forgetTimerCancel.site").value("module_exit"))
+                .andExpect(jsonPath("$.forgetTimerCancel.times").value(-1))
+                .andExpect(jsonPath("$.forgetWorkCancel.site").doesNotExist())
+                .andExpect(jsonPath("$.inject.pci_iomap.site").value("probe"));
+    }
+
     /** Each bad body is EINVAL and changes nothing: what was set before is still set. */
     @ParameterizedTest
     @ValueSource(strings = {
@@ -130,6 +142,8 @@ class FaultsApiTest extends ApiTest {
         "{\"forgetTimerCancel\":{\"probability\":\"50\"}}",
         "{\"forgetTimerCancel\":{\"device\":\"gpu0\"}}",
         "{\"forgetTimerCancel\":{\"sometimes\":1}}",
+        "{\"forgetTimerCancel\":{\"site\":\"exit\"}}",
+        "{\"forgetTimerCancel\":{\"site\":1}}",
         "{\"forgetTimerCancel\":\"yes\"}",
         "{\"forgetTimerCancel\":1}",
         "{\"seed\":\"42\"}",

@@ -240,6 +240,45 @@ class ConsoleBrowserTest {
         assertThat(browser.driver.findElement(By.id("fault-forgetTimerCancel")).isSelected()).isTrue();
     }
 
+    /**
+     * Per injection point (from {@code GET .../injectable}, in probe order) on/off, its retval and its
+     * attributes: pci_iomap on with ENOMEM (at probe), a bind from the table fails with ENOMEM, and a reload
+     * shows what the kernel keeps.
+     */
+    @Test
+    void theFaultsPanelEditsInjectionPoints() throws Exception {
+        String faults = "/api/v1/drivers/nova-core/faults";
+        openConsole();
+        browser.until("the injection points, in probe order", d -> d.findElements(By.cssSelector("#inject-points .flag"))
+                .stream().map(p -> p.getDomAttribute("data-point")).toList().equals(java.util.List.of("pci_enable_device",
+                        "pci_request_region", "pci_iomap", "kzalloc", "request_irq", "request_firmware", "read_poll_timeout")));
+
+        browser.click(By.id("inject-pci_iomap"));
+        browser.until("pci_iomap on", d -> apiGet(faults).contains("\"inject\":{\"pci_iomap\":{\"retval\":\"ENOMEM\""));
+        browser.select(By.id("inject-pci_iomap-retval"), "ENOMEM");
+        browser.select(By.id("inject-pci_iomap-site"), "probe");
+        browser.until("at probe", d -> apiGet(faults).contains("\"site\":\"probe\""));
+        typeInto(By.id("inject-pci_iomap-times"), "5");
+        browser.until("times 5", d -> apiGet(faults).contains("\"pci_iomap\":{\"retval\":\"ENOMEM\",\"probability\":100,"
+                + "\"interval\":1,\"times\":5,\"space\":0,\"verbose\":1,\"site\":\"probe\"}"));
+
+        api.post("/api/v1/devices", "{\"chipset\":\"GA102\"}", 201);
+        api.post("/api/v1/modules/nova-core/load", null, 200); // its autoprobe fails as well
+        browser.until("the device's row", d -> d.findElement(row(GA102)).isDisplayed());
+        browser.click(action("bind", GA102));
+        browser.until("an error notice", d -> d.findElement(By.cssSelector("#notice.error")).isDisplayed());
+        assertThat(browser.text(By.id("notice"))).contains("Bind " + GA102 + " failed", "ENOMEM", "pci_iomap");
+        browser.waitText(cell(GA102, "driver"), "—");
+
+        openConsole();
+        browser.until("pci_iomap shown on", d -> d.findElement(By.id("inject-pci_iomap")).isSelected());
+        assertThat(browser.driver.findElement(By.id("inject-pci_iomap-retval")).getDomProperty("value")).isEqualTo("ENOMEM");
+        assertThat(browser.driver.findElement(By.id("inject-pci_iomap-site")).getDomProperty("value")).isEqualTo("probe");
+        assertThat(browser.driver.findElement(By.id("inject-pci_iomap-times")).getDomProperty("value")).isEqualTo("5");
+        assertThat(browser.driver.findElement(By.id("inject-request_irq")).isSelected()).isFalse();
+        assertThat(browser.driver.findElement(By.id("fault-forgetTimerCancel-site")).getDomProperty("value")).isEmpty();
+    }
+
     /** Replaces an input's text and leaves it, as a person does: its change event fires. */
     private void typeInto(By by, String text) {
         var input = browser.driver.findElement(by);

@@ -6,6 +6,7 @@ import dev.novahost.kernel.Clock;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.machine.Kernel;
 import dev.novahost.kernel.machine.KernelConfig;
+import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
@@ -120,6 +121,31 @@ class FaultsJournalTest {
         }
 
         assertThat(restart().attrs()).isEqualTo(Faults.of(Fault.FORGET_WORK_CANCEL).attrs());
+    }
+
+    /**
+     * A fault's and an injection point's call site survive a restart; a record written before sites
+     * existed (the same text without {@code site=}) replays with no site filter.
+     */
+    @Test
+    void callSitesSurviveARestartAndARecordWithoutThemFiltersNone() throws Exception {
+        var faults = new Faults(Map.of(Fault.FORGET_TIMER_CANCEL, new FaultAttr(100, 1, -1, 0, 1, Optional.empty())
+                        .at(CallSite.MODULE_EXIT)),
+                Map.of(InjectionPoint.PCI_IOMAP, new Faults.Injection(FaultAttr.ALWAYS.at(CallSite.PROBE), Errno.ENOMEM)),
+                Optional.empty(), OptionalLong.of(9));
+        assertThat(set(faults)).isEqualTo(faults);
+        assertThat(JournalLines.of(dir.resolve(Journal.FILE)).toString()).contains("site=module_exit");
+        assertThat(restart()).isEqualTo(faults);
+
+        var record = todaysRecord(false, false, null);
+        record.remove("probeFailure");
+        record.put("forgetTimerCancel", "probability=100,interval=1,times=2,space=0,verbose=1");
+        try (var journal = Journal.open(dir.resolve("old"), 1000)) {
+            journal.append(record);
+        }
+        dir = dir.resolve("old");
+        assertThat(restart().attrs()).containsExactly(Map.entry(Fault.FORGET_TIMER_CANCEL,
+                new FaultAttr(100, 1, 2, 0, 1, Optional.empty())));
     }
 
     /** The faults in use after setting them: with the seed the injector picked when they name none. */

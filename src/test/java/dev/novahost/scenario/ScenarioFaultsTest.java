@@ -62,6 +62,30 @@ class ScenarioFaultsTest {
                 .isInstanceOf(ScenarioException.class).hasMessageContaining("pci_iomap");
     }
 
+    /**
+     * {@code site} in a scenario: forgetTimerCancel at {@code module_exit} forgets the module timer's cancel
+     * at unload and not the device timer's at unbind; at {@code remove}, the reverse (issue 17).
+     */
+    @Test
+    void setFaultsTakesACallSite() {
+        for (String site : new String[] {"module_exit", "remove"}) {
+            var run = new ScenarioRunner().run(Scenario.parse("{\"name\":\"site\",\"steps\":["
+                    + "{\"op\":\"create-device\",\"chipset\":\"GA102\",\"address\":\"0000:01:00.0\"},"
+                    + "{\"op\":\"set-faults\",\"faults\":{\"forgetTimerCancel\":{\"site\":\"" + site + "\"}}},{\"op\":\"load\"},"
+                    + "{\"op\":\"arm-timer\",\"device\":\"0000:01:00.0\",\"mode\":\"oneshot\",\"delayNs\":3600000000000,\"as\":\"dev\"},"
+                    + "{\"op\":\"arm-timer\",\"device\":\"0000:01:00.0\",\"mode\":\"oneshot\",\"delayNs\":3600000000000,"
+                    + "\"scope\":\"module\",\"as\":\"mod\"},"
+                    + "{\"op\":\"unbind\",\"device\":\"0000:01:00.0\"},{\"op\":\"unload\"}]}"), Optional.of(Policy.REVOCABLE));
+
+            assertThat(run.steps()).extracting(ScenarioResult.StepResult::ok).containsOnly(true);
+            var injected = run.events().stream().filter(e -> e.type().equals("fault.injected")).toList();
+            assertThat(injected).as(site).hasSize(1);
+            var armed = run.events().stream().filter(e -> e.type().equals("timer.armed")).map(ScenarioResult.Event::object).toList();
+            assertThat(injected.getFirst().object()).as(site)
+                    .isEqualTo("hrtimer_cancel(" + armed.get(site.equals("remove") ? 0 : 1) + ")");
+        }
+    }
+
     private static Scenario halfTheCancels(long seed) {
         var steps = new StringBuilder("{\"op\":\"create-device\",\"chipset\":\"GA102\",\"address\":\"0000:01:00.0\"},"
                 + "{\"op\":\"set-faults\",\"faults\":{\"forgetTimerCancel\":{\"probability\":50}}},{\"op\":\"load\"}");

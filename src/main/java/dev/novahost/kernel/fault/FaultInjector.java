@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  * {@link Fault} and {@link InjectionPoint} that {@link Faults} turns on, with their {@link FaultAttr}s, and
  * {@code fail-nth} for one operation at a time.
  *
- * <p>The order of decisions is the kernel's: a call on another device than the filter names is not
- * eligible and counts nowhere; then no failures are left ({@code times} 0), then the first {@code space}
+ * <p>The order of decisions is the kernel's: a call from another call site ({@link CallSite}) or on another
+ * device than the filters name is not eligible and counts nowhere; then no failures are left ({@code times} 0), then the first {@code space}
  * eligible calls pass, then only every {@code interval}-th may fail, then {@code probability} decides.
  * Each fault and point draws from a random sequence of its own, derived from the seed and its word, so
  * that one fault's calls do not shift another's: a seeded run is repeatable on the live host (given the
@@ -95,9 +95,9 @@ public final class FaultInjector {
             this.spaceLeft = attr.space();
         }
 
-        /** {@code should_fail()}, for an eligible call on {@code device}. */
-        boolean shouldFail(String device) {
-            if (attr.device().isPresent() && !attr.device().get().equals(device)) {
+        /** {@code should_fail()}, for a call from {@code site} on {@code device}. */
+        boolean shouldFail(String device, CallSite site) {
+            if (!attr.eligible(device, site)) {
                 return false;
             }
             if (timesLeft == 0) {
@@ -149,21 +149,35 @@ public final class FaultInjector {
         return faults.withSeed(seed);
     }
 
-    /** Whether the bug {@code fault} happens at this eligible call ({@code where}: the step it leaves out, on which object). */
+    /**
+     * Whether the bug {@code fault} happens at this call from {@code site} ({@code where}: the step it
+     * leaves out, on which object).
+     */
+    public boolean fires(Fault fault, CallSite site, String device, String where) {
+        return fires(fault, site, device, where, reporter);
+    }
+
+    /** The same from no named site: only a fault without a {@code site} filter may fire (tests' shorthand). */
     public boolean fires(Fault fault, String device, String where) {
-        return fires(fault, device, where, reporter);
+        return fires(fault, null, device, where, reporter);
+    }
+
+    /** The same, telling the injection to {@code tell}. */
+    public boolean fires(Fault fault, String device, String where, Consumer<Injected> tell) {
+        return fires(fault, null, device, where, tell);
     }
 
     /**
      * The same, telling an injection to {@code tell} instead of the injector's reporter: how a call site
      * that keeps the object's timeline logs the injection into it. Ask once per eligible call: each
      * question is one call to {@code should_fail()} (it may consume {@code space}, {@code times}, a draw).
+     * {@code site} null: no named site (only a fault without a {@code site} filter is eligible).
      */
-    public boolean fires(Fault fault, String device, String where, Consumer<Injected> tell) {
+    public boolean fires(Fault fault, CallSite site, String device, String where, Consumer<Injected> tell) {
         Injected injection;
         synchronized (this) {
             var state = faults.get(fault);
-            if (state == null || !state.shouldFail(device)) {
+            if (state == null || !state.shouldFail(device, site)) {
                 return false;
             }
             injection = count(new Key(fault.word(), pointOf(fault)), fault.word(), where, device, Optional.empty(),
@@ -214,8 +228,16 @@ public final class FaultInjector {
         return keys;
     }
 
-    /** The errno this call of {@code point} on {@code device} fails with, or empty when it goes through. */
+    /** The errno this call of {@code point} from probe on {@code device} fails with ({@link #fail(InjectionPoint, CallSite, String)}). */
     public Optional<Errno> fail(InjectionPoint point, String device) {
+        return fail(point, CallSite.PROBE, device);
+    }
+
+    /**
+     * The errno this call of {@code point} from {@code site} on {@code device} fails with, or empty when it
+     * goes through. fail-nth counts every fallible call of the operation, whatever its site.
+     */
+    public Optional<Errno> fail(InjectionPoint point, CallSite site, String device) {
         var nth = NTH.get();
         if (nth != null && nth.failed.isEmpty() && --nth.remaining == 0) {
             nth.failed = Optional.of(point);
@@ -225,7 +247,7 @@ public final class FaultInjector {
         }
         synchronized (this) {
             var state = points.get(point);
-            if (state == null || !state.shouldFail(device)) {
+            if (state == null || !state.shouldFail(device, site)) {
                 return Optional.empty();
             }
             var errno = retvals.get(point);

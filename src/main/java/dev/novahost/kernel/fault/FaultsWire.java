@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public final class FaultsWire {
 
     /** The attribute names, in the order they are written. */
-    public static final List<String> ATTRIBUTES = List.of("probability", "interval", "times", "space", "verbose", "device");
+    public static final List<String> ATTRIBUTES = List.of("probability", "interval", "times", "space", "verbose", "device", "site");
 
     private static final Pattern PCI_ADDRESS =
             Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]");
@@ -94,7 +94,7 @@ public final class FaultsWire {
         return attr.equals(FaultAttr.ALWAYS) ? Boolean.TRUE : attributes(attr);
     }
 
-    /** Every attribute by name ({@code device} only when it filters). */
+    /** Every attribute by name ({@code device} and {@code site} only when they filter). */
     public static Map<String, Object> attributes(FaultAttr attr) {
         var said = new LinkedHashMap<String, Object>();
         said.put("probability", attr.probability());
@@ -103,6 +103,7 @@ public final class FaultsWire {
         said.put("space", attr.space());
         said.put("verbose", attr.verbose());
         attr.device().ifPresent(device -> said.put("device", device));
+        attr.site().ifPresent(site -> said.put("site", site.word()));
         return said;
     }
 
@@ -120,7 +121,7 @@ public final class FaultsWire {
         return Optional.of(attrOf(field, map, List.of()));
     }
 
-    /** {@code probability=50,interval=1,times=-1,space=0,verbose=1} (and {@code ,device=...}): a journal field. */
+    /** {@code probability=50,interval=1,times=-1,space=0,verbose=1} (and {@code ,device=...}, {@code ,site=...}; a record without them filters neither): a journal field. */
     public static String attrText(FaultAttr attr) {
         var said = new StringBuilder();
         attributes(attr).forEach((name, value) -> said.append(said.isEmpty() ? "" : ",").append(name).append('=').append(value));
@@ -156,7 +157,7 @@ public final class FaultsWire {
             }
             String name = pair.substring(0, eq);
             String value = pair.substring(eq + 1);
-            map.put(name, name.equals("device") || name.equals("retval") ? value : Long.valueOf(value));
+            map.put(name, name.equals("device") || name.equals("retval") || name.equals("site") ? value : Long.valueOf(value));
         }
         return map;
     }
@@ -189,6 +190,10 @@ public final class FaultsWire {
         if (device != null && !(device instanceof String address && PCI_ADDRESS.matcher(address).matches())) {
             throw invalid(field + ".device is a PCI address (0000:01:00.0), was " + device);
         }
+        Object site = map.get("site");
+        var callSite = site == null ? Optional.<CallSite>empty() : Optional.of(CallSite.ofWord(String.valueOf(site))
+                .filter(known -> site instanceof String)
+                .orElseThrow(() -> invalid(field + ".site is one of " + CallSite.words() + ", was " + site)));
         try {
             return new FaultAttr(
                     (int) within(field + ".probability", map.get("probability"), always.probability(), 0, 100),
@@ -196,7 +201,7 @@ public final class FaultsWire {
                     integer(field + ".times", map.get("times"), always.times()),
                     integer(field + ".space", map.get("space"), always.space()),
                     (int) within(field + ".verbose", map.get("verbose"), always.verbose(), 0, 2),
-                    Optional.ofNullable((String) device));
+                    Optional.ofNullable((String) device), callSite);
         } catch (KernelException bad) {
             throw invalid(field + ": " + bad.getMessage());
         }

@@ -5,6 +5,7 @@ import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.WorkEvent;
 import dev.novahost.kernel.events.History;
+import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.lockdep.LockClass;
 import dev.novahost.kernel.module.ModuleText;
@@ -216,11 +217,11 @@ public final class DriverWork implements DriverObject {
      * when {@code cancelWorkFromItself} fired: that run never gets to its flush); true if one fired.
      */
     private boolean bugOnRemove() {
-        if (Injections.fires(ctx, Fault.CANCEL_WORK_FROM_ITSELF, this, name + ", from itself")) {
+        if (Injections.fires(ctx, Fault.CANCEL_WORK_FROM_ITSELF, CallSite.CALLBACK, this, name + ", from itself")) {
             waitForItself(ctx.locks().workFunction(), "cancel_work_sync", name);
             return true;
         }
-        if (Injections.fires(ctx, Fault.FLUSH_OWN_QUEUE, this, queueName)) {
+        if (Injections.fires(ctx, Fault.FLUSH_OWN_QUEUE, CallSite.CALLBACK, this, queueName)) {
             waitForItself(queueLock, "flush_workqueue", queueName);
             return true;
         }

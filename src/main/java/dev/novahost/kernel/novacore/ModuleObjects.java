@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.work.Workqueue;
@@ -75,12 +76,12 @@ final class ModuleObjects {
     void exit(NovaContext ctx) {
         var locks = ctx.locks();
         for (DriverTimer timer : timers()) { // each cancel one eligible call of forgetTimerCancel
-            if (!Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, timer, timer.name())) {
+            if (!Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, CallSite.MODULE_EXIT, timer, timer.name())) {
                 timer.cancel();
             }
         }
         for (DriverWork work : works()) {
-            if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, work, work.name())) {
+            if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, CallSite.MODULE_EXIT, work, work.name())) {
                 work.cancelSync();
             }
         }

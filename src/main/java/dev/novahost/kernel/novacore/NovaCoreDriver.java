@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.InjectionPoint;
@@ -132,7 +133,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         fallible(InjectionPoint.PCI_REQUEST_REGION, device);
         device.requestRegion(NAME);
         // one eligible call of leakRegion per region request: the devres choice is made here
-        if (!Injections.fires(this.ctx, Fault.LEAK_REGION, device.address().toString(), "BAR0", history)) {
+        if (!Injections.fires(this.ctx, Fault.LEAK_REGION, CallSite.PROBE, device.address().toString(), "BAR0", history)) {
             ctx.devres().add(DEVRES_REGION, device::releaseRegion);
         } else if (ctx.policy() == Policy.REVOCABLE) {
             // The framework owns every device resource; the unmanaged request is caught at unbind.
@@ -193,7 +194,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     private void requestFirmware(PciDevice device, Chipset chipset, History history) {
         String name = FirmwareStore.bootloaderName(chipset);
         String address = device.address().toString();
-        var injected = ctx.injector().fail(InjectionPoint.REQUEST_FIRMWARE, address);
+        var injected = ctx.injector().fail(InjectionPoint.REQUEST_FIRMWARE, CallSite.PROBE, address);
         var image = injected.isPresent() ? Optional.<byte[]>empty() : ctx.firmware().find(name);
         if (image.isEmpty()) {
             var errno = injected.orElse(Errno.ENOENT);
@@ -220,7 +221,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * makes the GPU's boot hang, so that the poll runs to its deadline as it would on a real hang.
      */
     private void bootGpu(BoundDevice bound, PciDevice device, BarHandle bar) {
-        var injected = ctx.injector().fail(InjectionPoint.READ_POLL_TIMEOUT, device.address().toString());
+        var injected = ctx.injector().fail(InjectionPoint.READ_POLL_TIMEOUT, CallSite.PROBE, device.address().toString());
         if (injected.isPresent()) {
             device.bar0().stallNextBoot();
         }
@@ -242,7 +243,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
      * what the steps before it acquired.
      */
     private void fallible(InjectionPoint point, PciDevice device) {
-        var errno = ctx.injector().fail(point, device.address().toString());
+        var errno = ctx.injector().fail(point, CallSite.PROBE, device.address().toString());
         if (errno.isPresent()) {
             throw KernelException.of(errno.get(), device.address() + ": " + point.word() + " failed with -"
                     + errno.get() + " (injected)");
@@ -289,9 +290,9 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         // run the handler of a removed device. free_irq here also waits for a handler already running.
         // Revocable: devres frees it, unless probe left it unmanaged (forgetIrqFree): then remove() does.
         data.irq().filter(irq -> fenced || !irq.managed()).ifPresent(irq -> {
-            if (!Injections.fires(ctx, Fault.FORGET_IRQ_FREE, irq, irq.name())) {
+            if (!Injections.fires(ctx, Fault.FORGET_IRQ_FREE, CallSite.REMOVE, irq, irq.name())) {
                 if (fenced) {
-                    underLockIf(Injections.fires(ctx, Fault.FREE_IRQ_UNDER_LOCK, data.address(), UNDER_LOCK,
+                    underLockIf(Injections.fires(ctx, Fault.FREE_IRQ_UNDER_LOCK, CallSite.REMOVE, data.address(), UNDER_LOCK,
                             data.history()), data, irq::devmFree);
                 } else {
                     irq.free();
@@ -300,7 +301,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         });
         if (fenced) {
             for (DeviceFile file : data.files()) { // each open file one eligible call of forgetFileDisconnect
-                if (!Injections.fires(ctx, Fault.FORGET_FILE_DISCONNECT, file, file.name())) {
+                if (!Injections.fires(ctx, Fault.FORGET_FILE_DISCONNECT, CallSite.REMOVE, file, file.name())) {
                     file.disconnect();
                 }
             }
@@ -315,20 +316,20 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         }
         Runnable cancelTimers = () -> {
             var cancelled = timers.stream()
-                    .filter(timer -> !Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, timer, timer.name())).toList();
+                    .filter(timer -> !Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, CallSite.REMOVE, timer, timer.name())).toList();
             if (!cancelled.isEmpty()) {
-                underLockIf(Injections.fires(ctx, Fault.CANCEL_UNDER_LOCK, data.address(), UNDER_LOCK, data.history()),
+                underLockIf(Injections.fires(ctx, Fault.CANCEL_UNDER_LOCK, CallSite.REMOVE, data.address(), UNDER_LOCK, data.history()),
                         data, () -> cancelled.forEach(DriverTimer::cancel));
             }
         };
         Runnable cancelWorks = () -> {
             for (DriverWork work : works) {
-                if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, work, work.name())) {
+                if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, CallSite.REMOVE, work, work.name())) {
                     work.cancelSync();
                 }
             }
         };
-        if (Injections.fires(ctx, Fault.WRONG_CANCEL_ORDER, data.address(), data.address(), data.history())) {
+        if (Injections.fires(ctx, Fault.WRONG_CANCEL_ORDER, CallSite.REMOVE, data.address(), data.address(), data.history())) {
             cancelWorks.run();
             cancelTimers.run();
         } else {
