@@ -142,6 +142,44 @@ class FirmwareJournalTest {
         System.out.printf("firmware loop: journal content at most %d bytes (a record at most %d)%n", largest[0], record);
     }
 
+    /**
+     * The same loop with compaction by count out of reach (every 1000 records): compaction by size
+     * ({@link Compaction#BYTES_SEGMENTS} segments, or twice the snapshot) keeps the journal to a few
+     * snapshots; by count alone it would hold all 200 files, 17.6 MB.
+     */
+    @Test
+    void aLoopOfLargeFilesCompactsByBytesWhenTheCountIsFarOff() throws Exception {
+        long[] largest = {0};
+        var settings = new Journal.Settings(1000, 65536, Journal.Recovery.NONE, JournalFiles.DISK);
+        change(settings, store -> {
+            for (int i = 0; i < 200; i++) {
+                var image = new byte[FirmwareStore.MAX_FILE_BYTES];
+                Arrays.fill(image, (byte) i);
+                store.put("nvidia/ga102/gsp/f" + (i % FirmwareStore.MAX_EXTRA_FILES) + ".bin", image);
+                largest[0] = Math.max(largest[0], contentBytes());
+            }
+        });
+        long record = 4 * (FirmwareStore.MAX_FILE_BYTES + 2) / 3 + 400;
+        long snapshot = FirmwareStore.MAX_EXTRA_FILES * record;
+        assertThat(largest[0]).isLessThan(snapshot + Math.max(Compaction.BYTES_SEGMENTS * 65536L, 2 * snapshot) + record);
+        System.out.printf("firmware loop, compaction by bytes: journal content at most %d bytes%n", largest[0]);
+    }
+
+    /**
+     * The largest operation a firmware change makes (a 64 KiB file under a 255-character name) fits the
+     * reserve of the default segment, so a full disk is met before it, as before every other change.
+     */
+    @Test
+    void theLargestFirmwareRecordFitsTheReserveOfTheDefaultSegment() {
+        String name = "nvidia/ga102/gsp/" + "x".repeat(FirmwareStore.MAX_NAME_LENGTH - "nvidia/ga102/gsp/".length());
+        var largest = JournalRecord.FirmwareInstalled.of(name, new byte[FirmwareStore.MAX_FILE_BYTES]);
+        int framed = new RecordFraming(Long.MAX_VALUE / 2).operation(List.of(JournalCodec.encode(largest))).length;
+
+        assertThat(JournalCodec.decode(JournalCodec.encode(largest))).contains(largest);
+        assertThat(framed).isLessThan(88_000).isLessThan(Journal.Settings.SEGMENT_BYTES / 2);
+        System.out.printf("the largest firmware record: %d bytes on its line%n", framed);
+    }
+
     @Test
     void theStoreRefusesMoreThanItsBoundWithTheErrnosItUses() {
         var store = FirmwareStore.preinstalled();
@@ -177,7 +215,11 @@ class FirmwareJournalTest {
 
     /** Changes the store of a journaled kernel that starts from the journal; returns its files. */
     private Map<String, String> change(int compactEvery, Consumer<FirmwareStore> change) throws Exception {
-        try (var journal = Journal.open(dir, compactEvery)) {
+        return change(Journal.Settings.compactingEvery(compactEvery), change);
+    }
+
+    private Map<String, String> change(Journal.Settings settings, Consumer<FirmwareStore> change) throws Exception {
+        try (var journal = Journal.open(dir, settings)) {
             var journaling = new Journaling(journal);
             try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
                 Replay.run(kernel, journal, journaling);
