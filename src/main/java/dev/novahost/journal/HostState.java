@@ -115,9 +115,6 @@ final class HostState {
      */
     List<JournalRecord> snapshot() {
         var records = new ArrayList<JournalRecord>();
-        // first: a module loaded below probes its devices, and probe loads firmware
-        firmware.forEach((name, image) -> records.add(image.<JournalRecord>map(bytes -> new FirmwareInstalled(name, bytes))
-                .orElseGet(() -> new FirmwareDeleted(name))));
         devices.forEach((address, d) -> records.add(new DeviceAdded(address, d.chipset, d.revision)));
         modules.forEach((module, loaded) -> records.add(loaded ? new ModuleLoaded(module) : new ModuleUnloaded(module)));
         devices.forEach((address, d) -> {
@@ -134,6 +131,11 @@ final class HostState {
         });
         policies.forEach((driver, policy) -> records.add(new PolicySet(driver, policy)));
         faults.ifPresent(set -> records.add(new FaultsSet(set)));
+        // last, as the faults: the probes above replay the decisions the driver core made (a device bound
+        // before its firmware was deleted stays bound, as acknowledged; one whose probe failed for want of
+        // it has that failure recorded), and a device with no decision is probed after, with the files now
+        firmware.forEach((name, image) -> records.add(image.<JournalRecord>map(bytes -> new FirmwareInstalled(name, bytes))
+                .orElseGet(() -> new FirmwareDeleted(name))));
         return records;
     }
 }

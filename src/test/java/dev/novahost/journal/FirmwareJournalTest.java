@@ -72,7 +72,7 @@ class FirmwareJournalTest {
         assertThat(restart(1000)).isEqualTo(files(FirmwareStore.preinstalled()));
     }
 
-    /** The snapshot is the store's differences from its defaults, ahead of the devices a module probes. */
+    /** The snapshot is the store's differences from its defaults, by name. */
     @Test
     void theCompactedJournalHoldsTheDifferencesFromTheDefaultsFirst() throws Exception {
         var before = change(1000, store -> {
@@ -96,7 +96,10 @@ class FirmwareJournalTest {
         assertThat(restart(1000)).isEqualTo(before);
     }
 
-    /** A deleted firmware file makes the probe at replay fail as it failed live: the snapshot says so first. */
+    /**
+     * A probe that failed live for want of its firmware is a recorded decision: the device stays unbound
+     * after a restart from a compacted journal, and the file stays deleted.
+     */
     @Test
     void aDeviceWhoseFirmwareWasDeletedStaysUnboundAfterACompactedRestart() throws Exception {
         try (var journal = Journal.open(dir, 1000)) {
@@ -116,6 +119,33 @@ class FirmwareJournalTest {
                 journaling.stopRecording();
                 var device = kernel.bus().find(PciAddress.parse("0000:01:00.0")).orElseThrow();
                 assertThat(kernel.driverCore().binding(device)).isEmpty();
+                assertThat(kernel.firmware().find(GA102)).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * A device bound before its firmware was deleted stays bound after a restart, as acknowledged (a
+     * bound driver has loaded its firmware already); the file stays deleted, and the next bind fails.
+     */
+    @Test
+    void aDeviceBoundBeforeItsFirmwareWasDeletedStaysBoundAfterARestart() throws Exception {
+        try (var journal = Journal.open(dir, 1000)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
+                kernel.hotplug(Chipset.GA102, Optional.of(PciAddress.parse("0000:01:00.0")), 0xa1);
+                kernel.load("nova-core");
+                kernel.firmware().delete(GA102);
+                journaling.stopRecording();
+            }
+        }
+        try (var journal = Journal.open(dir, 1000)) {
+            var journaling = new Journaling(journal);
+            try (var kernel = new Kernel(new KernelConfig(4, false), Clock.system(), List.of(journaling))) {
+                Replay.run(kernel, journal, journaling);
+                journaling.stopRecording();
+                var device = kernel.bus().find(PciAddress.parse("0000:01:00.0")).orElseThrow();
+                assertThat(kernel.driverCore().binding(device)).isPresent();
                 assertThat(kernel.firmware().find(GA102)).isEmpty();
             }
         }
