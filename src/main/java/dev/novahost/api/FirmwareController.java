@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
  * slash and the contract's path templates are one segment each, so the route spells nova-core's layout
  * out: {@code /api/v1/firmware/nvidia/{chip}/gsp/{file}}. Bodies are the file's bytes
  * ({@code application/octet-stream}), bounded by the store ({@code E2BIG}) and the request size limit.
+ * Changes are journaled (the store tells the kernel log's observers): once answered, they survive a restart.
  */
 @RestController
 @RequestMapping(path = "/api/v1/firmware")

@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the journal from growing without bound, as etcd replaces the WAL behind a snapshot: every
- * {@code compactEvery} records the journal is rewritten as the shortest list of records that gives the
+ * {@code compactEvery} records, or sooner when the records since the last compaction take {@link
+ * #BYTES_SEGMENTS} segments (or twice the last snapshot, if that is more: firmware files make records of
+ * up to 88 KB, and a loop of them would otherwise grow the journal by 88 MB between two compactions), the
+ * journal is rewritten as the shortest list of records that gives the
  * same state ({@link HostState#snapshot()}), into a temporary file, preallocated, forced, and renamed
  * over the old one, the directory forced after. A crash mid-compaction leaves either the old or the new
  * journal, never a mix.
@@ -30,20 +33,31 @@ final class Compaction {
     private final Path dir;
     private final Path file;
     private final Journal.Settings settings;
+    /** Segments of records between two compactions, whatever their count. */
+    static final int BYTES_SEGMENTS = 16;
+
     private int sinceCompaction;
     private int nextCompaction;
+    private long bytesSinceCompaction;
+    private long nextCompactionBytes;
 
     Compaction(Path dir, Path file, Journal.Settings settings) {
         this.dir = dir;
         this.file = file;
         this.settings = settings;
         this.nextCompaction = settings.compactEvery();
+        this.nextCompactionBytes = bytesBudget(0);
     }
 
-    /** Counts {@code records} just appended; true when that makes a compaction due. */
-    boolean due(int records) {
+    private long bytesBudget(long snapshotBytes) {
+        return Math.max((long) BYTES_SEGMENTS * settings.segmentBytes(), 2 * snapshotBytes);
+    }
+
+    /** Counts {@code records} of {@code bytes} just appended; true when that makes a compaction due. */
+    boolean due(int records, long bytes) {
         sinceCompaction += records;
-        return sinceCompaction >= nextCompaction;
+        bytesSinceCompaction += bytes;
+        return sinceCompaction >= nextCompaction || bytesSinceCompaction >= nextCompactionBytes;
     }
 
     /**
@@ -55,9 +69,9 @@ final class Compaction {
         FileChannel out = settings.files().open(fresh, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         SegmentFile compacted;
+        byte[] content = framing.snapshot(snapshot.stream().map(JournalCodec::encode).toList());
         try {
-            compacted = SegmentFile.startingWith(out, settings.segmentBytes(),
-                    framing.snapshot(snapshot.stream().map(JournalCodec::encode).toList()));
+            compacted = SegmentFile.startingWith(out, settings.segmentBytes(), content);
             Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             out.close();
@@ -68,12 +82,15 @@ final class Compaction {
         current.close();
         sinceCompaction = 0;
         nextCompaction = settings.compactEvery();
+        bytesSinceCompaction = 0;
+        nextCompactionBytes = bytesBudget(content.length);
         return compacted; // still the file opened as fresh, now under its final name
     }
 
     /** A failed compaction: the journal stays as it is until {@code compactEvery} more records. */
     void postpone(Exception why) {
         nextCompaction = sinceCompaction + settings.compactEvery();
+        nextCompactionBytes = bytesSinceCompaction + bytesBudget(0);
         log.warn("journal {}: compaction failed ({}); the journal stays as it is, compaction is tried again"
                 + " after {} more records", file, why.toString(), settings.compactEvery());
     }

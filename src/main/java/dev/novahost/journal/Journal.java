@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SegmentFile}: the file preallocated a segment at a time; {@link #reserve()}, called
  *       <em>before</em> a change, meets a full disk with nothing changed ({@code ENOSPC});</li>
  *   <li>{@link FailStop}: a write that fails after a change stops the journal until a restart;</li>
- *   <li>{@link Compaction}: every {@code compactEvery} records the journal is rewritten as a snapshot.</li>
+ *   <li>{@link Compaction}: every {@code compactEvery} records (or 16 segments of them) the journal is
+ *       rewritten as a snapshot.</li>
  * </ul>
  *
  * <p>Thread-safety: every method that touches the file is serialised on {@code this}; the state fold
@@ -161,9 +162,9 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException the operation is not on disk; the journal takes no more changes
      */
     public synchronized void appendOperation(List<JournalRecord> operation) {
-        write(operation.stream().map(JournalCodec::encode).toList());
+        int bytes = write(operation.stream().map(JournalCodec::encode).toList());
         operation.forEach(state::apply);
-        appended(operation.size());
+        appended(operation.size(), bytes);
     }
 
     /** One line as raw fields, for a test that writes what the codec would not (an op of a newer build). */
@@ -173,15 +174,18 @@ public final class Journal implements AutoCloseable {
 
     /** {@link #appendOperation}, as the raw fields of its lines. */
     synchronized void append(List<Map<String, String>> operation) {
-        write(operation);
+        int bytes = write(operation);
         operation.forEach(this::fold);
-        appended(operation.size());
+        appended(operation.size(), bytes);
     }
 
-    private void write(List<Map<String, String>> operation) {
+    /** Returns the bytes written. */
+    private int write(List<Map<String, String>> operation) {
         failStop.refuseIfStopped();
         try {
-            segment.append(framing.operation(operation));
+            byte[] lines = framing.operation(operation);
+            segment.append(lines);
+            return lines.length;
         } catch (IOException e) {
             throw failStop.stop(e);
         }
@@ -194,8 +198,8 @@ public final class Journal implements AutoCloseable {
     }
 
     /** After the acknowledgement's record is on disk, so a failure is only postponed. */
-    private void appended(int records) {
-        if (compaction.due(records)) {
+    private void appended(int records, long bytes) {
+        if (compaction.due(records, bytes)) {
             try {
                 compact();
             } catch (IOException | RuntimeException e) {

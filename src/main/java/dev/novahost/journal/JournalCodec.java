@@ -5,6 +5,9 @@ import dev.novahost.journal.JournalRecord.Bound;
 import dev.novahost.journal.JournalRecord.DeviceAdded;
 import dev.novahost.journal.JournalRecord.DeviceRemoved;
 import dev.novahost.journal.JournalRecord.FaultsSet;
+import dev.novahost.journal.JournalRecord.FirmwareDefaults;
+import dev.novahost.journal.JournalRecord.FirmwareDeleted;
+import dev.novahost.journal.JournalRecord.FirmwareInstalled;
 import dev.novahost.journal.JournalRecord.ModuleLoaded;
 import dev.novahost.journal.JournalRecord.ModuleUnloaded;
 import dev.novahost.journal.JournalRecord.PolicySet;
@@ -19,6 +22,7 @@ import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.FaultsWire;
 import dev.novahost.kernel.fault.InjectionPoint;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -99,6 +103,16 @@ final class JournalCodec {
                 faults.inject().forEach((point, injection) ->
                         fields.put(INJECT + point.word(), FaultsWire.injectionText(injection)));
             }
+            case FirmwareInstalled(var name, var image) -> {
+                fields.put("op", "firmware.installed");
+                fields.put("name", name);
+                fields.put("image", image);
+            }
+            case FirmwareDeleted(var name) -> {
+                fields.put("op", "firmware.deleted");
+                fields.put("name", name);
+            }
+            case FirmwareDefaults() -> fields.put("op", "firmware.defaults");
         }
         return fields;
     }
@@ -129,6 +143,9 @@ final class JournalCodec {
             case "module.unloaded" -> new ModuleUnloaded(need(f, "module"));
             case "driver.policy" -> new PolicySet(need(f, "driver"), policy(need(f, "policy")));
             case "driver.faults" -> new FaultsSet(faults(f));
+            case "firmware.installed" -> firmware(need(f, "name"), need(f, "image"));
+            case "firmware.deleted" -> new FirmwareDeleted(need(f, "name"));
+            case "firmware.defaults" -> new FirmwareDefaults();
             default -> null;
         };
     }
@@ -158,6 +175,15 @@ final class JournalCodec {
         var seed = f.get("seed");
         return new Faults(attrs, inject, Optional.ofNullable(f.get("probeFailure")).map(Errno::valueOf),
                 seed == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(seed)));
+    }
+
+    /** Only base64 of at most a file's bytes: a record the store would refuse is unreadable. */
+    private static FirmwareInstalled firmware(String name, String image) {
+        var record = new FirmwareInstalled(name, image);
+        if (record.bytes().length > FirmwareStore.MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("firmware image larger than " + FirmwareStore.MAX_FILE_BYTES);
+        }
+        return record;
     }
 
     private static String need(Map<String, String> fields, String key) {

@@ -2,6 +2,7 @@ package dev.novahost.journal;
 
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.fault.Faults;
+import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -43,4 +44,23 @@ public sealed interface JournalRecord {
 
     /** nova-core's injected faults, every one of them, on or off. */
     record FaultsSet(Faults faults) implements JournalRecord { }
+
+    /**
+     * A firmware file installed or replaced: its name and its bytes in base64 (a string, so that records
+     * compare by value). At most {@code FirmwareStore.MAX_FILE_BYTES}: about 87 KB on its line.
+     */
+    record FirmwareInstalled(String name, String image) implements JournalRecord {
+        static FirmwareInstalled of(String name, byte[] image) {
+            return new FirmwareInstalled(name, Base64.getEncoder().encodeToString(image));
+        }
+
+        byte[] bytes() {
+            return Base64.getDecoder().decode(image);
+        }
+    }
+
+    record FirmwareDeleted(String name) implements JournalRecord { }
+
+    /** The firmware store back to its preinstalled files (a host reset). */
+    record FirmwareDefaults() implements JournalRecord { }
 }

@@ -2,8 +2,10 @@ package dev.novahost.journal;
 
 import dev.novahost.kernel.events.DeviceEvent;
 import dev.novahost.kernel.events.DriverEvent;
+import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.events.KernelEvent;
 import dev.novahost.kernel.events.ModuleEvent;
+import dev.novahost.kernel.firmware.FirmwareStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -65,6 +67,11 @@ public final class Journaling implements Consumer<KernelEvent> {
             case DriverEvent.FaultsChanged e -> record(new JournalRecord.FaultsSet(e.faults()));
             case ModuleEvent.Loaded e -> record(new JournalRecord.ModuleLoaded(e.module()));
             case ModuleEvent.Unloaded e -> record(new JournalRecord.ModuleUnloaded(e.module()));
+            case HostEvent.FirmwareChanged(var change) -> record(switch (change) {
+                case FirmwareStore.Change.Installed(var name, var image) -> JournalRecord.FirmwareInstalled.of(name, image);
+                case FirmwareStore.Change.Deleted(var name) -> new JournalRecord.FirmwareDeleted(name);
+                case FirmwareStore.Change.Defaults() -> new JournalRecord.FirmwareDefaults();
+            });
             default -> { } // the rest is rebuilt by the replay, or is not state
         }
     }

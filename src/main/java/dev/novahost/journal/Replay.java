@@ -4,6 +4,9 @@ import dev.novahost.journal.JournalRecord.Bound;
 import dev.novahost.journal.JournalRecord.DeviceAdded;
 import dev.novahost.journal.JournalRecord.DeviceRemoved;
 import dev.novahost.journal.JournalRecord.FaultsSet;
+import dev.novahost.journal.JournalRecord.FirmwareDefaults;
+import dev.novahost.journal.JournalRecord.FirmwareDeleted;
+import dev.novahost.journal.JournalRecord.FirmwareInstalled;
 import dev.novahost.journal.JournalRecord.ModuleLoaded;
 import dev.novahost.journal.JournalRecord.ModuleUnloaded;
 import dev.novahost.journal.JournalRecord.PolicySet;
@@ -27,7 +30,7 @@ import java.util.Set;
 
 /**
  * Brings a freshly booted kernel to the state the journal holds: devices plugged in, modules loaded,
- * each binding probed under the policy it had, surprise removals, policies and faults. Runs before the
+ * each binding probed under the policy it had, surprise removals, policies, faults and firmware files. Runs before the
  * service takes requests; what it does is not journaled again. Timers, work and open files do not
  * survive, as on a reboot, and the kernel log says so.
  */
@@ -86,6 +89,10 @@ public final class Replay {
                 }
                 case PolicySet(var driver, var policy) -> attempt(kernel, () -> kernel.driverCore().setPolicy(driver, policy));
                 case FaultsSet(var faults) -> attempt(kernel, () -> kernel.setFaults(faults));
+                case FirmwareInstalled installed -> attempt(kernel, () -> kernel.firmware().put(installed.name(),
+                        installed.bytes()));
+                case FirmwareDeleted(var name) -> attempt(kernel, () -> kernel.firmware().delete(name));
+                case FirmwareDefaults() -> kernel.firmware().restoreDefaults();
                 // an unloaded module stays unloaded; the others never appear in a compacted journal
                 case ModuleUnloaded _, DeviceRemoved _, ProbeFailed _ -> { }
             }

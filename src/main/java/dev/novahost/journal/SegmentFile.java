@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * already on disk (unless a failed write could not be zeroed again, and then the journal has stopped,
  * {@link FailStop}). {@link #reserve()} keeps at least half a segment of them ahead of the last record,
  * so that a full disk is met there, before a change, and not half way through a record: half a segment
- * holds the largest operation (a reset of a full host: 51 KB) and every request in flight at once; one
+ * (of the default 1 MiB) holds the largest operation (a 64 KiB firmware file under a 255-character name:
+ * 87.7 KB on its line; a reset of a full host: 51 KB) and every request in flight at once; one
  * that still finds no room grows the file itself, and a failure there is one after the change. A write
  * that fails leaves zeros where it was, never a half record to write over: after a failed fsync Linux
  * may have dropped the dirty pages, and a second fsync can report success.

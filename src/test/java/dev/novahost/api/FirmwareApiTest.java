@@ -81,7 +81,7 @@ class FirmwareApiTest extends ApiTest {
     @Test
     void theStoreIsBoundedInFiles() throws Exception {
         int preinstalled = FirmwareStore.preinstalled().list().size();
-        for (int i = preinstalled; i < FirmwareStore.MAX_FILES; i++) {
+        for (int i = 0; i < FirmwareStore.MAX_EXTRA_FILES; i++) {
             call(put("/api/v1/firmware/nvidia/ga102/gsp/f" + i + ".bin").contentType(MediaType.APPLICATION_OCTET_STREAM)
                     .content(new byte[1])).andExpect(status().isCreated());
         }

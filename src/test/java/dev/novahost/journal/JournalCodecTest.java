@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The codec against the format on disk: {@code every-record.jsonl} holds the lines the code before the
  * typed records wrote (captured from it by a kernel plugging, binding, failing a probe, setting faults,
  * unplugging and unloading), one for every record type, and a {@code driver.faults} line with attributes,
- * an injection point and a seed (issue 17).
+ * an injection point and a seed (issue 17), and the firmware store's three records (issue 17).
  */
 class JournalCodecTest {
 
@@ -62,7 +62,11 @@ class JournalCodecTest {
                     Fault.LEAK_REGION, FaultAttr.ALWAYS,
                     Fault.FORGET_WORK_CANCEL, new FaultAttr(50, 3, -1, 0, 2, Optional.of(GPU))),
                     Map.of(InjectionPoint.REQUEST_IRQ, new Faults.Injection(new FaultAttr(25, 1, 1, 0, 0, Optional.empty()),
-                            Errno.EINVAL)), Optional.empty(), OptionalLong.of(-42))));
+                            Errno.EINVAL)), Optional.empty(), OptionalLong.of(-42))),
+            // since issue 17: the firmware store's changes, the image in base64
+            new JournalRecord.FirmwareInstalled("nvidia/ga102/gsp/booter_load-535.113.01.bin", "3hAAAHg="),
+            new JournalRecord.FirmwareDeleted("nvidia/tu102/gsp/booter_load-535.113.01.bin"),
+            new JournalRecord.FirmwareDefaults());
 
     @TempDir
     Path dir;

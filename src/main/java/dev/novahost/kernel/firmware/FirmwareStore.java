@@ -6,11 +6,14 @@ import dev.novahost.kernel.pci.Chipset;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -24,8 +27,12 @@ import java.util.regex.Pattern;
  * {@code 0x10de}. Names follow nova-core's layout, {@code nvidia/<chip>/gsp/<file>}. {@link #checkHeader} is the driver's check ({@code EINVAL}); the store itself keeps
  * any bytes, as a filesystem would.
  *
- * <p>Bounded: at most {@link #MAX_FILES} files ({@code ENOSPC} beyond) of at most {@link #MAX_FILE_BYTES}
- * each ({@code E2BIG}). Not journaled: a restart brings back the preinstalled files.
+ * <p>Bounded, so that the journal is: at most {@link #MAX_EXTRA_FILES} files beyond the preinstalled ones
+ * ({@code ENOSPC} beyond) of at most {@link #MAX_FILE_BYTES} each ({@code E2BIG}); our images need only
+ * the 24-byte header. Journaled: every change is told to the {@link Change} listener (the kernel log's
+ * observers, the journal among them) under the store's lock, after it was checked and before it is made,
+ * so a listener that refuses it (the journal cannot make it durable) leaves the store as it was, and
+ * the journal's order is the store's.
  *
  * <p>Thread-safety: every method is synchronized on the store; images are copied in and out.
  */
@@ -37,8 +44,9 @@ public final class FirmwareStore {
     public static final int BIN_MAGIC = 0x10de;
     /** {@code size_of::<BinHdr>()}: six u32s. */
     public static final int HEADER_BYTES = 24;
-    public static final int MAX_FILES = 128;
-    public static final int MAX_FILE_BYTES = 1 << 20;
+    /** Files beyond the preinstalled ones (a preinstalled name deleted and installed again is not one). */
+    public static final int MAX_EXTRA_FILES = 16;
+    public static final int MAX_FILE_BYTES = 64 * 1024;
     public static final int MAX_NAME_LENGTH = 255;
 
     /** nova-core's layout, {@code nvidia/<chip>/gsp/<file>}: a lower-case chip, a file of letters, digits, {@code . - _}. */
@@ -48,23 +56,62 @@ public final class FirmwareStore {
     public record Entry(String name, int size) {
     }
 
-    private final Map<String, byte[]> files = new TreeMap<>();
+    /** A change of the store, told before it is made: what the journal records. */
+    public sealed interface Change {
+        /** A file installed or replaced with {@code image} (the listener must not change it). */
+        record Installed(String name, byte[] image) implements Change { }
+
+        record Deleted(String name) implements Change { }
+
+        /** Back to the preinstalled files only. */
+        record Defaults() implements Change { }
+    }
+
+    private static final Map<String, byte[]> DEFAULTS = defaults();
+
+    private final Map<String, byte[]> files = new TreeMap<>(DEFAULTS);
+    private final Consumer<Change> listener;
+
+    private FirmwareStore(Consumer<Change> listener) {
+        this.listener = listener;
+    }
 
     /** A store holding the {@code booter_load} image of every chipset nova-core supports. */
     public static FirmwareStore preinstalled() {
-        var store = new FirmwareStore();
-        store.restoreDefaults();
-        return store;
+        return preinstalled(change -> { });
+    }
+
+    /** {@link #preinstalled()}, telling {@code listener} of every change from now on. */
+    public static FirmwareStore preinstalled(Consumer<Change> listener) {
+        return new FirmwareStore(listener);
+    }
+
+    private static Map<String, byte[]> defaults() {
+        var defaults = new TreeMap<String, byte[]>();
+        for (Chipset chipset : Chipset.values()) {
+            if (chipset.supported()) {
+                defaults.put(bootloaderName(chipset), image(BIN_MAGIC, chipset.name().getBytes()));
+            }
+        }
+        return Collections.unmodifiableMap(defaults);
+    }
+
+    /** Whether {@code name} is a preinstalled file's. */
+    public static boolean isDefault(String name) {
+        return DEFAULTS.containsKey(name);
+    }
+
+    /** Whether {@code image} is what is preinstalled under {@code name}. */
+    public static boolean isDefault(String name, byte[] image) {
+        var preinstalled = DEFAULTS.get(name);
+        return preinstalled != null && Arrays.equals(preinstalled, image);
     }
 
     /** Back to the preinstalled files only (a host reset). */
     public synchronized void restoreDefaults() {
+        listener.accept(new Change.Defaults());
         files.clear();
-        for (Chipset chipset : Chipset.values()) {
-            if (chipset.supported()) {
-                files.put(bootloaderName(chipset), image(BIN_MAGIC, chipset.name().getBytes()));
-            }
-        }
+        files.putAll(DEFAULTS);
     }
 
     /** The file probe requests for {@code chipset}: {@code nvidia/<chip>/gsp/booter_load-535.113.01.bin}. */
@@ -118,19 +165,27 @@ public final class FirmwareStore {
             throw KernelException.of(Errno.E2BIG, "Firmware " + name + " is " + image.length
                     + " bytes; a file may have at most " + MAX_FILE_BYTES);
         }
-        if (!files.containsKey(name) && files.size() >= MAX_FILES) {
-            throw KernelException.of(Errno.ENOSPC, "The firmware store holds " + MAX_FILES
-                    + " files, its limit; delete one first");
+        if (!files.containsKey(name) && !isDefault(name) && extraFiles() >= MAX_EXTRA_FILES) {
+            throw KernelException.of(Errno.ENOSPC, "The firmware store holds " + MAX_EXTRA_FILES
+                    + " files beyond the preinstalled ones, its limit; delete one first");
         }
-        return files.put(name, image.clone()) == null;
+        var copy = image.clone();
+        listener.accept(new Change.Installed(name, copy));
+        return files.put(name, copy) == null;
     }
 
     /** Deletes a file; {@code ENOENT} when there is none. */
     public synchronized void delete(String name) {
         checkName(name);
-        if (files.remove(name) == null) {
+        if (!files.containsKey(name)) {
             throw missing(name);
         }
+        listener.accept(new Change.Deleted(name));
+        files.remove(name);
+    }
+
+    private long extraFiles() {
+        return files.keySet().stream().filter(name -> !isDefault(name)).count();
     }
 
     /** {@code EINVAL} unless {@code name} is in nova-core's layout {@code nvidia/<chip>/gsp/<file>}, at most 255 characters. */

@@ -5,6 +5,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.driver.DriverCore;
 import dev.novahost.kernel.events.EventLog;
 import dev.novahost.kernel.events.FaultEvent;
+import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
@@ -41,7 +42,8 @@ public final class NovaCore {
                     HungTaskDetector hungTasks) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
                 new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()), new FaultInjector(
-                injected -> logInjection(log, injected)), FirmwareStore.preinstalled());
+                injected -> logInjection(log, injected)),
+                FirmwareStore.preinstalled(change -> log.emit(new HostEvent.FirmwareChanged(change))));
         this.waits = ctx.waits();
         this.injector = ctx.injector();
         this.firmware = ctx.firmware();
