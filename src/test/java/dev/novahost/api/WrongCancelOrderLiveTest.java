@@ -72,12 +72,10 @@ class WrongCancelOrderLiveTest extends ApiTest {
         loadNovaCore();
         long work = idOf(postJson(DEV + "/work", "{\"holdNs\":" + SECOND + "}")
                 .andExpect(jsonPath("$.holdNs").value(1_000_000_000L)));
+        awaitRunning("/api/v1/work/" + work);
         long timer = idOf(postJson(DEV + "/timers", "{\"mode\":\"periodic\",\"delayNs\":0,\"periodNs\":1000000,"
                 + "\"action\":\"queue-work\",\"work\":" + work + ",\"holdNs\":" + SECOND + "}").andExpect(status().isCreated()));
-        // The recipe's premise: the callback is in flight when the unbind comes. A person pasting the block
-        // gets that from the second the callback takes; a loaded CI machine may not have started it yet.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
-                getJson("/api/v1/timers/" + timer).andExpect(jsonPath("$.state").value("running")));
+        awaitRunning("/api/v1/timers/" + timer);
         unbind(GA102);
 
         String expected = policy.equals("fenced") ? "work_after_remove" : "work_free_active";
@@ -87,6 +85,16 @@ class WrongCancelOrderLiveTest extends ApiTest {
         List<Map<String, Object>> groups = JsonPath.read(list, "$");
         return groups.stream().collect(java.util.stream.Collectors.toMap(g -> (String) g.get("kind"),
                 g -> (String) g.get("outcome")));
+    }
+
+    /**
+     * The recipe's premise, in its order: the work runs, then the timer's callback is in flight, when the
+     * unbind comes. A person pasting the block gets that from the second each takes; a loaded CI machine
+     * may start them late, or the callback first, and then nothing re-queues the work in time.
+     */
+    private void awaitRunning(String object) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+                getJson(object).andExpect(jsonPath("$.state").value("running")));
     }
 
     private static long idOf(ResultActions created) throws Exception {
