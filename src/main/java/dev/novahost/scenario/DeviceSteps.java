@@ -1,5 +1,6 @@
 package dev.novahost.scenario;
 
+import dev.novahost.kernel.machine.Teardown;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
@@ -52,7 +53,7 @@ final class DeviceSteps {
 
         @Override
         public String task() {
-            return "unplug " + device;
+            return Teardown.unplugTask(device);
         }
     }
 
@@ -96,7 +97,7 @@ final class DeviceSteps {
 
         @Override
         public String task() {
-            return "rmmod " + NovaCoreDriver.NAME;
+            return Teardown.unloadTask(NovaCoreDriver.NAME);
         }
     }
 
@@ -174,7 +175,7 @@ final class DeviceSteps {
 
         @Override
         public String task() {
-            return "unbind " + device;
+            return Teardown.unbindTask(device);
         }
     }
 

@@ -178,6 +178,11 @@ public final class HungTaskDetector {
         return now;
     }
 
+    /** Whether {@code task} is blocked now (none is while the detector is off). */
+    public boolean isBlocked(String task) {
+        return blocked.stream().anyMatch(entry -> entry.task.equals(task));
+    }
+
     /** How many tasks have been blocked for the timeout or longer, now. */
     public long hungNow() {
         long now = engine.clock().nanoTime();

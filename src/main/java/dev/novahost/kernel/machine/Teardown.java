@@ -31,16 +31,34 @@ public final class Teardown {
 
     /** sysfs unbind of {@code device} from {@code driver}, as task {@code unbind ADDRESS}. */
     public Task unbind(String driver, PciAddress device) {
-        return tasks.start("unbind " + device, () -> driverCore.unbind(driver, device));
+        return tasks.start(unbindTask(device), () -> driverCore.unbind(driver, device));
     }
 
     /** {@code rmmod} in {@code mode}, as task {@code rmmod NAME}. */
     public Task unload(String module, UnloadMode mode) {
-        return tasks.start("rmmod " + module, () -> modules.unload(module, mode));
+        return tasks.start(unloadTask(module), () -> modules.unload(module, mode));
     }
 
     /** Orderly hot-unplug, as task {@code unplug ADDRESS}. */
     public Task hotUnplug(PciAddress device) {
-        return tasks.start("unplug " + device, () -> devices.hotUnplug(device));
+        return tasks.start(unplugTask(device), () -> devices.hotUnplug(device));
+    }
+
+    // The task names, in one place: a scenario's steps run under the same ones, so that lockdep's and
+    // khungtaskd's reports name an operation alike whoever started it.
+
+    /** {@code unbind 0000:01:00.0}. */
+    public static String unbindTask(Object device) {
+        return "unbind " + device;
+    }
+
+    /** {@code rmmod nova-core}. */
+    public static String unloadTask(String module) {
+        return "rmmod " + module;
+    }
+
+    /** {@code unplug 0000:01:00.0}. */
+    public static String unplugTask(Object device) {
+        return "unplug " + device;
     }
 }

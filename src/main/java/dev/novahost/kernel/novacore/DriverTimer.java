@@ -156,7 +156,7 @@ public final class DriverTimer implements DriverObject {
      * (it is blocked in the hung-task detector's eyes): a cancel would wait as long.
      */
     public boolean isStuck() {
-        return ctx.hungTasks().blocked().stream().anyMatch(b -> b.task().equals(runner));
+        return ctx.hungTasks().isBlocked(runner);
     }
 
     /** Whether its {@code block} callback is blocked now, waiting to be released. */

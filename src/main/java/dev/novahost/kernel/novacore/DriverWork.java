@@ -141,7 +141,7 @@ public final class DriverWork implements DriverObject {
      * (it is blocked in the hung-task detector's eyes): a cancel would wait as long.
      */
     public boolean isStuck() {
-        return ctx.hungTasks().blocked().stream().anyMatch(b -> b.task().equals(runner));
+        return ctx.hungTasks().isBlocked(runner);
     }
 
     /** Whether its {@code block} function is blocked now, waiting to be released. */
