@@ -77,7 +77,7 @@ if ! socket_up; then
     rm -f "$SOCKET"
     # from /: the service outlives this run, and conmon inherits its working directory; started in a
     # checkout that is later deleted (a CI clone in /tmp), every container start fails "write child: broken pipe"
-    (cd / && nohup podman system service --time=0 "$DOCKER_HOST_URL" >/var/log/podman-service.log 2>&1 &)
+    (cd / && exec nohup podman system service --time=0 "$DOCKER_HOST_URL" >/var/log/podman-service.log 2>&1 </dev/null) &
     for _ in $(seq 1 50); do socket_up && break; sleep 0.2; done
     socket_up || die "podman system service did not answer on $SOCKET (see /var/log/podman-service.log)"
     say "podman API listening on $SOCKET"
