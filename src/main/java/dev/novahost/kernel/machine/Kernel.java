@@ -38,6 +38,7 @@ import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.sanitizer.Sanitizer;
+import dev.novahost.kernel.task.Breakpoints;
 import dev.novahost.kernel.task.Tasks;
 import dev.novahost.kernel.timer.TimerEngine;
 import dev.novahost.kernel.work.Workqueue;
@@ -74,6 +75,8 @@ public final class Kernel implements AutoCloseable {
     private final Lockdep lockdep;
     private final TimerEngine khungtaskd;
     private final HungTaskDetector hungTasks;
+    /** The teardown points a schedule's reproducer holds an unbind at; all let go with every stuck wait. */
+    private final Breakpoints breakpoints = new Breakpoints();
     private final Modules modules;
     private final Tasks tasks;
     private final Teardown teardown;
@@ -93,7 +96,7 @@ public final class Kernel implements AutoCloseable {
         this.driverCore = new DriverCore(bus, log, lockdep);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
-                lockdep, hungTasks);
+                lockdep, hungTasks, breakpoints);
         this.devices = new Devices(bus, driverCore, log);
         this.modules = new Modules(List.of(novaCore.module()), log);
         this.tasks = new Tasks(config.taskLimits(), log, hungTasks);
@@ -146,6 +149,10 @@ public final class Kernel implements AutoCloseable {
     }
 
     /** khungtaskd: the tasks blocked now, and the reports of those blocked too long. */
+    public Breakpoints breakpoints() {
+        return breakpoints;
+    }
+
     public HungTaskDetector hungTasks() {
         return hungTasks;
     }
@@ -287,6 +294,7 @@ public final class Kernel implements AutoCloseable {
      * every wait nova-core is stuck in is broken first ({@code wait.aborted}).
      */
     public void reset() {
+        breakpoints.releaseAll();
         novaCore.breakStuckWaits("host reset"); // first: a stuck unbind or unload then finishes
         var objects = novaCore.objects();
         objects.table().files().forEach(file -> quietly(() -> objects.closeFile(file.fd())));
@@ -318,6 +326,7 @@ public final class Kernel implements AutoCloseable {
      * as in {@link #reset()}.
      */
     public void shutdown() {
+        breakpoints.releaseAll();
         novaCore.breakStuckWaits("host shutdown"); // a deadlocked unbind would hold its device's mutex for ever
         for (var binding : driverCore.bindings()) {
             var device = binding.bound().device();
@@ -383,6 +392,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public void close() {
+        breakpoints.releaseAll();
         novaCore.breakStuckWaits("host shutdown"); // no callback thread left parked in a deadlock
         if (khungtaskd != engine) {
             khungtaskd.close();

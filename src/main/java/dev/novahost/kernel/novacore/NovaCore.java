@@ -9,6 +9,7 @@ import dev.novahost.kernel.events.HostEvent;
 import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.hungtask.HungTaskDetector;
+import dev.novahost.kernel.task.Breakpoints;
 import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.module.Module;
 import dev.novahost.kernel.pci.PciBus;
@@ -39,11 +40,11 @@ public final class NovaCore {
 
     public NovaCore(PciBus bus, DriverCore driverCore, TimerEngine engine, Workqueue systemWq, EventLog log,
                     Sanitizer sanitizer, BarAccounting accounting, ObjectLimits limits, Lockdep lockdep,
-                    HungTaskDetector hungTasks) {
+                    HungTaskDetector hungTasks, Breakpoints breakpoints) {
         var ctx = new NovaContext(engine, systemWq, log, sanitizer, accounting, new AtomicLong(), limits,
                 new NovaLocks(lockdep), hungTasks, new StuckWaits(log, hungTasks, engine.isVirtual()), new FaultInjector(
                 injected -> logInjection(log, injected)),
-                FirmwareStore.preinstalled(change -> log.emit(new HostEvent.FirmwareChanged(change))));
+                FirmwareStore.preinstalled(change -> log.emit(new HostEvent.FirmwareChanged(change))), breakpoints);
         this.waits = ctx.waits();
         this.injector = ctx.injector();
         this.firmware = ctx.firmware();
