@@ -369,31 +369,36 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     private void removeAsWritten(BoundDevice bound, NovaDevice data, List<RemoveStep> steps) {
         DriverLock.Held held = null;
         boolean irqFreed = false;
-        for (RemoveStep step : steps) {
-            reach(data, step);
-            log(data, new DriverEvent.RemoveStepRan(data.address(), NAME, step.word()));
-            switch (step.kind()) {
-                case FREE_IRQ -> {
-                    data.irq().ifPresent(IrqHandler::devmFree);
-                    irqFreed = true;
-                }
-                case DISCONNECT_FILES -> data.files().forEach(DeviceFile::disconnect);
-                case HRTIMER_CANCEL -> timersOf(data, withModule(step, data)).stream()
-                        .filter(timer -> aimedAt(step, timer.id())).forEach(DriverTimer::cancel);
-                case CANCEL_WORK_SYNC -> worksOf(data, withModule(step, data)).stream()
-                        .filter(work -> aimedAt(step, work.id())).forEach(DriverWork::cancelSync);
-                case PCI_IOUNMAP -> data.bar().iounmap();
-                case PCI_RELEASE_REGION -> bound.device().releaseRegion();
-                case MUTEX_LOCK -> held = data.lock().lock("nova_remove");
-                case MUTEX_UNLOCK -> {
-                    held.close();
-                    held = null;
+        try {
+            for (RemoveStep step : steps) {
+                reach(data, step);
+                log(data, new DriverEvent.RemoveStepRan(data.address(), NAME, step.word()));
+                switch (step.kind()) {
+                    case FREE_IRQ -> {
+                        data.irq().ifPresent(IrqHandler::devmFree);
+                        irqFreed = true;
+                    }
+                    case DISCONNECT_FILES -> data.files().forEach(DeviceFile::disconnect);
+                    case HRTIMER_CANCEL -> timersOf(data, withModule(step, data)).stream()
+                            .filter(timer -> aimedAt(step, timer.id())).forEach(DriverTimer::cancel);
+                    case CANCEL_WORK_SYNC -> worksOf(data, withModule(step, data)).stream()
+                            .filter(work -> aimedAt(step, work.id())).forEach(DriverWork::cancelSync);
+                    case PCI_IOUNMAP -> data.bar().iounmap();
+                    case PCI_RELEASE_REGION -> bound.device().releaseRegion();
+                    case MUTEX_LOCK -> held = data.lock().lock("nova_remove");
+                    case MUTEX_UNLOCK -> { // RemoveStep.checked: a lock is held here
+                        held.close();
+                        held = null;
+                    }
                 }
             }
-        }
-        if (held != null) {
-            held.close();
-            log(data, new DriverEvent.RemoveLockReleased(data.address(), NAME));
+        } finally {
+            if (held != null) {
+                held.close();
+                if (held.acquired()) {
+                    log(data, new DriverEvent.RemoveLockReleased(data.address(), NAME));
+                }
+            }
         }
         if (!irqFreed) {
             data.irq().filter(IrqHandler::managed).ifPresent(irq -> {
