@@ -64,7 +64,10 @@ class BuiltInScenariosTest {
                         Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)),
                 outcome("free-irq-under-driver-lock",
                         Map.of(),
-                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)));
+                        Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)),
+                outcome("iounmap-before-hrtimer-cancel",
+                        Map.of("mmio_after_revoke/prevented", 1L),
+                        Map.of("mmio_after_revoke/occurred", 1L)));
     }
 
     private static Arguments outcome(String name, Map<String, Long> revocable, Map<String, Long> fenced) {
