@@ -937,6 +937,7 @@ function outcomesTable(p) {
     el('td', {}, o.violating ? reproducerCell(p.policy, o, i) : '—')));
   return el('section', { class: 'policy-outcomes', dataset: { policy: p.policy } },
     el('h3', {}, el('span', { class: `badge ${p.policy}` }, p.policy), ' ', el('span', { class: 'muted' }, countsSentence(p))),
+    p.points.length ? el('p', { class: 'muted points' }, `The teardown's points: ${p.points.join(' → ')}`) : null,
     el('table', { class: 'outcomes', id: `explore-outcomes-${p.policy}` },
       el('caption', { class: 'sr-only' }, `Distinct outcomes under ${p.policy}`),
       el('thead', {}, el('tr', {}, ['Outcome', 'Schedules', 'Violating', 'Shortest schedule'].map((h) => el('th', { scope: 'col' }, h)))),
