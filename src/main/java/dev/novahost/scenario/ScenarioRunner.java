@@ -188,6 +188,7 @@ public final class ScenarioRunner {
             }
             current = scenario.steps().size();
             meter.atStep(current);
+            completed(cpus.letGoHeld(current - 1)); // a teardown still held goes on, as the machine would
             completed(cpus.finishAll(current - 1));
             completed(cpus.breakDeadlocks(current - 1, kernel::close)); // the machine shuts down: stuck waits give up
             meter.atStep(current);
@@ -216,6 +217,11 @@ public final class ScenarioRunner {
                     return StepOutcome.attempt(() -> step.apply(this));
                 }
             };
+            if (step instanceof HoldSteps.Holdable teardown && teardown.pauseAt().isPresent()) {
+                var point = HoldSteps.point(teardown.owner(), teardown.pauseAt().get(), names);
+                cpus.runHeld(step, asTask, kernel.breakpoints(), point);
+                return;
+            }
             if (cpus.idle()) {
                 record(step, asTask.get());
                 return;

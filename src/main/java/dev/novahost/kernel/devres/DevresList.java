@@ -78,14 +78,14 @@ public final class DevresList {
 
     /** Releases every entry, last acquired first, and returns their names in the order released. */
     public List<String> releaseAll() {
-        return releaseAll(name -> { });
+        return releaseEach(name -> { });
     }
 
     /**
      * As {@link #releaseAll()}, telling {@code before} each entry's name just before it is released (on
      * this thread, with the entry already off the list): where an unbind can be held between two entries.
      */
-    public List<String> releaseAll(Consumer<String> before) {
+    public List<String> releaseEach(Consumer<String> before) {
         var released = new ArrayList<String>();
         for (Entry entry = pop(); entry != null; entry = pop()) {
             before.accept(entry.name());
