@@ -144,8 +144,8 @@ final class SimulatedCpus implements AutoCloseable {
      */
     void runHeld(Step step, Supplier<StepOutcome> body, Breakpoints breakpoints, String point) {
         if (held != null) {
-            throw step.fail("one teardown is held at a time, and " + held + (held.isHeld() ? "" : " on its way to "
-                    + held.hold.point()) + ": resume it first");
+            throw step.fail("one teardown is held at a time, and " + held + (held.isHeld() ? " is held"
+                    : " is on its way to " + held.hold.point()) + ": resume it first");
         }
         var hold = breakpoints.holdAt(point);
         var cpu = new StepCpu(step, body);
