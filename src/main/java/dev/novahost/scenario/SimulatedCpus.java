@@ -52,23 +52,38 @@ import java.util.function.Supplier;
  * {@link #breakDeadlocks} parks each deadlocked CPU's return, has the host break every stuck wait, then
  * completes the blocked steps in the order they blocked, then lets the CPUs go.
  *
- * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight: with
- * two, which finish lets it go could not be told, and the scenario is refused at that step. And steps
- * that wait for the same callback wake together when it ends; if they do not then wait for each other
- * (a lock, the device), the order of their events is the scheduler's.
+ * <p>A teardown held at a point ({@link #runHeld}, a step's {@code pauseAt}) is one more thread parked
+ * where the scenario put it: in its {@link Breakpoints.Hold}, reached on its own CPU before the step the
+ * point names, so nothing of that step has run. While it is held the steps after it run aside, as beside a
+ * callback in flight, and a step that begins to wait then waits for it (a bind behind the unbind's device
+ * lock). {@link #resume} lets it go and, before anything else runs, waits until it has ended, is held at
+ * the next point (armed before the release, so it cannot run past it), or sleeps in a wait of the model (a
+ * callback in flight it must wait for): again one thread, or none, makes progress. A teardown that waits
+ * for a callback on its way to its point is a blocked step until that callback finishes, and then is held
+ * there. At most one teardown is held at a time, and the end of the run lets it go, before the callbacks
+ * still in flight finish, so that no CPU stays parked in a hold.
  *
- * <p>One class over ~450 lines on purpose: the parking, the step CPUs, the waits and the deadlocks keep
- * one ordering argument together, the one above (the end of a deadlock reuses the parking of a finish);
- * a third of it is that argument. Deadlock recognition relies on the hung-task detector being on, as it
- * is in every scenario's kernel (its default timeout); with it off a deadlock would wait out the patience.
+ * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight or one
+ * teardown held: with two, which finish or resume lets it go could not be told, and the scenario is refused
+ * at that step. And steps that wait for the same callback or held teardown wake together when it ends; if
+ * they do not then wait for each other (a lock, the device), the order of their events is the scheduler's.
+ * A step that waits behind a held teardown is not looked at when a resume holds it again (what it waits
+ * for, the device lock, the teardown still holds); when the teardown waits for a callback instead, the
+ * step waits for that callback too, settled after the teardown.
+ *
+ * <p>One class over ~700 lines on purpose: the parking, the step CPUs, the waits, the held teardown and
+ * the deadlocks keep one ordering argument together, the one above (the end of a deadlock reuses the
+ * parking of a finish, a resume the settling of one); a third of it is that argument. Deadlock
+ * recognition relies on the hung-task detector being on, as it is in every scenario's kernel (its default
+ * timeout); with it off a deadlock would wait out the patience.
  *
  * <p>Thread-safety: confined to the run's thread, which alone calls every method here and alone reads
  * the maps of callbacks in flight and blocked steps. The CPUs are threads it starts; it hands over to
  * them and back only through happens-before edges: {@link Thread#start}, {@link Thread#join} (a step's
- * outcome is read only after its thread has ended), the {@link CountDownLatch}es of a {@link Parking}
- * and of a {@link CallbackHold}, and a step's volatile begun/ended flags. The run's thread waits for a
- * CPU by spinning on those flags and on thread states, in real time, at most {@link #PATIENCE_NS} and
- * never past the run's wall-time budget ({@link BudgetMeter#checkWallTime}).
+ * outcome is read only after its thread has ended), the {@link CountDownLatch}es of a {@link Parking},
+ * of a {@link CallbackHold} and of a {@link Breakpoints.Hold}, and a step's volatile begun/ended flags.
+ * The run's thread waits for a CPU by spinning on those flags and on thread states, in real time, at most
+ * {@link #PATIENCE_NS} and never past the run's wall-time budget ({@link BudgetMeter#checkWallTime}).
  */
 final class SimulatedCpus implements AutoCloseable {
 
