@@ -168,6 +168,12 @@ class HeldTeardownTest {
         assertThat(refused.step()).isEqualTo(2);
         assertThat(refused.getMessage()).startsWith("step 2: the teardown ended without reaching " + GPU + " devres:no such entry;");
 
+        var surprise = catchThrowableOfType(ScenarioException.class, () -> run(Policy.FENCED,
+                device(GPU), "{'op':'load'}",
+                "{'op':'surprise-removal','device':'" + GPU + "','pauseAt':'devres:driver data'}"));
+        assertThat(surprise.getMessage()).as("the driver stays bound: nothing is torn down")
+                .startsWith("step 2: the teardown ended without reaching " + GPU + " devres:driver data;");
+
         var failed = catchThrowableOfType(ScenarioException.class, () -> run(Policy.FENCED,
                 device(GPU), "{'op':'unbind','device':'" + GPU + "','pauseAt':'devres:driver data'}"));
         assertThat(failed.getMessage()).contains("(it failed with ENODEV: " + GPU + " is not bound to nova-core)");
