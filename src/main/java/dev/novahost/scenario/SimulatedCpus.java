@@ -261,12 +261,16 @@ final class SimulatedCpus implements AutoCloseable {
         return "it waits for " + waitsFor;
     }
 
-    /** The teardown let go, if it ended, then the steps that waited behind it, as after a {@link #finish}. */
+    /**
+     * The teardown let go, if it ended, then the steps that waited behind it, as after a {@link #finish}.
+     * Held again, or waiting for a callback, it still holds what they wait for: they are not looked at.
+     */
     private List<Completed> settleLetGo(HeldTeardown teardown, int step) {
-        var completed = new ArrayList<Completed>();
-        if (teardown.cpu.ended()) {
-            completed.add(new Completed(teardown.cpu.step, teardown.cpu.outcome(meter)));
+        if (!teardown.cpu.ended()) {
+            return List.of();
         }
+        var completed = new ArrayList<Completed>();
+        completed.add(new Completed(teardown.cpu.step, teardown.cpu.outcome(meter)));
         completed.addAll(settleBlocked(teardown, step));
         return completed;
     }
@@ -489,7 +493,8 @@ final class SimulatedCpus implements AutoCloseable {
         if (candidates.size() == 1) {
             return candidates.getFirst();
         }
-        String what = candidates.isEmpty() ? "nothing is in flight or held that could let it go"
+        String what = candidates.isEmpty() ? "nothing is in flight or held that could let it go: it waits for a step"
+                + " that waits for it, a deadlock between steps whose end the run cannot order"
                 : held != null && held.isHeld() ? candidates + " are in flight or held, and which finish-callback"
                         + " or resume lets it go cannot be told; have one callback in flight or one teardown held"
                         + " when a step begins to wait"

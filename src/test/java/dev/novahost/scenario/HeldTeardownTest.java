@@ -159,6 +159,51 @@ class HeldTeardownTest {
         assertThat(run.steps().get(4).blockedUntil()).isEqualTo(until);
     }
 
+    /** Let go towards a next point, the drop waits for the callback in flight first, then holds there. */
+    @Test
+    void aTeardownLetGoTowardsANextPointThatWaitsForACallbackIsHeldThereOnceItHasFinished() {
+        var run = run(Policy.REVOCABLE,
+                device(GPU),
+                "{'op':'set-faults','faults':{'forgetTimerCancel':true}}",
+                "{'op':'load'}",
+                timer(GPU, "t"),
+                "{'op':'unbind','device':'" + GPU + "','pauseAt':'devres:driver data'}",     // 4
+                "{'op':'start-callback','timer':'t'}",
+                "{'op':'resume','pauseAt':'devres:pci_iomap BAR0','expect':{'value':'step 4 (unbind " + GPU
+                        + ") let go at " + GPU + " devres:driver data; it waits for t'}}",   // 6
+                "{'op':'finish-callback','timer':'t','expect':{'value':'t finished'}}",       // 7: held again
+                "{'op':'advance','ns':5000000,'expect':{'value':'0 callbacks ran; now 6000000 ns'}}",
+                "{'op':'resume'}");                                                           // 9
+
+        assertThat(run.passed()).as("%s", run.steps()).isTrue();
+        assertThat(run.steps().get(4).value())
+                .isEqualTo("held at " + GPU + " devres:driver data, then at " + GPU + " devres:pci_iomap BAR0");
+        assertThat(run.steps().get(4).blockedUntil()).isEqualTo(9);
+        assertThat(types(run)).containsSubsequence("timer.fired", "timer.cancelled", "driver.freed", "driver.unbound");
+    }
+
+    /** A bind behind the held unbind's device lock waits until the unbind ends, through a second hold. */
+    @Test
+    void aBindBehindAHeldUnbindCompletesWhenTheUnbindDoes() {
+        long started = System.nanoTime();
+        var run = run(Policy.FENCED,
+                device(GPU),
+                "{'op':'load'}",
+                "{'op':'unbind','device':'" + GPU + "','pauseAt':'devres:driver data'}",     // 2
+                "{'op':'bind','device':'" + GPU + "'}",                                       // 3: waits for 2
+                "{'op':'resume','pauseAt':'devres:pci_enable_device'}",
+                "{'op':'read-mmio','device':'" + GPU + "','offset':'0x0','expect':{'errno':'ENODEV'}}",
+                "{'op':'resume'}",                                                            // 6
+                "{'op':'read-mmio','device':'" + GPU + "','offset':'0x0','expect':{'value':'0x172000a1'}}");
+
+        assertThat(run.passed()).as("%s", run.steps()).isTrue();
+        assertThat(run.steps()).extracting(ScenarioResult.StepResult::blockedUntil)
+                .containsExactly(null, null, 6, 6, null, null, null, null);
+        assertThat(types(run)).containsSubsequence("driver.unbound", "driver.probe", "driver.bound");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no patience waited out")
+                .isLessThan(Duration.ofSeconds(5));
+    }
+
     @Test
     void aTeardownThatEndsWithoutReachingItsPointIsRefusedNamingThePoint() {
         var refused = catchThrowableOfType(ScenarioException.class, () -> run(Policy.FENCED,
