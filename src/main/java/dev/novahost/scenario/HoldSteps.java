@@ -2,6 +2,7 @@ package dev.novahost.scenario;
 
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
+import dev.novahost.kernel.novacore.NovaCoreModule;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.task.Breakpoints;
 import java.util.Optional;
@@ -18,12 +19,13 @@ import java.util.Optional;
  */
 final class HoldSteps {
 
-    private static final String MODULE_POINT = "module_";
-
     private HoldSteps() {
     }
 
-    /** A teardown step that may be held on its way: {@code unbind}, {@code remove-device}, {@code surprise-removal}, {@code unload}. */
+    /**
+     * A teardown step that may be held on its way:
+     * {@code unbind}, {@code remove-device}, {@code surprise-removal}, {@code unload}.
+     */
     interface Holdable {
 
         /** The point to hold it at, as the scenario wrote it. */
@@ -49,7 +51,7 @@ final class HoldSteps {
             return written;
         }
         String step = withId(written, names);
-        return Breakpoints.point(step.startsWith(MODULE_POINT) ? NovaCoreDriver.NAME : canonical(owner), step);
+        return Breakpoints.point(NovaCoreModule.POINTS.contains(step) ? NovaCoreDriver.NAME : canonical(owner), step);
     }
 
     private static boolean namesOwner(String word) {

@@ -266,7 +266,8 @@ public final class DriverCore {
         long start = System.nanoTime();
         binding.remove();
         String address = device.address().toString();
-        var released = binding.devres().releaseEach(name -> breakpoints.reach(Breakpoints.point(address, "devres:" + name)));
+        var released = binding.devres().releaseEach(
+                name -> breakpoints.reach(Breakpoints.point(address, "devres:" + name)));
         logReleased(device, released);
         bindings.remove(device);
         binding.leakCheck();

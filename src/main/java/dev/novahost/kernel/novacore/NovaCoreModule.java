@@ -6,6 +6,7 @@ import dev.novahost.kernel.module.ModuleCode;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.task.Breakpoints;
 import dev.novahost.kernel.work.Workqueue;
+import java.util.Set;
 
 /**
  * nova-core's {@code module_init} / {@code module_exit}: allocate the module's workqueue and register
@@ -24,6 +25,8 @@ public final class NovaCoreModule implements ModuleCode {
     public static final String EXIT_POINT = "module_exit";
     /** The point reached after module_exit, before the module's text is freed. */
     public static final String FREE_POINT = "module_free";
+    /** The module's points, whose owner is the module, not a device. */
+    public static final Set<String> POINTS = Set.of(EXIT_POINT, FREE_POINT);
 
     private final DriverCore driverCore;
     private final NovaCoreDriver driver;
