@@ -271,6 +271,22 @@ class HeldTeardownTest {
         assertThat(types(run)).endsWith("driver.unbound", "pci.removed");
     }
 
+    /** Still on its way to its point when the run ends: it passes the point once its callback has finished. */
+    @Test
+    void aRunThatEndsWhileATeardownWaitsOnItsWayLetsItPassItsPoint() {
+        var run = run(Policy.FENCED,
+                device(GPU),
+                "{'op':'load'}",
+                timer(GPU, "t"),
+                "{'op':'start-callback','timer':'t'}",
+                "{'op':'unbind','device':'" + GPU + "','pauseAt':'devres:driver data'}");
+
+        assertThat(run.passed()).as("%s", run.steps()).isTrue();
+        assertThat(run.steps().get(4).blockedUntil()).isEqualTo(5);
+        assertThat(run.steps().get(4).value()).as("never held").isNull();
+        assertThat(types(run)).endsWith("driver.unbound");
+    }
+
     @Test
     void aRunRefusedWhileATeardownIsHeldLeavesNoCpuBehind() {
         var refused = catchThrowableOfType(ScenarioException.class, () -> run(Policy.REVOCABLE,
