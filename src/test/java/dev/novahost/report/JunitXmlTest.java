@@ -2,15 +2,10 @@ package dev.novahost.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
 /**
@@ -69,15 +64,9 @@ class JunitXmlTest {
     @Test
     void theDomParserReadsItAndTheCountsAgreeWithTheElements() throws Exception {
         for (TestReport report : List.of(Reports.passing(), Reports.failing())) {
-            var xml = parse(JunitXml.write(report)).getDocumentElement();
+            var xml = JunitXmlReader.parsedWithCountsAgreeing(JunitXml.write(report)).getDocumentElement();
 
-            assertThat(xml.getTagName()).isEqualTo("testsuites");
-            assertCounts(xml);
-            var suites = xml.getElementsByTagName("testsuite");
-            assertThat(suites.getLength()).isEqualTo(report.suites().size());
-            for (int i = 0; i < suites.getLength(); i++) {
-                assertCounts((Element) suites.item(i));
-            }
+            assertThat(xml.getElementsByTagName("testsuite").getLength()).isEqualTo(report.suites().size());
             assertThat(xml.getAttribute("tests")).isEqualTo(Long.toString(report.tests()));
             assertThat(xml.getAttribute("failures")).isEqualTo(Long.toString(report.count(TestCase.Failed.class)));
         }
@@ -85,7 +74,7 @@ class JunitXmlTest {
 
     @Test
     void messagesWithMarkupAndControlCharactersSurviveTheParser() throws Exception {
-        var xml = parse(JunitXml.write(Reports.failing()));
+        var xml = JunitXmlReader.parse(JunitXml.write(Reports.failing()));
 
         var failure = (Element) xml.getElementsByTagName("failure").item(0);
         assertThat(failure.getAttribute("message")).isEqualTo("step 6 read-mmio: expected <&\"0x1\\u0001\">, got #2");
@@ -102,7 +91,7 @@ class JunitXmlTest {
         var report = new TestReport(nasty, List.of(new TestSuite("s", List.of(),
                 List.of(new TestCase("c", new TestCase.Failed(nasty, List.of(nasty)), List.of(nasty))))));
 
-        var xml = parse(JunitXml.write(report));
+        var xml = JunitXmlReader.parse(JunitXml.write(report));
 
         String spelled = "nul\\u0000 bell\\u0007 esc\\u001b fffe\\ufffe lone\\ud800 tab\t é 😀 ]]>";
         assertThat(xml.getElementsByTagName("failure").item(0).getTextContent()).isEqualTo(spelled);
@@ -114,7 +103,7 @@ class JunitXmlTest {
     void aTimeIsWrittenOnlyWhenGivenAndSummedUpwards() throws Exception {
         var timed = new TestCase("a", TestCase.PASSED, List.of(), List.of(), Optional.of(Duration.ofMillis(1500)));
         var other = new TestCase("b", TestCase.PASSED, List.of(), List.of(), Optional.of(Duration.ofMillis(250)));
-        var xml = parse(JunitXml.write(new TestReport("r", List.of(new TestSuite("s", List.of(), List.of(timed, other))))));
+        var xml = JunitXmlReader.parse(JunitXml.write(new TestReport("r", List.of(new TestSuite("s", List.of(), List.of(timed, other))))));
 
         assertThat(xml.getDocumentElement().getAttribute("time")).isEqualTo("1.750");
         assertThat(((Element) xml.getElementsByTagName("testcase").item(0)).getAttribute("time")).isEqualTo("1.500");
@@ -125,21 +114,5 @@ class JunitXmlTest {
     @Test
     void theSameReportIsTheSameBytes() {
         assertThat(JunitXml.write(Reports.failing())).isEqualTo(JunitXml.write(Reports.failing()));
-    }
-
-    private static void assertCounts(Element level) {
-        var cases = level.getElementsByTagName("testcase");
-        assertThat(level.getAttribute("tests")).as("tests of %s", level.getAttribute("name"))
-                .isEqualTo(Integer.toString(cases.getLength()));
-        assertThat(level.getAttribute("failures")).isEqualTo(Integer.toString(level.getElementsByTagName("failure").getLength()));
-        assertThat(level.getAttribute("skipped")).isEqualTo(Integer.toString(level.getElementsByTagName("skipped").getLength()));
-        assertThat(level.getAttribute("errors")).isEqualTo("0");
-    }
-
-    static Document parse(String xml) throws Exception {
-        var factory = DocumentBuilderFactory.newInstance();
-        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * every line after that is a diagnostic, a nested block, or a result line numbered 1, 2, ... up to the
  * plan; a nested block is followed by its parent's result line.
  */
-final class KtapChecker {
+public final class KtapChecker {
 
     /** A result line read back, with the results of its nested block, if it had one. */
-    record Result(boolean ok, int number, String name, String skip, List<Result> subtests) {
+    public record Result(boolean ok, int number, String name, String skip, List<Result> subtests) {
     }
 
     private static final Pattern PLAN = Pattern.compile("1\\.\\.(\\d+)");
@@ -31,7 +31,7 @@ final class KtapChecker {
     }
 
     /** The top-level results; fails unless every line is read. */
-    static List<Result> read(String text) {
+    public static List<Result> read(String text) {
         var checker = new KtapChecker(text);
         var results = checker.block("");
         assertThat(checker.next).as("every line is part of the top-level block").isEqualTo(checker.lines.size());
