@@ -15,13 +15,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -64,41 +67,53 @@ class ScenarioController {
 
     @PostMapping(path = "/run", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_XML_VALUE,
             MediaType.TEXT_PLAIN_VALUE})
-    ResponseEntity<?> run(@RequestBody RunRequest request, @RequestParam(required = false) String format) {
-        var report = format(format);
+    ResponseEntity<?> run(@RequestBody RunRequest request, @RequestParam(required = false) String format,
+                          @RequestHeader HttpHeaders headers) throws HttpMediaTypeNotAcceptableException {
+        var answer = Answer.of(format, headers.getAccept());
         var scenario = scenario(request);
         if (request.policies() == null || request.policies().isEmpty()) {
-            var result = runner.run(scenario, Optional.empty());
-            return answer(report, result, () -> ScenarioReports.of(result));
+            return answer.with(runner.run(scenario, Optional.empty()), ScenarioReports::of);
         }
         var policies = request.policies().stream().map(word -> Words.parse(Policy.class, "policy", word)).toList();
-        var comparison = runner.compare(scenario, policies);
-        return answer(report, comparison, () -> ScenarioReports.of(comparison));
+        return answer.with(runner.compare(scenario, policies), ScenarioReports::of);
     }
 
     /** Fails each fallible step of the operation once, under each policy, and judges every unwind ({@link Sweep}). */
     @PostMapping(path = "/sweep", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_XML_VALUE,
             MediaType.TEXT_PLAIN_VALUE})
-    ResponseEntity<?> sweep(@RequestBody SweepRequest request, @RequestParam(required = false) String format) {
-        var report = format(format);
+    ResponseEntity<?> sweep(@RequestBody SweepRequest request, @RequestParam(required = false) String format,
+                            @RequestHeader HttpHeaders headers) throws HttpMediaTypeNotAcceptableException {
+        var answer = Answer.of(format, headers.getAccept());
         var operation = Words.parse(Sweep.Operation.class, "operation", request.operation(), Sweep.Operation.BIND);
         var chipset = request.chipset() == null ? Chipset.GA102 : Chipset.named(request.chipset());
         var policies = request.policies() == null || request.policies().isEmpty() ? Arrays.asList(Policy.values())
                 : request.policies().stream().map(word -> Words.parse(Policy.class, "policy", word)).toList();
-        var result = runner.sweep(operation, Sweep.NOVA_CORE, chipset, policies);
-        return answer(report, result, () -> ScenarioReports.of(result));
+        return answer.with(runner.sweep(operation, Sweep.NOVA_CORE, chipset, policies), ScenarioReports::of);
     }
 
-    /** {@code ?format=}: absent is JSON; anything but a report format is {@code EINVAL}. */
-    private static Optional<ReportFormat> format(String word) {
-        return word == null ? Optional.empty() : Optional.of(Words.parse(ReportFormat.class, "format", word));
-    }
+    /**
+     * How a run or a sweep answers: JSON, or with {@code ?format=} a test report in that {@link ReportFormat}.
+     * Settled before anything runs: an unknown format is {@code EINVAL}, and an {@code Accept} that admits
+     * not the answer's media type is 406. The media type is set here, not negotiated, so that an
+     * {@code Accept} naming XML or text first (a browser's) still gets the JSON it also accepts.
+     */
+    private record Answer(Optional<ReportFormat> format, MediaType mediaType) {
 
-    /** The answer as JSON, or written as a test report in {@code format}, with its media type. */
-    private static ResponseEntity<?> answer(Optional<ReportFormat> format, Object answer, Supplier<TestReport> report) {
-        return format.<ResponseEntity<?>>map(f -> ResponseEntity.ok().contentType(MediaType.parseMediaType(f.mediaType()))
-                .body(f.write(report.get()).getBytes(StandardCharsets.UTF_8)))
-                .orElseGet(() -> ResponseEntity.ok(answer));
+        static Answer of(String word, List<MediaType> accepted) throws HttpMediaTypeNotAcceptableException {
+            var format = word == null ? Optional.<ReportFormat>empty()
+                    : Optional.of(Words.parse(ReportFormat.class, "format", word));
+            var type = format.map(f -> MediaType.parseMediaType(f.mediaType())).orElse(MediaType.APPLICATION_JSON);
+            if (!accepted.isEmpty() && accepted.stream().noneMatch(a -> a.getQualityValue() > 0 && a.isCompatibleWith(type))) {
+                throw new HttpMediaTypeNotAcceptableException(List.of(type));
+            }
+            return new Answer(format, type);
+        }
+
+        <T> ResponseEntity<?> with(T result, Function<T, TestReport> report) {
+            var ok = ResponseEntity.ok().contentType(mediaType);
+            return format.<ResponseEntity<?>>map(f -> ok.body(f.write(report.apply(result)).getBytes(StandardCharsets.UTF_8)))
+                    .orElseGet(() -> ok.body(result));
+        }
     }
 
     private static Scenario scenario(RunRequest request) {

@@ -9,6 +9,7 @@ import dev.novahost.report.JunitXmlReader;
 import dev.novahost.report.KtapChecker;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
 /**
@@ -83,9 +84,28 @@ class ScenarioReportApiTest extends ApiTest {
     }
 
     @Test
-    void withoutAFormatTheAnswerIsStillJson() throws Exception {
-        call(post(RUN).contentType(MediaType.APPLICATION_JSON).content(COMPARE))
-                .andExpect(status().isOk())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON));
+    void withoutAFormatTheAnswerIsJsonEvenToABrowsersAccept() throws Exception {
+        for (String accept : new String[] {"*/*", "application/json",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}) {
+            call(post(RUN).contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.ACCEPT, accept).content(COMPARE))
+                    .andExpect(status().isOk())
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON));
+        }
+    }
+
+    /** The format's media type (or JSON without one) must be acceptable: 406 before anything runs, never a 500. */
+    @Test
+    void anAcceptThatAdmitsNotTheAnswersTypeIs406() throws Exception {
+        var refusals = new String[][] {{RUN, "application/xml"}, {RUN, "text/plain"}, {RUN + "?format=junit", "application/json"},
+                {RUN + "?format=ktap", "application/xml"}, {SWEEP + "?format=junit", "text/plain"}};
+        for (String[] refused : refusals) {
+            var body = refused[0].startsWith(RUN) ? COMPARE : "{}";
+            expectProblem(callRejected(post(refused[0]).contentType(MediaType.APPLICATION_JSON)
+                    .header(HttpHeaders.ACCEPT, refused[1]).content(body)), 406, "EINVAL");
+        }
+        call(post(RUN + "?format=junit").contentType(MediaType.APPLICATION_JSON).accept(MediaType.APPLICATION_XML)
+                .content(COMPARE)).andExpect(status().isOk());
+        call(post(SWEEP + "?format=ktap").contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.ACCEPT, "text/*")
+                .content("{}")).andExpect(status().isOk());
     }
 }
