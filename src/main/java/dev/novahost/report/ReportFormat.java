@@ -1,5 +1,8 @@
 package dev.novahost.report;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
  * The formats a {@link TestReport} is written in, each with the media type HTTP answers it with. Their
  * words ({@code junit}, {@code ktap}) are the {@code format} of the API and the {@code --format} of the
@@ -15,6 +18,18 @@ public enum ReportFormat {
 
     ReportFormat(String mediaType) {
         this.mediaType = mediaType;
+    }
+
+    /** The format a command line names ({@code --format junit}), in any case; anything else is refused, naming the formats. */
+    public static ReportFormat named(String word) {
+        return Arrays.stream(values()).filter(f -> f.word().equalsIgnoreCase(word)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a report format; formats are "
+                        + Arrays.stream(values()).map(ReportFormat::word).toList()));
+    }
+
+    /** {@code junit}, {@code ktap}: as the API and the command line spell it. */
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public String mediaType() {

@@ -196,7 +196,7 @@ public final class ScenarioCli {
                     case "--chipset" -> chipset = Chipset.named(value);
                     case "--policies" -> policies = Command.policies(value);
                     case "--budget" -> budget = Command.budget(budget, value);
-                    case "--format" -> format = Optional.of(Command.format(value));
+                    case "--format" -> format = Optional.of(ReportFormat.named(value));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
                 }
             }
@@ -222,7 +222,7 @@ public final class ScenarioCli {
                     if (++i >= args.size()) {
                         throw new IllegalArgumentException("--format needs junit or ktap");
                     }
-                    format = Optional.of(format(args.get(i)));
+                    format = Optional.of(ReportFormat.named(args.get(i)));
                 } else if (arg.equals("--policies")) {
                     if (++i >= args.size()) {
                         throw new IllegalArgumentException("--policies needs a list, e.g. revocable,fenced");
@@ -244,13 +244,6 @@ public final class ScenarioCli {
                 throw new IllegalArgumentException(USAGE);
             }
             return new Command(positional.getFirst(), policies, budget, format);
-        }
-
-        /** {@code junit} or {@code ktap}. */
-        private static ReportFormat format(String word) {
-            return Arrays.stream(ReportFormat.values()).filter(f -> WireWord.of(f).equalsIgnoreCase(word)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a report format; formats are "
-                            + Arrays.stream(ReportFormat.values()).map(WireWord::of).toList()));
         }
 
         /** {@code KIND=VALUE}: the budget with that one limit changed. */

@@ -23,6 +23,11 @@ import java.util.stream.Collectors;
  *       subtests; a failed step's message names its failed checks, its details are its timeline.</li>
  * </ul>
  * Everything comes from the result, which holds no wall-clock time: the same result gives the same report.
+ *
+ * <p>Another answer maps the same way with the report's public constructors: an exploration, for one, as a
+ * suite per policy and a failed case per distinct violating outcome, its reproducer as the details. Its
+ * endpoint answers through the controller's {@code Answer} ({@code ?format=}, the media type, 406), its
+ * command line parses {@code --format} with {@link dev.novahost.report.ReportFormat#named}.
  */
 public final class ScenarioReports {
 
