@@ -155,7 +155,7 @@ public final class JunitXml {
     }
 
     /** The case's own output, then its subtests, one line each, nested ones indented below their parent. */
-    static List<String> output(TestCase testCase) {
+    private static List<String> output(TestCase testCase) {
         var lines = new ArrayList<>(testCase.output());
         testCase.subtests().forEach(subtest -> subtest(subtest, 0, lines));
         return lines;
@@ -185,7 +185,7 @@ public final class JunitXml {
     }
 
     /** {@code text} with every character XML 1.0 cannot carry spelled {@code \}{@code uXXXX}. */
-    static String legal(String text) {
+    private static String legal(String text) {
         return Unprintable.spelled(text, JunitXml::isXmlChar);
     }
 

@@ -1,7 +1,5 @@
 package dev.novahost.report;
 
-import java.util.List;
-
 /**
  * A {@link TestReport} as KTAP version 1, the kernel's test output ({@code Documentation/dev-tools/ktap.rst}),
  * as KUnit prints it: the report is one test whose subtests are its suites, and a suite's subtests are its
@@ -11,8 +9,8 @@ import java.util.List;
  * message and details) and its result line, {@code ok N NAME}, {@code not ok N NAME} or
  * {@code ok N NAME # SKIP REASON}. Each level of nesting is indented by two spaces.
  *
- * <p>A suite failed if one of its cases failed and was skipped if all of them were (KTAP's rule for a
- * parent); a case says for itself ({@link TestCase}'s invariant). The suite's properties are diagnostic lines
+ * <p>A suite's result is {@link TestSuite#status}, KTAP's rule for a parent; a case says for itself
+ * ({@link TestCase}'s invariant). The suite's properties are diagnostic lines
  * after its plan, {@code # name: value}. A name cannot hold {@code #} or a line break: those, and every
  * other control character, are spelled {@code \}{@code uXXXX}; in a diagnostic line only the control
  * characters are, and a line break starts a new {@code #} line.
@@ -45,10 +43,8 @@ public final class Ktap {
         for (TestCase testCase : suite.cases()) {
             testCase(text, inner, testCase, ++n);
         }
-        var status = suite.failed() ? new TestCase.Failed("", List.of())
-                : suite.skipped() ? new TestCase.Skipped(suite.cases().isEmpty() ? "no cases" : "every case skipped")
-                : TestCase.PASSED;
-        result(text, "", status, number, suite.name());
+        why(text, "", suite.status());
+        result(text, "", suite.status(), number, suite.name());
     }
 
     private static void testCase(StringBuilder text, String indent, TestCase testCase, int number) {
@@ -61,11 +57,16 @@ public final class Ktap {
             }
         }
         testCase.output().forEach(line -> diagnostic(text, indent, line));
-        if (testCase.status() instanceof TestCase.Failed failed) {
+        why(text, indent, testCase.status());
+        result(text, indent, testCase.status(), number, testCase.name());
+    }
+
+    /** A failure's message and details, as diagnostic lines just before its result line. */
+    private static void why(StringBuilder text, String indent, TestCase.Status status) {
+        if (status instanceof TestCase.Failed failed) {
             diagnostic(text, indent, failed.message());
             failed.details().forEach(line -> diagnostic(text, indent, line));
         }
-        result(text, indent, testCase.status(), number, testCase.name());
     }
 
     private static void header(StringBuilder text, String indent, String name, int tests) {
@@ -98,7 +99,7 @@ public final class Ktap {
     }
 
     /** A test's name as a result line may hold it: no {@code #}, no line break, no control character. */
-    static String name(String name) {
+    private static String name(String name) {
         return Unprintable.spelled(name, c -> c != '#' && !Character.isISOControl(c));
     }
 

@@ -5,8 +5,6 @@ import java.util.Objects;
 
 /**
  * A suite of cases, with properties that describe the run as a whole ({@code seed}, {@code chipset}).
- * A suite failed if one of its cases did; a suite whose cases were all skipped (or that has none) was
- * skipped.
  */
 public record TestSuite(String name, List<Property> properties, List<TestCase> cases) {
 
@@ -29,11 +27,22 @@ public record TestSuite(String name, List<Property> properties, List<TestCase> c
         return cases.stream().filter(c -> status.isInstance(c.status())).count();
     }
 
-    public boolean failed() {
-        return count(TestCase.Failed.class) > 0;
+    /**
+     * The suite's own result, by KTAP's rule for a parent: failed if one of its cases failed, skipped if all
+     * of them were skipped or it has none, passed otherwise.
+     */
+    public TestCase.Status status() {
+        long failed = count(TestCase.Failed.class);
+        if (failed > 0) {
+            return new TestCase.Failed(failed + " of " + cases.size() + " cases failed", List.of());
+        }
+        if (count(TestCase.Skipped.class) == cases.size()) {
+            return new TestCase.Skipped(cases.isEmpty() ? "no cases" : "every case skipped");
+        }
+        return TestCase.PASSED;
     }
 
-    public boolean skipped() {
-        return count(TestCase.Skipped.class) == cases.size();
+    public boolean failed() {
+        return status() instanceof TestCase.Failed;
     }
 }

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The scenario feature's answers as {@link TestReport}s, for CI systems to show as test results:
@@ -71,8 +73,8 @@ public final class ScenarioReports {
     private static TestCase run(ScenarioResult result) {
         var subtests = result.steps().stream().map(ScenarioReports::expectation).flatMap(Optional::stream).toList();
         var output = List.of("digest: " + result.digest(), "violations: " + violations(result));
-        var failed = subtests.stream().filter(TestCase::failed)
-                .map(s -> s.name() + ": " + ((TestCase.Failed) s.status()).message()).toList();
+        var failed = subtests.stream().flatMap(s -> s.status() instanceof TestCase.Failed f
+                ? Stream.of(s.name() + ": " + f.message()) : Stream.empty()).toList();
         TestCase.Status status = failed.isEmpty() ? TestCase.PASSED
                 : new TestCase.Failed(String.join("; ", failed), timeline(result));
         return new TestCase(result.policy(), status, output, subtests);
@@ -108,7 +110,7 @@ public final class ScenarioReports {
         var lines = new ArrayList<String>();
         for (var violation : result.violations()) {
             lines.add(violation.kind() + "/" + violation.outcome() + " " + violation.object() + ": " + violation.message());
-            violation.timeline().stream().map(bySeq::get).filter(e -> e != null)
+            violation.timeline().stream().map(bySeq::get).filter(Objects::nonNull)
                     .forEach(event -> lines.add("  " + line(event)));
         }
         if (lines.isEmpty()) {

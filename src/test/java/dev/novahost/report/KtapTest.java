@@ -57,6 +57,7 @@ class KtapTest {
                   #   [11] remove() started
                   not ok 1 fenced \\u00231
                   ok 2 revocable # SKIP no GPU\\u000aof that chipset
+                # 1 of 2 cases failed
                 not ok 1 fails
                 """);
     }
@@ -106,6 +107,7 @@ class KtapTest {
                     not ok 1 middle
                   # a subtest failed
                   not ok 1 top
+                # 1 of 1 cases failed
                 not ok 1 s
                 """);
         var read = KtapChecker.read(text);
