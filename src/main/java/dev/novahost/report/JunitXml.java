@@ -14,8 +14,9 @@ import javax.xml.stream.XMLStreamWriter;
  * A {@link TestReport} as JUnit XML, the dialect Jenkins, Maven Surefire and GitLab read:
  * {@code <testsuites>} of {@code <testsuite>} (with {@code <properties>}) of {@code <testcase>}, each with a
  * {@code <failure message="...">} whose text is the details, or a {@code <skipped message="..."/>}, and its
- * output in {@code <system-out>}. Every level counts {@code tests}, {@code failures}, {@code errors} (always
- * 0: a scenario's failures are all failed expectations) and {@code skipped}; {@code time} is written only
+ * output in {@code <system-out>}. Every level counts {@code tests}, {@code failures} and {@code errors}
+ * (always 0: a scenario's failures are all failed expectations), a suite also {@code skipped} (Jenkins'
+ * schema has it there only); {@code time} is written only
  * when the cases were given one, and no timestamp or host name ever, so the same report is the same bytes.
  * A case's subtests, which JUnit cannot nest, are listed in its {@code <system-out>}, one line each.
  *
@@ -51,7 +52,7 @@ public final class JunitXml {
             xml.writeStartDocument("UTF-8", "1.0");
             open(0, "testsuites");
             attribute("name", report.name());
-            counts(report.tests(), report.count(TestCase.Failed.class), report.count(TestCase.Skipped.class),
+            counts(report.tests(), report.count(TestCase.Failed.class), Optional.empty(),
                     total(report.suites().stream().flatMap(s -> s.cases().stream()).toList()));
             for (TestSuite suite : report.suites()) {
                 suite(suite);
@@ -64,8 +65,8 @@ public final class JunitXml {
         private void suite(TestSuite suite) throws XMLStreamException {
             open(1, "testsuite");
             attribute("name", suite.name());
-            counts(suite.cases().size(), suite.count(TestCase.Failed.class), suite.count(TestCase.Skipped.class),
-                    total(suite.cases()));
+            counts(suite.cases().size(), suite.count(TestCase.Failed.class),
+                    Optional.of(suite.count(TestCase.Skipped.class)), total(suite.cases()));
             if (!suite.properties().isEmpty()) {
                 open(2, "properties");
                 for (var property : suite.properties()) {
@@ -121,11 +122,15 @@ public final class JunitXml {
             close(2);
         }
 
-        private void counts(long tests, long failures, long skipped, Optional<Duration> time) throws XMLStreamException {
+        /** Jenkins' schema (xunit's junit-10.xsd) has {@code skipped} on a testsuite only, not on testsuites. */
+        private void counts(long tests, long failures, Optional<Long> skipped, Optional<Duration> time)
+                throws XMLStreamException {
             attribute("tests", Long.toString(tests));
             attribute("failures", Long.toString(failures));
             attribute("errors", "0");
-            attribute("skipped", Long.toString(skipped));
+            if (skipped.isPresent()) {
+                attribute("skipped", Long.toString(skipped.get()));
+            }
             if (time.isPresent()) {
                 attribute("time", seconds(time.get()));
             }
