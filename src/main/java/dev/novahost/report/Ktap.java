@@ -13,12 +13,14 @@ package dev.novahost.report;
  * ({@link TestCase}'s invariant). The suite's properties are diagnostic lines
  * after its plan, {@code # name: value}. A name cannot hold {@code #} or a line break: those, and every
  * other control character, are spelled {@code \}{@code uXXXX}; in a diagnostic line only the control
- * characters are, and a line break starts a new {@code #} line.
+ * characters are, and a line break starts a new {@code #} line; one that begins {@code Subtest:} gets a second
+ * space, so that no parser takes it for a test's header.
  */
 public final class Ktap {
 
     private static final String VERSION = "KTAP version 1";
     private static final String INDENT = "  ";
+    private static final String SUBTEST = "Subtest:";
 
     private Ktap() {
     }
@@ -71,7 +73,7 @@ public final class Ktap {
 
     private static void header(StringBuilder text, String indent, String name, int tests) {
         text.append(indent).append(VERSION).append('\n');
-        text.append(indent).append("# Subtest: ").append(name(name)).append('\n');
+        text.append(indent).append("# ").append(SUBTEST).append(' ').append(name(name)).append('\n');
         text.append(indent).append("1..").append(tests).append('\n');
     }
 
@@ -91,6 +93,9 @@ public final class Ktap {
         }
         for (String line : message.split("\r\n|\r|\n", -1)) {
             text.append(indent).append('#');
+            if (line.startsWith(SUBTEST)) {
+                text.append(' '); // "#  Subtest:" is a diagnostic; "# Subtest:" would open a test for KUnit's parser
+            }
             if (!line.isEmpty()) {
                 text.append(' ').append(Unprintable.spelled(line, c -> c == '\t' || !Character.isISOControl(c)));
             }

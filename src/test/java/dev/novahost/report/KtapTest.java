@@ -115,6 +115,18 @@ class KtapTest {
     }
 
     @Test
+    void aDiagnosticLineIsNeverReadAsASubtestHeader() {
+        var report = new TestReport("Subtest: not a test", List.of(new TestSuite("s", List.of(),
+                List.of(new TestCase("c", TestCase.PASSED, List.of("Subtest: nor this"))))));
+
+        String text = Ktap.write(report);
+
+        assertThat(text).contains("\n#  Subtest: not a test\n", "\n  #  Subtest: nor this\n")
+                .containsOnlyOnce("# Subtest: ");
+        assertThat(KtapChecker.read(text)).singleElement().satisfies(suite -> assertThat(suite.ok()).isTrue());
+    }
+
+    @Test
     void theSameReportIsTheSameBytes() {
         assertThat(Ktap.write(Reports.failing())).isEqualTo(Ktap.write(Reports.failing()));
     }
