@@ -7,6 +7,7 @@ import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.RegisterOffset;
+import dev.novahost.kernel.task.TaskWait;
 
 /**
  * The {@code revocable} policy's handle: {@code Devres<Bar0>}. Each write is a {@code try_access}, which
@@ -55,7 +56,20 @@ public final class RevocableBar implements BarHandle {
 
     @Override
     public IoMapping access(BoundDevice bound) {
-        return bar.access(bound);
+        var mapping = bar.access(bound);
+        if (bar.isRevoked()) { // only a written remove() revokes while device code may still run
+            accounting.record(BarAccounting.Op.READ, BarAccounting.Result.REFUSED);
+            throw KernelException.of(Errno.ENODEV, "BAR0 of " + address + " was revoked by remove()'s pci_iounmap;"
+                    + " access refused");
+        }
+        return mapping;
+    }
+
+    @Override
+    public void iounmap() {
+        try (var wait = TaskWait.on("revoke", bar)) { // waits for the accesses in flight
+            bar.revoke();
+        }
     }
 
     private KernelException refused(BarAccounting.Op op, RegisterOffset at) {
