@@ -65,13 +65,18 @@ public final class Explorer {
 
     /** Explores {@code scenario}'s teardown under each of {@code policies}, in that order. */
     public Exploration explore(JsonNode scenario, List<Policy> policies, int bound, int budget) {
+        return explore(scenario, policies, bound, budget, true);
+    }
+
+    /** With {@code reduced} false every callback is placed at every position: the check of the reduction. */
+    Exploration explore(JsonNode scenario, List<Policy> policies, int bound, int budget, boolean reduced) {
         check(bound, budget);
         var race = TeardownRace.of(scenario);
         var deadline = new Deadline(System.nanoTime(), maxWallTime);
         var explorations = new ArrayList<Exploration.PolicyExploration>();
         try (var pool = Executors.newFixedThreadPool(parallelism, Thread.ofPlatform().daemon().name("explore-", 0).factory())) {
             for (Policy policy : policies.stream().distinct().toList()) {
-                explorations.add(explore(race, policy, bound, budget, pool, deadline));
+                explorations.add(explore(race, policy, bound, budget, reduced, pool, deadline));
             }
         }
         String teardown = race.teardown().get("op").asString() + " " + race.pointPrefix();
@@ -89,9 +94,9 @@ public final class Explorer {
     }
 
     private Exploration.PolicyExploration explore(TeardownRace race, Policy policy, int bound, int budget,
-                                                  ExecutorService pool, Deadline deadline) {
+                                                  boolean reduced, ExecutorService pool, Deadline deadline) {
         var points = points(race, policy);
-        var schedules = new ScheduleSpace(race.callbacks(), points, bound, true).schedules();
+        var schedules = new ScheduleSpace(race.callbacks(), points, bound, reduced).schedules();
         var explored = schedules.subList(0, Math.min(budget, schedules.size()));
         var results = run(race, points, policy, explored, pool, deadline);
         var byOutcome = new LinkedHashMap<String, List<Integer>>();

@@ -78,11 +78,14 @@ import java.util.function.Supplier;
  * timeout); with it off a deadlock would wait out the patience.
  *
  * <p>Thread-safety: confined to the run's thread, which alone calls every method here and alone reads
- * the maps of callbacks in flight and blocked steps. The CPUs are threads it starts; it hands over to
+ * the maps of callbacks in flight and blocked steps. The CPUs are virtual threads it starts (a run starts
+ * one per held callback and per step run beside one, and an exploration runs thousands of runs: a
+ * platform thread's start was most of a schedule's cost); a CPU-bound stretch on one yields its carrier
+ * every few events ({@link BudgetMeter}), so the server's request threads still answer. It hands over to
  * them and back only through happens-before edges: {@link Thread#start}, {@link Thread#join} (a step's
  * outcome is read only after its thread has ended), the {@link CountDownLatch}es of a {@link Parking},
  * of a {@link CallbackHold} and of a {@link Breakpoints.Hold}, and a step's volatile begun/ended flags.
- * The run's thread waits for a CPU by spinning on those flags and on thread states, in real time, at most
+ * The run's thread waits for a CPU by polling those flags and thread states, in real time, at most
  * {@link #PATIENCE_NS} and never past the run's wall-time budget ({@link BudgetMeter#checkWallTime}).
  */
 final class SimulatedCpus implements AutoCloseable {
@@ -299,7 +302,7 @@ final class SimulatedCpus implements AutoCloseable {
      * its hold. The step is refused if the callback does not run by then.
      */
     void start(Step step, String alias, CallbackHold hold, long until) {
-        var cpu = Thread.ofPlatform().daemon().name("scenario-cpu-" + alias).start(() -> {
+        var cpu = Thread.ofVirtual().name("scenario-cpu-" + alias).start(() -> {
             WatchedCpu.markThisThread();
             runUpTo(until);
         });
@@ -613,7 +616,7 @@ final class SimulatedCpus implements AutoCloseable {
 
         StepCpu(Step step, Supplier<StepOutcome> body) {
             this.step = step;
-            this.thread = Thread.ofPlatform().daemon().name("scenario-step-" + step.index()).start(() -> {
+            this.thread = Thread.ofVirtual().name("scenario-step-" + step.index()).start(() -> {
                 WatchedCpu.markThisThread();
                 begun = true;
                 try {
@@ -676,19 +679,32 @@ final class SimulatedCpus implements AutoCloseable {
     // --- waiting, in real time, for the simulated CPUs ----------------------------------------------------
 
     /**
-     * Spins until the condition holds; a scenario that is stuck this long is refused at {@code step}, and
-     * one whose wall time runs out meanwhile ends in the overrun.
+     * Waits until the condition holds; a scenario that is stuck this long is refused at {@code step}, and
+     * one whose wall time runs out meanwhile ends in the overrun. Spins briefly, then yields, then parks
+     * for a few microseconds at a time: the thread it waits for needs a core, and on a machine with as many
+     * busy threads as cores a pure spin took that core from it (most of an exploration's time went to it).
      */
     private void awaitTrue(BooleanSupplier condition, int step, String stuck) {
         long deadline = System.nanoTime() + PATIENCE_NS;
-        while (!condition.getAsBoolean()) {
+        for (int spins = 0; !condition.getAsBoolean(); spins++) {
             meter.checkWallTime();
             if (System.nanoTime() - deadline > 0) {
                 throw new ScenarioException(step, stuck + " within " + TimeUnit.NANOSECONDS.toSeconds(PATIENCE_NS) + " s");
             }
-            Thread.onSpinWait();
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else if (spins < SPINS + YIELDS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(PAUSE_NS);
+            }
         }
     }
+
+    /** How a wait for a CPU backs off: spins, then yields, then pauses of this many nanoseconds. */
+    private static final int SPINS = 64;
+    private static final int YIELDS = 64;
+    private static final long PAUSE_NS = 20_000;
 
     /** Waits for the thread to end, no longer than the patience nor the wall time left. */
     private static void join(Thread thread, int step, String stuck, BudgetMeter meter) {

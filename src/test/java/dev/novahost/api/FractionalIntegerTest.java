@@ -53,6 +53,9 @@ class FractionalIntegerTest extends ApiTest {
         valid.put("writeFileRegister", new Valid("PUT", "/api/v1/files/" + fd + "/mmio/0x1400", "{\"value\":7}"));
         valid.put("runScenario", new Valid("POST", "/api/v1/scenarios/run",
                 "{\"scenario\":{\"seed\":1,\"steps\":[{\"op\":\"load\"}]}}"));
+        valid.put("exploreScenario", new Valid("POST", "/api/v1/scenarios/explore", "{\"scenario\":{\"seed\":1,\"steps\":["
+                + "{\"op\":\"create-device\",\"chipset\":\"GA102\",\"address\":\"0000:01:00.0\"},{\"op\":\"load\"},{\"op\":\"unbind\","
+                + "\"device\":\"0000:01:00.0\"}]},\"bound\":1,\"budget\":5}"));
         valid.put("setDriverFaults", new Valid("PUT", "/api/v1/drivers/nova-core/faults", "{\"seed\":7}"));
     }
 
