@@ -135,7 +135,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         // one eligible call of leakRegion per region request: the devres choice is made here
         if (!Injections.fires(this.ctx, Fault.LEAK_REGION, CallSite.PROBE, device.address().toString(), "BAR0", history)) {
             ctx.devres().add(DEVRES_REGION, device::releaseRegion);
-        } else if (ctx.policy() == Policy.REVOCABLE) {
+        } else if (ctx.policy().revokesAtUnbind()) {
             // The framework owns every device resource; the unmanaged request is caught at unbind.
             ctx.devres().add(DEVRES_REGION, () -> {
                 if (device.isRegionHeld()) {
@@ -151,13 +151,19 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         fallible(InjectionPoint.PCI_IOMAP, device);
         var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
         return switch (ctx.policy()) {
-            case REVOCABLE -> new RevocableBar(device.address(), Devres.register(device, devres, DEVRES_IOMAP,
-                    mapping, IoMapping::unmap, waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0"), this.ctx.accounting());
+            case REVOCABLE -> new RevocableBar(device.address(), revocable(ctx, devres, history, mapping), this.ctx.accounting());
+            case SRCU -> new SrcuBar(device.address(), revocable(ctx, devres, history, mapping), this.ctx.accounting());
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
                 yield new FencedBar(device, mapping);
             }
         };
+    }
+
+    /** BAR0 as a {@code Devres}, revoked by devres at unbind after waiting for its readers ({@code (srcu)BAR0}). */
+    private Devres<IoMapping> revocable(ProbeContext ctx, DevresList devres, History history, IoMapping mapping) {
+        return Devres.register(ctx.device(), devres, DEVRES_IOMAP, mapping, IoMapping::unmap,
+                waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0");
     }
 
     /**
@@ -175,7 +181,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         data.attachIrq(handler);
         if (!bugs.has(Fault.FORGET_IRQ_FREE)) {
             handler.devmManage();
-        } else if (ctx.policy() == Policy.REVOCABLE) {
+        } else if (ctx.policy().revokesAtUnbind()) {
             ctx.devres().add(DEVRES_IRQ, () -> {
                 if (handler.free()) {
                     ModuleCall.report(this.ctx, handler, ViolationKind.IRQ_AFTER_REMOVE, Outcome.PREVENTED,
@@ -367,7 +373,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     private void drop(NovaDevice data) {
         var table = objects.table();
         table.reapOrphans();
-        boolean revocable = data.policy() == Policy.REVOCABLE;
+        boolean revocable = data.policy().revokesAtUnbind();
         var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
         for (DriverTimer timer : data.timers()) {
             if (revocable ? shutDown(timer) : timer.isActive()) {
