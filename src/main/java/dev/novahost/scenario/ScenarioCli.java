@@ -162,7 +162,7 @@ public final class ScenarioCli {
                 : "FAILED: " + failed + " of " + steps + " steps");
     }
 
-    /** A sweep's operation ({@code bind} when not given), chipset, policies (both) and budget. */
+    /** A sweep's operation ({@code bind} when not given), chipset, policies (every one) and budget. */
     private record SweepCommand(Sweep.Operation operation, Chipset chipset, List<Policy> policies,
                                 ScenarioBudget budget) {
 
