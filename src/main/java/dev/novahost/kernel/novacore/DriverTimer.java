@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * through the {@link ModuleCall} checks before doing its action.
  *
  * <p>A callback that is caught running after remove() or after module unload is stopped: it does not
- * do its action and is not re-armed. A refused BAR access (revocable) does not stop a periodic timer;
+ * do its action and is not re-armed. Under srcu the whole run is one read-side section of BAR0, which
+ * unbind's revocation waits for. A refused BAR access (revocable, srcu) does not stop a periodic timer;
  * an access to an unmapped BAR (fenced) does.
  */
 public final class DriverTimer implements DriverObject {

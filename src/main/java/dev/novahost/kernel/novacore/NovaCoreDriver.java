@@ -33,7 +33,8 @@ import java.util.Optional;
  *
  * <p>Its {@code remove()} is the C driver's teardown, with the steps the {@link Faults} leave out left
  * out. Under {@code fenced} nothing else protects the device: what remove() forgot is still there when
- * the driver data is freed, and runs into freed memory later. Under {@code revocable} the framework owns
+ * the driver data is freed, and runs into freed memory later. Under {@code revocable} (and {@code srcu},
+ * whose BAR0 is an SRCU-style {@link SrcuBar}; its remove() is revocable's) the framework owns
  * the driver data and the device resources: dropping them cancels and frees whatever remove() forgot,
  * and the sanitizer records each such save as {@code prevented}.
  *
@@ -362,7 +363,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     /**
      * The devres entry that frees the driver data. What is still armed or pending now was forgotten by
-     * remove(): under revocable the drop cancels it ({@code HrTimer} and work drop), under fenced the
+     * remove(): under revocable and srcu the drop cancels it ({@code HrTimer} and work drop), under fenced the
      * memory is freed under it (ODEBUG's "free active object").
      *
      * <p>Under revocable the drop shuts down every timer and disables every work item of the device,
