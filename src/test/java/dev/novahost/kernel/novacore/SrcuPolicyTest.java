@@ -115,6 +115,20 @@ class SrcuPolicyTest {
         assertThat(timer.expirations()).isEqualTo(1);
     }
 
+    /** The same with a real sleep: {@code holdNs} elapses inside the section, and unbind returns only after it. */
+    @Test
+    void anUnbindWaitsOutACallbacksHoldNsInsideItsSection() {
+        var gpu = gpuUnder(Policy.SRCU);
+        var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 0, 0, Scope.MODULE,
+                Action.TOUCH_BAR, Optional.empty(), new CallbackDelay(CallbackDelay.MAX_NS)));
+        host.awaitLogged(gpu, timer.name(), "timer.fired"); // now sleeping its second inside the section
+
+        host.unbind(gpu);
+
+        assertThat(timer.state()).as("the callback had ended when unbind returned").isEqualTo(HrTimer.State.EXPIRED);
+        assertThat(violations()).as("its access reached a mapped BAR").isEmpty();
+    }
+
     @Test
     void underRevocableTheSameUnbindDoesNotWaitAndTheCallbacksAccessIsRefused() throws Exception {
         var gpu = gpuUnder(Policy.REVOCABLE);
