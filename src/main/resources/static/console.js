@@ -381,6 +381,7 @@ function setupFaults() {
     const seed = $('#fault-seed').value.trim();
     if (seed !== '') faults.seed = Number(seed);
     faults.inject = state.injectable ? injectList() : state.last?.faults?.inject ?? {}; // not yet shown: kept
+    faults.remove = state.last?.faults?.remove ?? []; // a written remove() order (API, scenarios): kept
     const name = e.target.dataset.fault ?? e.target.dataset.inject;
     const attr = e.target.dataset.attr;
     const value = e.target.type === 'checkbox' ? (e.target.checked ? 'on' : 'off') : (e.target.value || 'none');

@@ -1,5 +1,6 @@
 package dev.novahost;
 
+import dev.novahost.explore.ExploreCli;
 import dev.novahost.scenario.ScenarioCli;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
@@ -10,10 +11,16 @@ public class NovaHostApplication {
 
     private static final String AOT_MODE = "spring.aot.enabled";
 
-    /** Starts the service, or, with {@code scenario FILE|NAME}, runs one scenario and exits. */
+    /**
+     * Starts the service, or, with {@code scenario FILE|NAME}, runs one scenario and exits, or, with
+     * {@code explore FILE|NAME}, explores its teardown's schedules and exits.
+     */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("scenario")) {
             System.exit(ScenarioCli.run(Arrays.asList(args).subList(1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("explore")) {
+            System.exit(ExploreCli.run(Arrays.asList(args).subList(1, args.length), System.out, System.err));
         }
         // Spring's AOT mode unless told otherwise (-Dspring.aot.enabled=false): the bean definitions the
         // build generated instead of condition evaluation and reflection: about 0.5 s of a 3.7 s start (P7).

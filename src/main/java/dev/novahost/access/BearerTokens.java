@@ -22,9 +22,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  */
 public final class BearerTokens implements AuthenticationProvider, AuthenticationConverter {
 
-    /** Running a scenario or a sweep reads: each runs in isolated kernels of its own and changes nothing. */
+    /** Running a scenario, a sweep or an exploration reads: each runs in isolated kernels of its own and changes nothing. */
     public static final RequestMatcher SCENARIO_RUN = new OrRequestMatcher(
             PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/scenarios/run"),
+            PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/scenarios/explore"),
             PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/scenarios/sweep"));
 
     private final byte[] viewer;

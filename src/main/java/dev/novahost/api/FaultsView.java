@@ -11,7 +11,9 @@ import java.util.OptionalLong;
  * field is optional: a fault left out is off; each is {@code true}, {@code false} or an object of
  * attributes ({@code probability, interval, times, space, verbose, device, site}; left out: {@code true}'s).
  * {@code probeFailure} names the errno probe fails with, or is null; {@code seed} where the injector's
- * choices start (read back: the seed in use); {@code inject} the injection points that fail, by word.
+ * choices start (read back: the seed in use); {@code inject} the injection points that fail, by word;
+ * {@code remove} the order of remove()'s steps, a list of step words or a preset's name (read back: the
+ * list, {@code []} for the built-in order, or the preset's name).
  *
  * <p>One component per {@link Fault}, named by its wire word, so that Jackson's strict rules (unknown
  * fields) and {@code openapi.yaml}'s schema apply to it as to every other body; the values are read by
@@ -22,14 +24,14 @@ import java.util.OptionalLong;
 record FaultsView(Object forgetTimerCancel, Object forgetWorkCancel, Object forgetFileDisconnect,
                   Object forgetIrqFree, Object leakRegion, Object wrongCancelOrder, Object cancelUnderLock,
                   Object cancelWorkFromItself, Object flushOwnQueue, Object freeIrqUnderLock, Object probeFailure,
-                  Object seed, Object inject) {
+                  Object seed, Object inject, Object remove) {
 
     static FaultsView of(Faults faults) {
         var w = FaultsWire.write(faults);
         return new FaultsView(w.get("forgetTimerCancel"), w.get("forgetWorkCancel"), w.get("forgetFileDisconnect"),
                 w.get("forgetIrqFree"), w.get("leakRegion"), w.get("wrongCancelOrder"), w.get("cancelUnderLock"),
                 w.get("cancelWorkFromItself"), w.get("flushOwnQueue"), w.get("freeIrqUnderLock"),
-                w.get("probeFailure"), w.get("seed"), w.get("inject"));
+                w.get("probeFailure"), w.get("seed"), w.get("inject"), w.get("remove"));
     }
 
     Faults toFaults() {
@@ -40,6 +42,7 @@ record FaultsView(Object forgetTimerCancel, Object forgetWorkCancel, Object forg
         body.put("probeFailure", probeFailure);
         body.put("seed", seed);
         body.put("inject", inject);
+        body.put("remove", remove);
         return FaultsWire.read(body, OptionalLong.empty());
     }
 

@@ -1,5 +1,7 @@
 package dev.novahost.api;
 
+import dev.novahost.explore.Exploration;
+import dev.novahost.explore.Explorer;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Scripted scenarios, each run in its own kernel on virtual time; the live host is never touched. The
@@ -27,10 +30,16 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping(path = "/api/v1/scenarios", produces = MediaType.APPLICATION_JSON_VALUE)
 class ScenarioController {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final ScenarioRunner runner;
+    private final Explorer explorer;
 
     ScenarioController(ScenarioRunner runner) {
         this.runner = runner;
+        // the wall-time budget holds the whole exploration, as it holds a comparison's runs together
+        this.explorer = new Explorer(runner.unslotted(), Runtime.getRuntime().availableProcessors(),
+                runner.budget().maxWallTime());
     }
 
     /** What one built-in scenario is about. */
@@ -38,6 +47,12 @@ class ScenarioController {
 
     /** Run a built-in by {@code name}, or a {@code scenario} given inline; {@code policies} compares runs. */
     record RunRequest(String name, JsonNode scenario, List<String> policies) { }
+
+    /**
+     * What to explore: a built-in by {@code name} or a {@code scenario} inline, the policies (all), the
+     * preemption bound and the schedule budget per policy (defaults when left out).
+     */
+    record ExploreRequest(String name, JsonNode scenario, List<String> policies, Integer bound, Integer budget) { }
 
     /**
      * What to sweep: the operation ({@code bind} or {@code load}), the GPU's chipset ({@code GA102}), the
@@ -72,14 +87,38 @@ class ScenarioController {
         return runner.sweep(operation, Sweep.NOVA_CORE, chipset, policies);
     }
 
+    /**
+     * Every schedule of the scenario's first teardown up to the preemption bound, under each policy, each
+     * run in a kernel of its own; the distinct outcomes, and a shrunk reproducer for each violating one
+     * ({@link Explorer}). One run slot for the whole exploration.
+     */
+    @PostMapping("/explore")
+    Exploration explore(@RequestBody ExploreRequest request) {
+        var scenario = source(request.name(), request.scenario());
+        var policies = policies(request.policies());
+        int bound = request.bound() == null ? Explorer.DEFAULT_BOUND : request.bound();
+        int budget = request.budget() == null ? Explorer.DEFAULT_BUDGET : request.budget();
+        return runner.exclusively(() -> explorer.explore(scenario, policies, bound, budget));
+    }
+
+    private static List<Policy> policies(List<String> words) {
+        return words == null || words.isEmpty() ? Arrays.asList(Policy.values())
+                : words.stream().map(word -> Words.parse(Policy.class, "policy", word)).toList();
+    }
+
     private static Scenario scenario(RunRequest request) {
-        if ((request.name() == null) == (request.scenario() == null)) {
+        return Scenario.parse(source(request.name(), request.scenario()));
+    }
+
+    /** The scenario's JSON: a built-in's by {@code name}, or the one given inline; exactly one of them. */
+    private static JsonNode source(String name, JsonNode scenario) {
+        if ((name == null) == (scenario == null)) {
             throw KernelException.of(Errno.EINVAL, "Give either 'name' (a built-in scenario) or 'scenario' (its JSON)");
         }
-        if (request.name() != null) {
-            return Scenarios.named(request.name()).orElseThrow(() -> KernelException.notFound(Errno.ENOENT,
-                    "No built-in scenario '" + request.name() + "'; they are " + Scenarios.BUILT_IN));
+        if (name != null) {
+            return Scenarios.source(name).map(JSON::readTree).orElseThrow(() -> KernelException.notFound(Errno.ENOENT,
+                    "No built-in scenario '" + name + "'; they are " + Scenarios.BUILT_IN));
         }
-        return Scenario.parse(request.scenario());
+        return scenario;
     }
 }

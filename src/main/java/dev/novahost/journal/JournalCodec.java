@@ -22,7 +22,11 @@ import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.FaultsWire;
 import dev.novahost.kernel.fault.InjectionPoint;
+import dev.novahost.kernel.fault.RemoveOrder;
+import dev.novahost.kernel.fault.RemovePreset;
+import dev.novahost.kernel.fault.RemoveStep;
 import dev.novahost.kernel.firmware.FirmwareStore;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -102,6 +106,9 @@ final class JournalCodec {
                 faults.seed().ifPresent(seed -> fields.put("seed", Long.toString(seed)));
                 faults.inject().forEach((point, injection) ->
                         fields.put(INJECT + point.word(), FaultsWire.injectionText(injection)));
+                if (!faults.remove().builtIn()) { // a preset's name, or the step words joined by commas
+                    fields.put("remove", faults.remove().describe());
+                }
             }
             case FirmwareInstalled(var name, var image) -> {
                 fields.put("op", "firmware.installed");
@@ -174,7 +181,16 @@ final class JournalCodec {
         });
         var seed = f.get("seed");
         return new Faults(attrs, inject, Optional.ofNullable(f.get("probeFailure")).map(Errno::valueOf),
-                seed == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(seed)));
+                seed == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(seed)), removeOrder(f.get("remove")));
+    }
+
+    /** A record without {@code remove} (written before remove orders, or with the built-in one) keeps the built-in order. */
+    private static RemoveOrder removeOrder(String said) {
+        if (said == null || said.isEmpty()) {
+            return RemoveOrder.BUILT_IN;
+        }
+        return RemovePreset.ofWord(said).map(RemoveOrder::of)
+                .orElseGet(() -> RemoveOrder.of(Arrays.stream(said.split(",")).map(RemoveStep::parse).toList()));
     }
 
     /** Only base64 of at most a file's bytes: a record the store would refuse is unreadable. */

@@ -7,9 +7,13 @@ import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.module.UnloadMode;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.FaultsWire;
+import dev.novahost.kernel.fault.RemoveOrder;
+import dev.novahost.kernel.fault.RemoveStep;
 import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -117,10 +121,16 @@ final class DeviceSteps {
 
     /**
      * {@code faults}: the HTTP body's shape ({@link FaultsWire}): each fault {@code true}, {@code false} or
-     * its attributes, {@code probeFailure} an errno or null, {@code seed}, {@code inject} by injection point.
-     * Without a seed it takes the scenario's own, so that a run is byte-identical however often it runs.
+     * its attributes, {@code probeFailure} an errno or null, {@code seed}, {@code inject} by injection point,
+     * {@code remove} a preset's name or a list of remove() steps. Without a seed it takes the scenario's own,
+     * so that a run is byte-identical however often it runs. A step's target in {@code remove} is the name
+     * an earlier step gave the timer or work item ({@code hrtimer_cancel:t}), resolved to its id when this
+     * step runs, so the step comes after the ones that arm or queue what it names; a target that is no
+     * such name but a number is an id.
+     *
+     * @param remove the written remove() order, its targets as written; empty: the order {@code faults} has
      */
-    record SetFaults(Step.Line line, Faults faults) implements Step.OnKernel {
+    record SetFaults(Step.Line line, Faults faults, List<RemoveStep.Written> remove) implements Step.OnKernel {
 
         static SetFaults parse(StepArgs args) {
             var node = args.arg("faults").orElseThrow();
@@ -130,7 +140,15 @@ final class DeviceSteps {
             try {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> body = Scenario.JSON.convertValue(node, Map.class);
-                return new SetFaults(args.line(), FaultsWire.read(body, OptionalLong.empty()));
+                var written = new ArrayList<RemoveStep.Written>();
+                if (body.get("remove") instanceof List<?>) { // checked here as far as it can be without the objects
+                    FaultsWire.removeOrder(body.get("remove"), step -> {
+                        written.add(step);
+                        return step.with(OptionalLong.empty());
+                    });
+                    body.remove("remove");
+                }
+                return new SetFaults(args.line(), FaultsWire.read(body, OptionalLong.empty()), List.copyOf(written));
             } catch (KernelException bad) {
                 throw args.fail(bad.getMessage());
             }
@@ -138,8 +156,30 @@ final class DeviceSteps {
 
         @Override
         public String apply(StepContext run) {
-            run.kernel().setFaults(faults.seed().isPresent() ? faults : faults.withSeed(run.seed()));
+            var set = faults.seed().isPresent() ? faults : faults.withSeed(run.seed());
+            if (!remove.isEmpty()) {
+                set = set.withRemove(RemoveOrder.of(remove.stream().map(step -> step.with(target(run, step))).toList()));
+            }
+            run.kernel().setFaults(set);
             return null;
+        }
+
+        /** The id of the timer or work item a step names by its alias (or by its id); refused when there is none. */
+        private OptionalLong target(StepContext run, RemoveStep.Written step) {
+            if (step.target().isEmpty()) {
+                return OptionalLong.empty();
+            }
+            String alias = step.target().get();
+            boolean timer = step.kind() == RemoveStep.Kind.HRTIMER_CANCEL;
+            var named = timer ? run.names().timerId(alias) : run.names().workId(alias);
+            if (named.isPresent()) {
+                return named;
+            }
+            if (alias.chars().allMatch(Character::isDigit)) {
+                return step.byId().target();
+            }
+            throw fail("remove step " + step.kind().word() + ":" + alias + ": no " + (timer ? "timer was armed" : "work was queued")
+                    + " as '" + alias + "' by an earlier step");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The timers, work items and files a run's steps made, by the names the scenario gave them
@@ -45,6 +46,18 @@ final class RunNames {
             throw step.fail("no work was queued as '" + alias + "' (the step that queues it failed)");
         }
         return work;
+    }
+
+    /** The id of the timer named {@code alias}, if a step armed one by that name. */
+    OptionalLong timerId(String alias) {
+        var timer = timers.get(alias);
+        return timer == null ? OptionalLong.empty() : OptionalLong.of(timer.id());
+    }
+
+    /** The id of the work item named {@code alias}, if a step queued one by that name. */
+    OptionalLong workId(String alias) {
+        var work = works.get(alias);
+        return work == null ? OptionalLong.empty() : OptionalLong.of(work.id());
     }
 
     int file(Step step, String alias) {

@@ -259,7 +259,15 @@ public final class ScenarioCli {
     }
 
     private static Scenario load(String fileOrName) throws IOException {
-        var builtIn = Scenarios.named(fileOrName);
+        return Scenario.parse(source(fileOrName));
+    }
+
+    /**
+     * The JSON of a built-in scenario by name, or of a scenario file (a regular file of at most
+     * {@link #MAX_FILE_BYTES}); {@link IllegalArgumentException} for anything else.
+     */
+    public static String source(String fileOrName) throws IOException {
+        var builtIn = Scenarios.source(fileOrName);
         if (builtIn.isPresent()) {
             return builtIn.get();
         }
@@ -285,7 +293,7 @@ public final class ScenarioCli {
                 throw new IllegalArgumentException("'" + fileOrName + "' has more than " + MAX_FILE_BYTES
                         + " bytes; a scenario file has at most that");
             }
-            return Scenario.parse(new String(json, StandardCharsets.UTF_8));
+            return new String(json, StandardCharsets.UTF_8);
         }
     }
 

@@ -29,6 +29,11 @@ public final class ScenarioOverrun extends RuntimeException {
         this.reached = reached;
     }
 
+    /** A request of many runs (an exploration) that took longer in all than its wall-time budget. */
+    public static ScenarioOverrun wallTime(long limitMillis, long elapsedMillis) {
+        return new ScenarioOverrun(ScenarioBudget.Kind.WALL_TIME, limitMillis, new Progress(0, 0, 0, elapsedMillis, 0));
+    }
+
     public ScenarioBudget.Kind budget() {
         return budget;
     }

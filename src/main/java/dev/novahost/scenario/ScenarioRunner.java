@@ -9,6 +9,8 @@ import dev.novahost.kernel.novacore.NovaCoreDriver;
 import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.task.CurrentTask;
 import dev.novahost.kernel.timer.TimerEngine;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +68,21 @@ public final class ScenarioRunner {
         return budget;
     }
 
+    /**
+     * The same budget without slots: for a request that has taken one slot for all its runs
+     * ({@link #exclusively}), such as an exploration.
+     */
+    public ScenarioRunner unslotted() {
+        return new ScenarioRunner(budget, RunSlots.unlimited());
+    }
+
+    /** Runs {@code request} (its runs made by an {@link #unslotted} runner) in one slot, off the caller's virtual thread. */
+    public <T> T exclusively(Supplier<T> request) {
+        try (var slot = slots.take()) {
+            return onPlatformThread(request);
+        }
+    }
+
     /** One run, under the given policy or, if none, the kernel's default (unless the scenario sets its own). */
     public ScenarioResult run(Scenario scenario, Optional<Policy> policy) {
         try (var slot = slots.take()) {
@@ -103,6 +120,20 @@ public final class ScenarioRunner {
                 }
             });
         }
+    }
+
+    /**
+     * The teardown points ({@link dev.novahost.kernel.task.Breakpoints}' names) one run of the scenario
+     * reaches under {@code policy}, in order: the map of a teardown a schedule explorer places callbacks
+     * in. The run is held to this runner's budget; a refused step is thrown.
+     */
+    public List<String> teardownPoints(Scenario scenario, Policy policy) {
+        var points = Collections.synchronizedList(new ArrayList<String>());
+        try (var slot = slots.take(); var run = new Run(scenario, Optional.of(policy), new BudgetMeter(budget, scenario))) {
+            run.kernel.breakpoints().record(points::add);
+            run.execute();
+        }
+        return List.copyOf(points);
     }
 
     /**

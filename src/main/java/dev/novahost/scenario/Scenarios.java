@@ -40,6 +40,11 @@ public final class Scenarios {
     }
 
     public static Optional<Scenario> named(String name) {
+        return source(name).map(Scenario::parse);
+    }
+
+    /** A built-in scenario's JSON, as the jar holds it. */
+    public static Optional<String> source(String name) {
         if (!BUILT_IN.contains(name)) {
             return Optional.empty();
         }
@@ -47,7 +52,7 @@ public final class Scenarios {
             if (in == null) {
                 throw new IllegalStateException("built-in scenario " + name + " is missing from the jar");
             }
-            return Optional.of(Scenario.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -35,7 +35,8 @@ class TokenAccessTest {
 
     record Route(HttpMethod method, String path) {
         boolean changesState() {
-            return method != HttpMethod.GET && !path.equals("/api/v1/scenarios/run") && !path.equals("/api/v1/scenarios/sweep");
+            return method != HttpMethod.GET && !path.equals("/api/v1/scenarios/run") && !path.equals("/api/v1/scenarios/sweep")
+                    && !path.equals("/api/v1/scenarios/explore");
         }
     }
 

@@ -33,7 +33,7 @@ class FaultsApiTest extends ApiTest {
     void theViewHasOneFieldPerFaultNamedByItsWord() {
         var fields = Arrays.stream(FaultsView.class.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList();
         var expected = new ArrayList<>(Fault.words());
-        expected.addAll(List.of("probeFailure", "seed", "inject"));
+        expected.addAll(List.of("probeFailure", "seed", "inject", "remove"));
         assertThat(fields).isEqualTo(expected);
     }
 
@@ -46,7 +46,7 @@ class FaultsApiTest extends ApiTest {
     void theContractsSchemaHasOneFieldPerFault(String schema) {
         var spec = new OpenAPIV3Parser().read(Path.of("openapi.yaml").toAbsolutePath().toUri().toString());
         var expected = new ArrayList<>(Fault.words());
-        expected.addAll(List.of("probeFailure", "seed", "inject"));
+        expected.addAll(List.of("probeFailure", "seed", "inject", "remove"));
         assertThat(spec.getComponents().getSchemas().get(schema).getProperties().keySet())
                 .containsExactlyElementsOf(expected);
     }
@@ -149,13 +149,36 @@ class FaultsApiTest extends ApiTest {
         "{\"seed\":\"42\"}",
         "{\"seed\":1.5}",
         "{\"seed\":18446744073709551616}",
-        "{\"nosuchFault\":true}"})
+        "{\"nosuchFault\":true}",
+        "{\"remove\":[\"hrtimer_cancle\"]}",
+        "{\"remove\":[\"free_irq:3\"]}",
+        "{\"remove\":[\"hrtimer_cancel:t\"]}",
+        "{\"remove\":[\"mutex_unlock\"]}",
+        "{\"remove\":\"forgetEverything\"}",
+        "{\"remove\":{\"free_irq\":true}}"})
     void badInputIsEinvalAndChangesNothing(String body) throws Exception {
         putJson(FAULTS, "{\"leakRegion\":{\"times\":3},\"seed\":9}").andExpect(status().isOk());
         expectProblem(callRejected(put(FAULTS)
                 .contentType(MediaType.APPLICATION_JSON).content(body)), 400, "EINVAL");
         getJson(FAULTS).andExpect(jsonPath("$.leakRegion.times").value(3)).andExpect(jsonPath("$.seed").value(9))
                 .andExpect(jsonPath("$.forgetTimerCancel").value(false)).andExpect(jsonPath("$.inject").isEmpty());
+    }
+
+    /** A written remove() order and a preset are set and read back; without one, the built-in order is {@code []} (issue 18). */
+    @Test
+    void aRemoveOrderIsSetAndReadBack() throws Exception {
+        putJson(FAULTS, "{\"remove\":[\"cancel_work_sync:4\",\"hrtimer_cancel\",\"pci_iounmap\",\"pci_release_region\"]}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.remove").value(org.hamcrest.Matchers.contains("cancel_work_sync:4", "hrtimer_cancel",
+                        "pci_iounmap", "pci_release_region")));
+        getJson(FAULTS).andExpect(jsonPath("$.remove[0]").value("cancel_work_sync:4"));
+
+        putJson(FAULTS, "{\"remove\":\"wrongCancelOrder\"}").andExpect(status().isOk())
+                .andExpect(jsonPath("$.remove").value("wrongCancelOrder"))
+                .andExpect(jsonPath("$.wrongCancelOrder").value(false));
+        getJson(FAULTS).andExpect(jsonPath("$.remove").value("wrongCancelOrder"));
+
+        putJson(FAULTS, "{}").andExpect(status().isOk()).andExpect(jsonPath("$.remove").isEmpty());
     }
 
     private static void expectOnly(ResultActions answer, Optional<Fault> on) throws Exception {

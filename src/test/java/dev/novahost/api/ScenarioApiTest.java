@@ -52,6 +52,32 @@ class ScenarioApiTest extends ApiTest {
                 .andExpect(jsonPath("$.runs.fenced.digest").isString());
     }
 
+    /** README's "Write your own remove()": BAR0 unmapped before the cancel of a timer in flight (issue 18). */
+    @Test
+    void runsAWrittenRemoveOrderWhoseTargetsAreAliases() throws Exception {
+        String body = """
+                {"policies": ["revocable", "fenced"], "scenario": {"name": "iounmap-first", "steps": [
+                  {"op": "create-device", "chipset": "GA102", "address": "0000:01:00.0"},
+                  {"op": "load"},
+                  {"op": "arm-timer", "device": "0000:01:00.0", "mode": "periodic", "delayNs": 1000000,
+                   "periodNs": 1000000, "action": "touch-bar", "as": "t"},
+                  {"op": "set-faults", "faults": {"remove": ["free_irq", "pci_iounmap", "hrtimer_cancel:t"]}},
+                  {"op": "advance", "ns": 2500000},
+                  {"op": "start-callback", "timer": "t"},
+                  {"op": "unbind", "device": "0000:01:00.0"},
+                  {"op": "finish-callback", "timer": "t"}]}}""";
+
+        postJson(RUN, body).andExpect(status().isOk())
+                .andExpect(jsonPath("$.violations.revocable['mmio_after_revoke/prevented']").value(1))
+                .andExpect(jsonPath("$.violations.revocable.length()").value(1))
+                .andExpect(jsonPath("$.violations.fenced['mmio_after_revoke/occurred']").value(1))
+                .andExpect(jsonPath("$.violations.fenced.length()").value(1))
+                .andExpect(jsonPath("$.runs.fenced.events[?(@.type == 'driver.remove-step')].message")
+                        .value(org.hamcrest.Matchers.contains("nova-core 0000:01:00.0: remove() step free_irq",
+                                "nova-core 0000:01:00.0: remove() step pci_iounmap",
+                                "nova-core 0000:01:00.0: remove() step hrtimer_cancel:1")));
+    }
+
     @Test
     void runsABuiltInOnceWithoutPolicies() throws Exception {
         postJson(RUN, "{\"name\":\"unload-with-open-file-pin\"}")

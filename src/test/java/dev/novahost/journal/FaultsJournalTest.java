@@ -11,6 +11,9 @@ import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.FaultAttr;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.InjectionPoint;
+import dev.novahost.kernel.fault.RemoveOrder;
+import dev.novahost.kernel.fault.RemovePreset;
+import dev.novahost.kernel.fault.RemoveStep;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.EnumSet;
@@ -146,6 +149,25 @@ class FaultsJournalTest {
         dir = dir.resolve("old");
         assertThat(restart().attrs()).containsExactly(Map.entry(Fault.FORGET_TIMER_CANCEL,
                 new FaultAttr(100, 1, 2, 0, 1, Optional.empty())));
+    }
+
+    /**
+     * A written remove() order and a preset survive a restart (issue 18); the built-in order writes no
+     * field, so the record of today's faults is the line it was.
+     */
+    @Test
+    void aRemoveOrderSurvivesARestart() throws Exception {
+        var written = Faults.of(Fault.LEAK_REGION).withRemove(RemoveOrder.of(List.of(RemoveStep.parse("cancel_work_sync:4"),
+                RemoveStep.parse("hrtimer_cancel"), RemoveStep.parse("mutex_lock"), RemoveStep.parse("pci_iounmap"))));
+        var inUse = set(written);
+        assertThat(inUse.remove()).isEqualTo(written.remove());
+        assertThat(JournalLines.of(dir.resolve(Journal.FILE)).toString())
+                .contains("cancel_work_sync:4,hrtimer_cancel,mutex_lock,pci_iounmap");
+        assertThat(restart()).isEqualTo(inUse);
+
+        var preset = set(Faults.NONE.withRemove(RemoveOrder.of(RemovePreset.WRONG_CANCEL_ORDER)));
+        assertThat(restart()).isEqualTo(preset);
+        assertThat(restart().remove().preset()).contains(RemovePreset.WRONG_CANCEL_ORDER);
     }
 
     /** The faults in use after setting them: with the seed the injector picked when they name none. */

@@ -128,6 +128,28 @@ public sealed interface DriverEvent extends KernelEvent {
         }
     }
 
+    /** A written remove() order runs one of its steps ({@code hrtimer_cancel:3}): the timeline of the user's teardown. */
+    record RemoveStepRan(String device, String driver, String step) implements DriverEvent {
+        public String type() {
+            return "driver.remove-step";
+        }
+
+        public String message() {
+            return driver + " " + device + ": remove() step " + step;
+        }
+    }
+
+    /** A written remove() returned with {@code &nd->lock} still held (a {@code mutex_lock} without its unlock): released then. */
+    record RemoveLockReleased(String device, String driver) implements DriverEvent {
+        public String type() {
+            return "driver.remove-unlocked";
+        }
+
+        public String message() {
+            return driver + " " + device + ": remove() returned holding &nd->lock; released it";
+        }
+    }
+
     record RemoveReturned(String device, String driver) implements DriverEvent {
         public String type() {
             return "driver.removed";

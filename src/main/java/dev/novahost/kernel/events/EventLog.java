@@ -2,6 +2,7 @@ package dev.novahost.kernel.events;
 
 import dev.novahost.kernel.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -20,15 +21,21 @@ import java.util.function.Consumer;
  */
 public final class EventLog {
 
+    /** Lines a ring starts with: a scenario's kernel may keep 100,000, and most runs write a few dozen. */
+    private static final int FIRST_RING = 256;
+
     private final Clock clock;
-    private final LogEntry[] ring;
+    private final int capacity;
+    /** Grows (doubling) up to {@code capacity} before it first wraps, so that seq % length never moves a line. */
+    private LogEntry[] ring;
     private final List<Consumer<LogEntry>> readers = new CopyOnWriteArrayList<>();
     private final List<Consumer<KernelEvent>> observers = new CopyOnWriteArrayList<>();
     private long nextSeq = 1;
 
     public EventLog(Clock clock, int capacity) {
         this.clock = clock;
-        this.ring = new LogEntry[capacity];
+        this.capacity = capacity;
+        this.ring = new LogEntry[Math.min(capacity, FIRST_RING)];
     }
 
     /** Emits the event: its log line if it is one (returned, else null), then to the observers. */
@@ -36,6 +43,9 @@ public final class EventLog {
         LogEntry line = null;
         if (event.logged()) {
             synchronized (this) {
+                if (nextSeq >= ring.length && ring.length < capacity) {
+                    ring = Arrays.copyOf(ring, (int) Math.min(2L * ring.length, capacity));
+                }
                 line = new LogEntry(nextSeq, clock.nanoTime(), System.currentTimeMillis(), event);
                 ring[(int) (nextSeq % ring.length)] = line;
                 nextSeq++;

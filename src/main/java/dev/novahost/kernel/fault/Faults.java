@@ -17,16 +17,18 @@ import java.util.function.Predicate;
  * leaves out, with the {@link FaultAttr} that says at which eligible calls; the {@link InjectionPoint}s
  * that fail ({@code fail_function}'s {@code inject} list, each with its attributes and {@code retval});
  * optionally an errno probe fails with after acquiring its resources; and the seed their random choices
- * start from, so that a run is repeatable. They take effect the next time that code runs. An immutable
- * value.
+ * start from, so that a run is repeatable; and the {@link RemoveOrder} remove() runs its steps in (a
+ * preset or a list of the user's; empty: its own code). They take effect the next time that code runs.
+ * An immutable value.
  *
  * @param attrs        the faults that are on, with their attributes
  * @param inject       the injection points that fail, with their attributes and errno
  * @param probeFailure probe fails with this errno after acquiring its resources
  * @param seed         where the random choices start; empty: the injector picks one (and says which)
+ * @param remove       the order of remove()'s steps; {@link RemoveOrder#BUILT_IN}: its own
  */
 public record Faults(Map<Fault, FaultAttr> attrs, Map<InjectionPoint, Injection> inject,
-                     Optional<Errno> probeFailure, OptionalLong seed) {
+                     Optional<Errno> probeFailure, OptionalLong seed, RemoveOrder remove) {
 
     /** One injection point that fails: when ({@code attr}) and with which errno ({@code retval}). */
     public record Injection(FaultAttr attr, Errno retval) {
@@ -40,6 +42,12 @@ public record Faults(Map<Fault, FaultAttr> attrs, Map<InjectionPoint, Injection>
     }
 
     public static final Faults NONE = new Faults(Map.of(), Map.of(), Optional.empty(), OptionalLong.empty());
+
+    /** These, with the built-in remove() order. */
+    public Faults(Map<Fault, FaultAttr> attrs, Map<InjectionPoint, Injection> inject, Optional<Errno> probeFailure,
+                  OptionalLong seed) {
+        this(attrs, inject, probeFailure, seed, RemoveOrder.BUILT_IN);
+    }
 
     public Faults {
         var attrCopy = new EnumMap<Fault, FaultAttr>(Fault.class);
@@ -78,7 +86,12 @@ public record Faults(Map<Fault, FaultAttr> attrs, Map<InjectionPoint, Injection>
 
     /** The same with {@code seed}. */
     public Faults withSeed(long seed) {
-        return new Faults(attrs, inject, probeFailure, OptionalLong.of(seed));
+        return new Faults(attrs, inject, probeFailure, OptionalLong.of(seed), remove);
+    }
+
+    /** The same with remove() run in {@code order}. */
+    public Faults withRemove(RemoveOrder order) {
+        return new Faults(attrs, inject, probeFailure, seed, order);
     }
 
     /** The faults that are on, whatever their attributes. */
@@ -90,12 +103,18 @@ public record Faults(Map<Fault, FaultAttr> attrs, Map<InjectionPoint, Injection>
         return attrs.containsKey(fault);
     }
 
-    /** The faults that are on, as a log line says them: {@code forgetTimerCancel, probeFailure=EIO}, or {@code none}. */
+    /**
+     * The faults that are on, as a log line says them: {@code forgetTimerCancel, probeFailure=EIO,
+     * remove=free_irq,hrtimer_cancel}, or {@code none}.
+     */
     public String describe() {
         var said = new ArrayList<String>();
         attrs.keySet().forEach(fault -> said.add(fault.word()));
         inject.forEach((point, injection) -> said.add(point.word() + "=" + injection.retval()));
         probeFailure.ifPresent(errno -> said.add("probeFailure=" + errno));
+        if (!remove.builtIn()) {
+            said.add("remove=" + remove.describe());
+        }
         return said.isEmpty() ? "none" : String.join(", ", said);
     }
 

@@ -3,6 +3,7 @@ package dev.novahost.kernel.fault;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +22,8 @@ import java.util.regex.Pattern;
  * {"forgetTimerCancel": {"space": 2, "times": 2},      // true, false, null or attributes
  *  "probeFailure": "EIO",                              // an errno name or null
  *  "seed": 42,                                         // optional: the injector picks one
- *  "inject": {"pci_iomap": {"retval": "ENOMEM", "probability": 50}}}
+ *  "inject": {"pci_iomap": {"retval": "ENOMEM", "probability": 50}},
+ *  "remove": ["cancel_work_sync:4", "hrtimer_cancel:3", "free_irq"]}  // or a preset's name, "wrongCancelOrder"
  * }</pre>
  * An attribute left out is {@link FaultAttr#ALWAYS}'s; {@code true} is ALWAYS itself. Bad input is
  * {@code EINVAL} naming the field, before anything is changed. The journal keeps each fault as one text
@@ -43,9 +46,9 @@ public final class FaultsWire {
      */
     public static Faults read(Map<String, ?> body, OptionalLong defaultSeed) {
         for (String key : body.keySet()) {
-            if (Fault.ofWord(key).isEmpty() && !List.of("probeFailure", "seed", "inject").contains(key)) {
+            if (Fault.ofWord(key).isEmpty() && !List.of("probeFailure", "seed", "inject", "remove").contains(key)) {
                 throw invalid("unknown field '" + key + "'; the fields are " + Fault.words()
-                        + ", probeFailure, seed and inject");
+                        + ", probeFailure, seed, inject and remove");
             }
         }
         var attrs = new EnumMap<Fault, FaultAttr>(Fault.class);
@@ -67,10 +70,44 @@ public final class FaultsWire {
         }
         Object seed = body.get("seed");
         var probeFailure = Optional.ofNullable(body.get("probeFailure")).map(value -> errno("probeFailure", value));
-        return new Faults(attrs, inject, probeFailure, seed == null ? defaultSeed : OptionalLong.of(integer("seed", seed)));
+        return new Faults(attrs, inject, probeFailure, seed == null ? defaultSeed : OptionalLong.of(integer("seed", seed)),
+                removeOrder(body.get("remove"), RemoveStep.Written::byId));
     }
 
-    /** {@code faults} in the shape {@link #read} takes: every fault ({@code false} when off), probeFailure, seed, inject. */
+    /**
+     * The remove() order {@code value} says: a {@link RemovePreset}'s name, or a list of step words, each
+     * step's target resolved by {@code resolve} (an id; in a scenario, an alias); null or an empty list: the
+     * built-in order. {@code EINVAL} for anything else.
+     */
+    public static RemoveOrder removeOrder(Object value, Function<RemoveStep.Written, RemoveStep> resolve) {
+        if (value == null) {
+            return RemoveOrder.BUILT_IN;
+        }
+        if (value instanceof String name) {
+            return RemoveOrder.of(RemovePreset.ofWord(name).orElseThrow(() -> invalid("remove '" + name
+                    + "' is not a preset; the presets are " + RemovePreset.words() + ", or give a list of steps "
+                    + RemoveStep.Kind.words())));
+        }
+        if (!(value instanceof List<?> words)) {
+            throw invalid("remove is a list of steps " + RemoveStep.Kind.words() + " or a preset's name "
+                    + RemovePreset.words() + ", was " + value);
+        }
+        var steps = new ArrayList<RemoveStep>();
+        for (Object word : words) {
+            if (!(word instanceof String text)) {
+                throw invalid("remove: each step is a word such as \"hrtimer_cancel\" or \"hrtimer_cancel:3\", was " + word);
+            }
+            steps.add(resolve.apply(RemoveStep.split(text)));
+        }
+        return RemoveOrder.of(steps);
+    }
+
+    /** {@code order} as {@link #removeOrder} reads it: the preset's name, or the list of step words. */
+    public static Object removeValue(RemoveOrder order) {
+        return order.preset().<Object>map(RemovePreset::word).orElseGet(() -> RemoveStep.words(order.steps()));
+    }
+
+    /** {@code faults} in the shape {@link #read} takes: every fault ({@code false} when off), probeFailure, seed, inject, remove. */
     public static Map<String, Object> write(Faults faults) {
         var body = new LinkedHashMap<String, Object>();
         for (Fault fault : Fault.values()) {
@@ -86,6 +123,7 @@ public final class FaultsWire {
             inject.put(point.word(), said);
         });
         body.put("inject", inject);
+        body.put("remove", removeValue(faults.remove()));
         return body;
     }
 

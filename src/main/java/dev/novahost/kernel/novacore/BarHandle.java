@@ -30,7 +30,11 @@ public sealed interface BarHandle extends RegisterReader permits RevocableBar, F
 
     void write32(RegisterOffset at, int value);
 
-    /** The mapping itself, for code that holds proof the device is bound: no revocation check. */
+    /**
+     * The mapping itself, for code that holds proof the device is bound: no revocation check while the
+     * BAR is in place. A written remove() may unmap it before it stops that code ({@link #iounmap}):
+     * then the fenced mapping is found gone ({@code ENXIO}) and the revocable handle refuses ({@code ENODEV}).
+     */
     IoMapping access(BoundDevice bound);
 
     /**
@@ -41,4 +45,11 @@ public sealed interface BarHandle extends RegisterReader permits RevocableBar, F
     default Optional<BarSection> readLock(String where) {
         return Optional.of(BarSection.NONE);
     }
+
+    /**
+     * {@code pci_iounmap} from a written remove(), before devres would: fenced unmaps the BAR (later
+     * accesses reach unmapped memory), revocable revokes its {@code Devres} (waiting for accesses in flight;
+     * later ones are refused). The devres entry finds it done.
+     */
+    void iounmap();
 }

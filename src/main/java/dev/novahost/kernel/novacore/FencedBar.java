@@ -45,4 +45,9 @@ public final class FencedBar implements BarHandle {
         }
         return mapping;
     }
+
+    @Override
+    public void iounmap() {
+        mapping.unmap();
+    }
 }

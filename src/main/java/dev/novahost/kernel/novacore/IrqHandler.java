@@ -1,5 +1,6 @@
 package dev.novahost.kernel.novacore;
 
+import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.IrqEvent;
 import dev.novahost.kernel.devres.DevresList;
 import dev.novahost.kernel.events.History;
@@ -87,6 +88,19 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         free();
     }
 
+    /**
+     * A written remove() left it installed: off the devres list, so that it stays on the line as an
+     * unmanaged {@code request_irq} that remove() forgot ({@code forgetIrqFree}). Returns the list, for an
+     * entry that catches it (revocable).
+     */
+    DevresList unmanage() {
+        if (managed != null) {
+            devres.destroy(managed);
+            managed = null;
+        }
+        return devres;
+    }
+
     /** Holds the next run of the handler in flight (before it takes the lock) until the hold is released. */
     CallbackHold holdNextRun() {
         var next = new CallbackHold();
@@ -128,14 +142,22 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         }
     }
 
-    /** Acknowledges the PTIMER alarm; false if the interrupt was not the device's. */
+    /**
+     * Acknowledges the PTIMER alarm; false if the interrupt was not the device's, or if a written remove()
+     * has unmapped BAR0 before freeing the handler (reported as any callback's access to a gone BAR).
+     */
     private boolean acknowledge() {
-        var registers = owner.bar().access(owner.bound());
-        if ((registers.read32(Bar0.NV_PTIMER_INTR_0) & 1) == 0) {
+        try {
+            var registers = owner.bar().access(owner.bound());
+            if ((registers.read32(Bar0.NV_PTIMER_INTR_0) & 1) == 0) {
+                return false;
+            }
+            registers.write32(Bar0.NV_PTIMER_INTR_0, 1);
+            return true;
+        } catch (KernelException gone) {
+            ModuleCall.reportBarFailure(ctx, this, gone);
             return false;
         }
-        registers.write32(Bar0.NV_PTIMER_INTR_0, 1);
-        return true;
     }
 
     private void log(IrqEvent event) {

@@ -62,9 +62,9 @@ final class ModuleCall {
      */
     static boolean touchBar(NovaContext ctx, DriverObject object, Action action, BarSection section) {
         var owner = object.owner();
-        RegisterReader registers = section.registers().<RegisterReader>map(io -> io)
-                .orElseGet(() -> object.scope() == Scope.DEVICE ? owner.bar().access(owner.bound()) : owner.bar());
-        try {
+        try { // a written remove() may have unmapped the BAR before it stopped this device-scope code
+            RegisterReader registers = section.registers().<RegisterReader>map(io -> io)
+                    .orElseGet(() -> object.scope() == Scope.DEVICE ? owner.bar().access(owner.bound()) : owner.bar());
             if (action == Action.READ_PTIMER) {
                 Ptimer.readTime(registers);
             } else {

@@ -4,6 +4,8 @@ import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.fault.Faults;
 import dev.novahost.kernel.fault.InjectionPoint;
+import dev.novahost.kernel.fault.RemoveOrder;
+import dev.novahost.kernel.fault.RemoveStep;
 import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -21,8 +23,10 @@ import dev.novahost.kernel.pci.Chipset;
 import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
+import dev.novahost.kernel.task.Breakpoints;
 import dev.novahost.kernel.timer.HrTimer;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -153,7 +157,10 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
         return switch (ctx.policy()) {
             case REVOCABLE -> new RevocableBar(device.address(), revocable(ctx, devres, history, mapping), this.ctx.accounting());
-            case SRCU -> new SrcuBar(device.address(), revocable(ctx, devres, history, mapping), this.ctx.accounting());
+            case SRCU -> {
+                var bar = revocable(ctx, devres, history, mapping);
+                yield new SrcuBar(bar, new RevocableBar(device.address(), bar, this.ctx.accounting()));
+            }
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
                 yield new FencedBar(device, mapping);
@@ -183,13 +190,18 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         if (!bugs.has(Fault.FORGET_IRQ_FREE)) {
             handler.devmManage();
         } else if (ctx.policy().revokesAtUnbind()) {
-            ctx.devres().add(DEVRES_IRQ, () -> {
-                if (handler.free()) {
-                    ModuleCall.report(this.ctx, handler, ViolationKind.IRQ_AFTER_REMOVE, Outcome.PREVENTED,
-                            "IRQ handler left installed by remove(); freed by devres before it could run");
-                }
-            });
+            catchForgottenIrq(ctx.devres(), handler);
         }
+    }
+
+    /** Revocable, srcu: the framework owns every device resource; an IRQ handler remove() left installed is freed by devres. */
+    private void catchForgottenIrq(DevresList devres, IrqHandler handler) {
+        devres.add(DEVRES_IRQ, () -> {
+            if (handler.free()) {
+                ModuleCall.report(ctx, handler, ViolationKind.IRQ_AFTER_REMOVE, Outcome.PREVENTED,
+                        "IRQ handler left installed by remove(); freed by devres before it could run");
+            }
+        });
     }
 
     /**
@@ -283,20 +295,34 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     /**
      * The C driver's teardown: free the interrupt handler and disconnect open files (fenced), cancel the
      * timers and work it owns (and, fenced, the module-scope ones that use this device), in that order
-     * unless the order is wrong.
+     * unless the order is wrong; or, when the faults carry a remove order ({@link RemoveOrder}), exactly
+     * the steps it lists, whatever the boolean faults say. Each step reaches its breakpoint first
+     * ({@code remove:hrtimer_cancel}), so a reproducer can hold the unbind between two steps.
      */
     @Override
     public void remove(BoundDevice bound, NovaDevice data) {
         data.beginRemove();
         log(data, new DriverEvent.RemoveStarted(data.address(), NAME));
-        boolean fenced = data.policy() == Policy.FENCED;
-        if (fenced) {
+        if (data.policy() == Policy.FENCED) {
             data.sysfsDrain();
         }
+        var written = faults.remove().stepsFor(data.policy());
+        if (written.isPresent()) {
+            removeAsWritten(bound, data, written.get());
+        } else {
+            removeBuiltIn(data);
+        }
+        data.markRemoved();
+        log(data, new DriverEvent.RemoveReturned(data.address(), NAME));
+    }
+
+    private void removeBuiltIn(NovaDevice data) {
+        boolean fenced = data.policy() == Policy.FENCED;
         // Fenced: devres would free the handler only after remove() returned: an interrupt in between would
         // run the handler of a removed device. free_irq here also waits for a handler already running.
         // Revocable: devres frees it, unless probe left it unmanaged (forgetIrqFree): then remove() does.
         data.irq().filter(irq -> fenced || !irq.managed()).ifPresent(irq -> {
+            reach(data, RemoveStep.of(RemoveStep.Kind.FREE_IRQ));
             if (!Injections.fires(ctx, Fault.FORGET_IRQ_FREE, CallSite.REMOVE, irq, irq.name())) {
                 if (fenced) {
                     underLockIf(Injections.fires(ctx, Fault.FREE_IRQ_UNDER_LOCK, CallSite.REMOVE, data.address(), UNDER_LOCK,
@@ -307,21 +333,17 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
         });
         if (fenced) {
+            reach(data, RemoveStep.of(RemoveStep.Kind.DISCONNECT_FILES));
             for (DeviceFile file : data.files()) { // each open file one eligible call of forgetFileDisconnect
                 if (!Injections.fires(ctx, Fault.FORGET_FILE_DISCONNECT, CallSite.REMOVE, file, file.name())) {
                     file.disconnect();
                 }
             }
         }
-        var timers = new ArrayList<>(data.timers());
-        var works = new ArrayList<>(data.works());
-        if (fenced) {
-            objects.module().ifPresent(loaded -> {
-                timers.addAll(loaded.timersOf(data));
-                works.addAll(loaded.worksOf(data));
-            });
-        }
+        var timers = timersOf(data, fenced);
+        var works = worksOf(data, fenced);
         Runnable cancelTimers = () -> {
+            reach(data, RemoveStep.of(RemoveStep.Kind.HRTIMER_CANCEL));
             var cancelled = timers.stream()
                     .filter(timer -> !Injections.fires(ctx, Fault.FORGET_TIMER_CANCEL, CallSite.REMOVE, timer, timer.name())).toList();
             if (!cancelled.isEmpty()) {
@@ -330,6 +352,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             }
         };
         Runnable cancelWorks = () -> {
+            reach(data, RemoveStep.of(RemoveStep.Kind.CANCEL_WORK_SYNC));
             for (DriverWork work : works) {
                 if (!Injections.fires(ctx, Fault.FORGET_WORK_CANCEL, CallSite.REMOVE, work, work.name())) {
                     work.cancelSync();
@@ -343,8 +366,93 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
             cancelTimers.run();
             cancelWorks.run();
         }
-        data.markRemoved();
-        log(data, new DriverEvent.RemoveReturned(data.address(), NAME));
+    }
+
+    /**
+     * The user's teardown: each step reaches its breakpoint, is logged ({@code driver.remove-step}) and
+     * runs now, in the order written. What it leaves out is left to devres and the drop, as for a C
+     * driver that forgot it: a handler it does not free stays installed (unmanaged, as
+     * {@code forgetIrqFree}); timers and work it does not cancel are cancelled by the drop under
+     * revocable (prevented) and freed active under fenced (occurred). A lock it leaves held is released
+     * when it returns, and the log says so.
+     */
+    private void removeAsWritten(BoundDevice bound, NovaDevice data, List<RemoveStep> steps) {
+        DriverLock.Held held = null;
+        boolean irqFreed = false;
+        try {
+            for (RemoveStep step : steps) {
+                reach(data, step);
+                log(data, new DriverEvent.RemoveStepRan(data.address(), NAME, step.word()));
+                switch (step.kind()) {
+                    case FREE_IRQ -> {
+                        data.irq().ifPresent(IrqHandler::devmFree);
+                        irqFreed = true;
+                    }
+                    case DISCONNECT_FILES -> data.files().forEach(DeviceFile::disconnect);
+                    case HRTIMER_CANCEL -> timersOf(data, withModule(step, data)).stream()
+                            .filter(timer -> aimedAt(step, timer.id())).forEach(DriverTimer::cancel);
+                    case CANCEL_WORK_SYNC -> worksOf(data, withModule(step, data)).stream()
+                            .filter(work -> aimedAt(step, work.id())).forEach(DriverWork::cancelSync);
+                    case PCI_IOUNMAP -> data.bar().iounmap();
+                    case PCI_RELEASE_REGION -> bound.device().releaseRegion();
+                    case MUTEX_LOCK -> held = data.lock().lock("nova_remove");
+                    case MUTEX_UNLOCK -> { // RemoveStep.checked: a lock is held here
+                        held.close();
+                        held = null;
+                    }
+                }
+            }
+        } finally {
+            if (held != null) {
+                held.close();
+                if (held.acquired()) {
+                    log(data, new DriverEvent.RemoveLockReleased(data.address(), NAME));
+                }
+            }
+        }
+        if (!irqFreed) {
+            data.irq().filter(IrqHandler::managed).ifPresent(irq -> {
+                var devres = irq.unmanage();
+                if (data.policy().revokesAtUnbind()) {
+                    catchForgottenIrq(devres, irq);
+                }
+            });
+        }
+    }
+
+    /**
+     * Whether a cancel step looks among the module-scope objects that use the device too: fenced, as the
+     * built-in order does; revocable, only for the one it names (the module's own are not remove()'s there).
+     */
+    private static boolean withModule(RemoveStep step, NovaDevice data) {
+        return data.policy() == Policy.FENCED || step.target().isPresent();
+    }
+
+    /** Whether a cancel step stops the object with this id: the one it names, or every one without a target. */
+    private static boolean aimedAt(RemoveStep step, long id) {
+        return step.target().isEmpty() || step.target().getAsLong() == id;
+    }
+
+    /** The device's timers and, with {@code module} and while it is loaded, the module-scope ones that use it. */
+    private List<DriverTimer> timersOf(NovaDevice data, boolean module) {
+        var timers = new ArrayList<>(data.timers());
+        if (module) {
+            objects.module().ifPresent(loaded -> timers.addAll(loaded.timersOf(data)));
+        }
+        return timers;
+    }
+
+    private List<DriverWork> worksOf(NovaDevice data, boolean module) {
+        var works = new ArrayList<>(data.works());
+        if (module) {
+            objects.module().ifPresent(loaded -> works.addAll(loaded.worksOf(data)));
+        }
+        return works;
+    }
+
+    /** Waits at the step's breakpoint, if a reproducer holds the unbind there. */
+    private void reach(NovaDevice data, RemoveStep step) {
+        ctx.breakpoints().reach(Breakpoints.point(data.address(), "remove:" + step.word()));
     }
 
     /**

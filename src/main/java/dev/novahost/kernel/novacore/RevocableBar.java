@@ -7,6 +7,7 @@ import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.RegisterOffset;
+import dev.novahost.kernel.task.TaskWait;
 
 /**
  * The {@code revocable} policy's handle: {@code Devres<Bar0>}. Each write is a {@code try_access}, which
@@ -55,10 +56,24 @@ public final class RevocableBar implements BarHandle {
 
     @Override
     public IoMapping access(BoundDevice bound) {
-        return bar.access(bound);
+        var mapping = bar.access(bound);
+        if (bar.isRevoked()) { // only a written remove() revokes while device code may still run
+            accounting.record(BarAccounting.Op.READ, BarAccounting.Result.REFUSED);
+            throw KernelException.of(Errno.ENODEV, "BAR0 of " + address + " was revoked by remove()'s pci_iounmap;"
+                    + " access refused");
+        }
+        return mapping;
     }
 
-    private KernelException refused(BarAccounting.Op op, RegisterOffset at) {
+    @Override
+    public void iounmap() {
+        try (var wait = TaskWait.on("revoke", bar)) { // waits for the accesses in flight
+            bar.revoke();
+        }
+    }
+
+    /** Counts the refusal and makes its {@code ENODEV} (also {@link SrcuBar}'s). */
+    KernelException refused(BarAccounting.Op op, RegisterOffset at) {
         accounting.record(op, BarAccounting.Result.REFUSED);
         return KernelException.of(Errno.ENODEV, String.format(
                 "BAR0 of %s was revoked when its driver was unbound; access at 0x%06x refused", address, at.value()));

@@ -1,11 +1,8 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.devres.Devres;
 import dev.novahost.kernel.pci.BoundDevice;
-import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.RegisterOffset;
 import java.util.Optional;
 
@@ -15,18 +12,18 @@ import java.util.Optional;
  * its accesses in it need no check, since the BAR cannot be revoked while it is open. An API read or
  * write is one short section of its own. Unbind's revocation ({@code synchronize_srcu}) waits for every
  * section, so it waits for the slowest reader, and one that never leaves hangs the unbind. Once revoked,
- * every access and every section entry is refused with {@code ENODEV}, as under {@code revocable}.
+ * every access and every section entry is refused with {@code ENODEV}, as under {@code revocable}, whose
+ * handle over the same {@code Devres} does what the two policies do alike: writes, the bound-device
+ * proof, a written remove()'s {@code pci_iounmap}.
  */
 public final class SrcuBar implements BarHandle {
 
-    private final PciAddress address;
     private final Devres<IoMapping> bar;
-    private final BarAccounting accounting;
+    private final RevocableBar revocable;
 
-    SrcuBar(PciAddress address, Devres<IoMapping> bar, BarAccounting accounting) {
-        this.address = address;
+    SrcuBar(Devres<IoMapping> bar, RevocableBar revocable) {
         this.bar = bar;
-        this.accounting = accounting;
+        this.revocable = revocable;
     }
 
     @Override
@@ -34,26 +31,22 @@ public final class SrcuBar implements BarHandle {
         return Policy.SRCU;
     }
 
+    /** A short section around the read, where {@code revocable} reads optimistically. */
     @Override
     public int read32(RegisterOffset at) {
         var section = bar.tryAccess();
         if (section.isEmpty()) {
-            throw refused(BarAccounting.Op.READ, at);
+            throw revocable.refused(BarAccounting.Op.READ, at);
         }
         try (var io = section.get()) {
             return io.get().read32(at);
         }
     }
 
+    /** A short section around the write: {@code revocable}'s {@code try_access}. */
     @Override
     public void write32(RegisterOffset at, int value) {
-        var section = bar.tryAccess();
-        if (section.isEmpty()) {
-            throw refused(BarAccounting.Op.WRITE, at);
-        }
-        try (var io = section.get()) {
-            io.get().write32(at, value);
-        }
+        revocable.write32(at, value);
     }
 
     /**
@@ -67,12 +60,11 @@ public final class SrcuBar implements BarHandle {
 
     @Override
     public IoMapping access(BoundDevice bound) {
-        return bar.access(bound);
+        return revocable.access(bound);
     }
 
-    private KernelException refused(BarAccounting.Op op, RegisterOffset at) {
-        accounting.record(op, BarAccounting.Result.REFUSED);
-        return KernelException.of(Errno.ENODEV, String.format(
-                "BAR0 of %s was revoked when its driver was unbound; access at 0x%06x refused", address, at.value()));
+    @Override
+    public void iounmap() {
+        revocable.iounmap();
     }
 }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Named points of the teardown at which a task can be held, so that a schedule explorer's reproducer
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class Breakpoints {
 
     private final Map<String, Hold> armed = new ConcurrentHashMap<>();
+    /** Where every point reached is written while a schedule explorer maps a teardown; null otherwise. */
+    private volatile Consumer<String> recorder;
 
     /** The point a device's teardown step is: {@code 0000:01:00.0 remove:pci_iounmap}. */
     public static String point(String device, String step) {
@@ -34,6 +37,10 @@ public final class Breakpoints {
 
     /** Runs on the teardown task before the step {@code point} names: waits there if a hold is armed. */
     public void reach(String point) {
+        var listening = recorder;
+        if (listening != null) {
+            listening.accept(point);
+        }
         if (armed.isEmpty()) {
             return;
         }
@@ -41,6 +48,11 @@ public final class Breakpoints {
         if (hold != null) {
             hold.pause();
         }
+    }
+
+    /** From now on tells {@code into} every point reached, in the order reached (null: stop). */
+    public void record(Consumer<String> into) {
+        recorder = into;
     }
 
     /** Lets every task held go and disarms every hold (the host resets or the run ends). */

@@ -1,0 +1,103 @@
+package dev.novahost.explore;
+
+import dev.novahost.kernel.KernelException;
+import dev.novahost.kernel.Policy;
+import dev.novahost.kernel.WireWord;
+import dev.novahost.scenario.ScenarioCli;
+import dev.novahost.scenario.ScenarioException;
+import dev.novahost.scenario.ScenarioOverrun;
+import dev.novahost.scenario.ScenarioRunner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Explores a scenario's teardown from the command line, without the server:
+ * {@code java -jar nova-host.jar explore NAME|FILE [--policies revocable,fenced] [--bound 2] [--budget 10000]}.
+ * Prints the {@link Exploration} as JSON on stdout. Exit 0 when no explored schedule ends in a violation
+ * or a deadlock, 1 when one does (a CI job fails on a teardown that is wrong in some interleaving), 2 for
+ * bad input, 3 when a run went over its budget; every reason for 2 and 3 goes to stderr as one line.
+ */
+public final class ExploreCli {
+
+    private static final String USAGE = "usage: explore NAME|FILE [--policies revocable,fenced] [--bound N (0-"
+            + Explorer.MAX_BOUND + ", default " + Explorer.DEFAULT_BOUND + ")] [--budget N (schedules per policy, 1-"
+            + Explorer.MAX_BUDGET + ", default " + Explorer.DEFAULT_BUDGET + ")]; exit 0 no violating schedule,"
+            + " 1 violating schedules found, 2 bad input, 3 over budget";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** On the command line the machine is the user's own: an hour before an exploration is given up. */
+    private static final Duration EXPLORATION_TIME = Duration.ofHours(1);
+
+    private ExploreCli() {
+    }
+
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        try {
+            var command = Command.parse(args);
+            var scenario = JSON.readTree(ScenarioCli.source(command.scenario()));
+            var explorer = new Explorer(new ScenarioRunner(), Runtime.getRuntime().availableProcessors(), EXPLORATION_TIME);
+            var exploration = explorer.explore(scenario, command.policies(), command.bound(), command.budget());
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(exploration));
+            return exploration.policies().stream().anyMatch(p -> p.violating() > 0) ? 1 : 0;
+        } catch (ScenarioOverrun over) {
+            err.println("explore: " + over.getMessage() + " (exit 3)");
+            return 3;
+        } catch (ScenarioException | KernelException | IllegalArgumentException bad) {
+            err.println("explore: " + bad.getMessage());
+            return 2;
+        } catch (IOException | tools.jackson.core.JacksonException unreadable) {
+            err.println("explore: cannot read the scenario: " + unreadable.getMessage());
+            return 2;
+        }
+    }
+
+    private record Command(String scenario, List<Policy> policies, int bound, int budget) {
+
+        static Command parse(List<String> args) {
+            var positional = new ArrayList<String>();
+            List<Policy> policies = Arrays.asList(Policy.values());
+            int bound = Explorer.DEFAULT_BOUND;
+            int budget = Explorer.DEFAULT_BUDGET;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (!arg.startsWith("--")) {
+                    positional.add(arg);
+                    continue;
+                }
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException(arg + " needs a value; " + USAGE);
+                }
+                String value = args.get(++i);
+                switch (arg) {
+                    case "--policies" -> policies = policies(value);
+                    case "--bound" -> bound = number(arg, value);
+                    case "--budget" -> budget = number(arg, value);
+                    default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
+                }
+            }
+            if (positional.size() != 1) {
+                throw new IllegalArgumentException(USAGE);
+            }
+            return new Command(positional.getFirst(), policies, bound, budget);
+        }
+
+        private static int number(String option, String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException notANumber) {
+                throw new IllegalArgumentException(option + " takes a whole number, not '" + value + "'");
+            }
+        }
+
+        private static List<Policy> policies(String list) {
+            return Arrays.stream(list.split(",")).map(String::trim).map(word -> Arrays.stream(Policy.values())
+                    .filter(p -> WireWord.of(p).equals(word)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are "
+                            + Arrays.stream(Policy.values()).map(WireWord::of).toList()))).distinct().toList();
+        }
+    }
+}
