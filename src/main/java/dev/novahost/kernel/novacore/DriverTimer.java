@@ -183,11 +183,11 @@ public final class DriverTimer implements DriverObject {
         var pending = hold.getAndSet(null);
         var section = owner.bar().readLock("nova_timer_fn");
         if (section.isEmpty()) {
-            pause(pending);
+            CallbackHold.pauseIn(pending);
             return refusedAtEntry();
         }
         try (var inside = section.get()) {
-            pause(pending);
+            CallbackHold.pauseIn(pending);
             spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
             if (spec.action() != Action.LOCK) {
                 return runBody(inside);
@@ -195,12 +195,6 @@ public final class DriverTimer implements DriverObject {
             try (var locked = owner.lock().lock("nova_timer_fn")) {
                 return locked.acquired() ? runBody(inside) : stopped();
             }
-        }
-    }
-
-    private static void pause(CallbackHold pending) {
-        if (pending != null) {
-            pending.pause();
         }
     }
 

@@ -125,9 +125,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         var pending = hold.getAndSet(null);
         var section = owner.bar().readLock("handle_irq_event");
         try (var inside = section.orElse(BarSection.NONE)) {
-            if (pending != null) {
-                pending.pause();
-            }
+            CallbackHold.pauseIn(pending);
             if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
                 line.free(this);
                 log(new IrqEvent.Stopped(owner.address(), name()));
