@@ -39,6 +39,29 @@ class SrcuScenarioTest {
         assertThat(srcu.steps().get(5).value()).isEqualTo("t finished");
     }
 
+    /** {@code set-policy srcu} in a run without policies: the expect for srcu is checked, the one for revocable is not. */
+    @Test
+    void setPolicySrcuTakesEffectAndExpectPolicySrcuIsChecked() {
+        var scenario = Scenario.parse(("{'name':'set-srcu','steps':["
+                + "{'op':'set-policy','policy':'srcu'},"
+                + "{'op':'create-device','chipset':'GA102','address':'" + GPU + "'},"
+                + "{'op':'load'},"
+                + "{'op':'arm-timer','device':'" + GPU + "','mode':'periodic','delayNs':1000000,'periodNs':1000000,"
+                + "'scope':'module','action':'touch-bar','as':'t'},"
+                + "{'op':'advance','ns':1500000},"
+                + "{'op':'unbind','device':'" + GPU + "'},"
+                + "{'op':'advance','ns':1000000},"
+                + "{'op':'expect','policy':'srcu','violations':[{'kind':'mmio_after_revoke','outcome':'prevented','count':1}]},"
+                + "{'op':'expect','policy':'revocable','violations':[{'kind':'mmio_after_revoke','count':99}]}"
+                + "]}").replace('\'', '"'));
+
+        var run = runner.run(scenario, Optional.empty());
+
+        assertThat(run.passed()).as("%s", run.steps()).isTrue();
+        assertThat(run.violations()).singleElement().satisfies(v -> assertThat(v.message())
+                .as("srcu's refusal: the callback's section, not an access").endsWith("read-side section refused at entry"));
+    }
+
     @Test
     void underRevocableTheUnbindDoesNotWaitAndTheAccessIsRefused() {
         var revocable = runner.run(STORY, Optional.of(Policy.REVOCABLE));
