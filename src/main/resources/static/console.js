@@ -521,9 +521,18 @@ async function showViolation(id, fromClick) {
     `${v.count} report${v.count === 1 ? '' : 's'} · first ${clock(v.firstSeenWall)} · `, v.message);
   const start = v.timeline.length ? v.timeline[0].at : v.firstSeen;
   const ms = (at) => `+${((at - start) / 1e6).toFixed(3)} ms`;
-  // Repeats in a row (a periodic timer firing) collapse into one step: "timer.fired ×8".
+  render($('#timeline'), 'timeline', [v.id, v.timeline.map((t) => t.seq), v.count], () => [
+    ...collapseRepeats(v.timeline).map((s) => timelineStep(s, `step ${s.event.split('.')[0]}`, ms)),
+    timelineStep({ at: v.firstSeen, event: `violation.${v.kind}`, object: v.object, message: `${v.outcome}: ${v.message}`, times: 1 },
+      `step violation ${v.outcome}`, ms),
+  ]);
+  if (fromClick) panel.scrollIntoView({ block: 'nearest' });
+}
+
+/** Repeats in a row (a periodic timer firing) collapse into one step: "timer.fired ×8". */
+function collapseRepeats(timeline) {
   const steps = [];
-  for (const t of v.timeline) {
+  for (const t of timeline) {
     const last = steps[steps.length - 1];
     if (last && last.event === t.event && last.object === t.object && last.message === t.message) {
       last.times++;
@@ -533,19 +542,18 @@ async function showViolation(id, fromClick) {
       steps.push({ ...t, times: 1, lastSeq: t.seq, lastAt: t.at });
     }
   }
-  const entry = (s, cls) => el('li', { class: cls },
-    el('span', { class: 'when' }, ms(s.at)),
+  return steps;
+}
+
+/** One step of a vertical time line: when (as `when` writes an instant), the event, its object, seq and message. */
+function timelineStep(s, cls, when) {
+  return el('li', { class: cls, dataset: { event: s.event } },
+    el('span', { class: 'when' }, when(s.at)),
     el('span', { class: 'what' }, el('code', { class: 'event' }, s.event),
       s.object ? el('span', { class: 'muted' }, ` ${s.object}`) : null,
       s.times > 1 ? el('strong', { class: 'times' }, ` ×${s.times}`) : null,
       s.seq ? el('span', { class: 'seq' }, s.times > 1 ? ` #${s.seq}–#${s.lastSeq}` : ` #${s.seq}`) : null),
-    el('span', { class: 'msg' }, s.times > 1 ? `${s.message} (until ${ms(s.lastAt)})` : s.message));
-  render($('#timeline'), 'timeline', [v.id, v.timeline.map((t) => t.seq), v.count], () => [
-    ...steps.map((s) => entry(s, `step ${s.event.split('.')[0]}`)),
-    entry({ at: v.firstSeen, event: `violation.${v.kind}`, object: v.object, message: `${v.outcome}: ${v.message}`, times: 1 },
-      `step violation ${v.outcome}`),
-  ]);
-  if (fromClick) panel.scrollIntoView({ block: 'nearest' });
+    el('span', { class: 'msg' }, s.times > 1 ? `${s.message} (until ${when(s.lastAt)})` : s.message));
 }
 
 // ---- tasks in D, lockdep's cycles -------------------------------------------------------------------
@@ -718,9 +726,9 @@ function updateLogDevices() {
 // ---- scenarios ---------------------------------------------------------------------------------
 
 async function loadScenarios() {
-  if (state.scenarios) return;
+  if ($('#scenario-select').options.length) return;
   try {
-    state.scenarios = await api('GET', '/scenarios');
+    state.scenarios ??= await api('GET', '/scenarios');
   } catch (error) {
     if (error.status !== 401) showError('Listing the scenarios', error);
     return;
@@ -784,6 +792,210 @@ function comparison(name, result) {
   return [table, ...steps];
 }
 
+// ---- explore: every schedule of a teardown, per policy -------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'class') node.setAttribute('class', value);
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) if (child != null) node.append(child instanceof Node ? child : String(child));
+  return node;
+}
+
+/**
+ * openapi.yaml's Policy enum, read from the contract the service serves (anyone may read it), so that a
+ * policy added to the contract appears here with nothing to change; its flow (`[a, b]`) or block form.
+ */
+async function contractPolicies() {
+  const response = await fetch('/openapi.yaml');
+  if (!response.ok) return null;
+  const schema = (await response.text()).match(/\n {4}Policy:\n((?: {6}.*\n| *\n)+)/);
+  const flow = schema?.[1].match(/^ {6}enum: *\[([^\]]*)\]/m);
+  const block = schema?.[1].match(/^ {6}enum:\n((?: {8}- .*\n)+)/m);
+  const words = flow ? flow[1].split(',') : block ? block[1].split('\n').map((l) => l.replace(/^\s*- /, '')) : [];
+  const policies = words.map((w) => w.trim().replace(/^['"]|['"]$/g, '')).filter(Boolean);
+  return policies.length ? policies : null;
+}
+
+async function loadExplore() {
+  const select = $('#explore-select');
+  if (select.options.length) return;
+  let policies;
+  try {
+    [state.scenarios, policies] = await Promise.all([state.scenarios ?? api('GET', '/scenarios'),
+      contractPolicies().catch(() => null)]);
+  } catch (error) {
+    if (error.status !== 401) showError('Listing the scenarios', error);
+    return;
+  }
+  if (select.options.length) return;
+  $('#explore-policies').append(...(policies ?? ['revocable', 'fenced']).map((p) => el('label', { class: 'policy-choice' },
+    el('input', { type: 'checkbox', id: `explore-policy-${p}`, value: p, checked: true }), ' ',
+    el('span', { class: `badge ${p}` }, p))));
+  select.replaceChildren(...state.scenarios.map((s) => el('option', { value: s.name }, `${s.name} — ${s.title}`)));
+  describeExploration();
+}
+
+function describeExploration() {
+  const s = state.scenarios?.find((x) => x.name === $('#explore-select').value);
+  $('#explore-description').textContent = s ? s.description : '';
+}
+
+async function explore(event) {
+  event.preventDefault();
+  const name = $('#explore-select').value;
+  if (!name) return;
+  const policies = [...document.querySelectorAll('#explore-policies input:checked')].map((i) => i.value);
+  if (!policies.length) {
+    notify('Choose at least one policy to explore', 'error');
+    return;
+  }
+  const body = { name, policies, bound: Number($('#explore-bound').value), budget: Number($('#explore-budget').value) };
+  const button = $('#explore-run');
+  const out = $('#explore-result');
+  button.disabled = true;
+  out.setAttribute('aria-busy', 'true');
+  out.replaceChildren(el('p', { class: 'muted' }, `Exploring ${name}…`));
+  $('#replay-panel').hidden = true;
+  try {
+    const exploration = await api('POST', '/scenarios/explore', body);
+    out.replaceChildren(...explorationView(exploration));
+  } catch (error) {
+    out.replaceChildren();
+    if (error.status !== 401) showError(`Exploring ${name}`, error);
+  } finally {
+    button.disabled = false;
+    out.removeAttribute('aria-busy');
+  }
+}
+
+function explorationView(x) {
+  return [
+    el('p', { class: 'headline', id: 'explore-headline' }, x.headline),
+    el('p', { class: 'muted explore-facts' }, `${x.scenario}: ${x.teardown}, preemption bound ${x.bound}, budget ${x.budget} schedules per policy.`),
+    countsChart(x),
+    el('details', { class: 'steps' }, el('summary', {}, 'Reduction'), el('p', { class: 'muted' }, x.reduction)),
+    ...x.policies.map(outcomesTable),
+  ];
+}
+
+/** A policy's explored schedules split three ways: violating, not violating, infeasible (never run to an outcome). */
+function counts(p) {
+  return { violating: p.violating, clean: p.explored - p.infeasible - p.violating, infeasible: p.infeasible };
+}
+
+function countsSentence(p) {
+  const c = counts(p);
+  const of = p.complete ? `all ${p.schedules}` : `${p.explored} of ${p.schedules} (the budget)`;
+  return `${c.violating} violating, ${c.clean} not violating, ${c.infeasible} infeasible: ${of} schedules explored`;
+}
+
+/** Per policy one horizontal bar of its explored schedules, the infeasible ones apart, with the numbers written out. */
+function countsChart(x) {
+  const width = 760, label = 120, bar = 600 - label, gap = 8, row = 54;
+  const most = Math.max(1, ...x.policies.map((p) => p.explored));
+  const scale = (n) => (n * bar) / most;
+  const height = row * x.policies.length + 4;
+  const summary = x.policies.map((p) => `${p.policy}: ${countsSentence(p)}`).join('; ');
+  const rows = x.policies.map((p, i) => {
+    const c = counts(p);
+    const y = i * row + 4;
+    let at = label;
+    const segment = (kind, n, offset = 0) => {
+      at += offset;
+      const rect = svg('rect', { class: `seg ${kind}`, x: at, y, width: scale(n), height: 20, rx: 2, dataset: { kind, n } },
+        svg('title', {}, `${p.policy}: ${n} ${kind === 'clean' ? 'not violating' : kind}`));
+      at += scale(n);
+      return n ? rect : null;
+    };
+    return svg('g', { class: 'bar', dataset: { policy: p.policy, explored: p.explored, schedules: p.schedules, ...c } },
+      svg('text', { class: 'bar-label', x: 0, y: y + 15 }, p.policy),
+      svg('rect', { class: 'seg track', x: label, y, width: bar + gap, height: 20, rx: 2 }),
+      segment('violating', c.violating), segment('clean', c.clean), segment('infeasible', c.infeasible, gap),
+      svg('text', { class: 'bar-numbers', x: label, y: y + 38 }, countsSentence(p)));
+  });
+  return el('figure', { class: 'explore-chart' },
+    svg('svg', { id: 'explore-chart', role: 'img', 'aria-label': summary, viewBox: `0 0 ${width} ${height}`, width, height },
+      svg('title', {}, `Schedules explored per policy: ${summary}`), rows),
+    el('figcaption', { class: 'legend' },
+      el('span', { class: 'key violating' }, 'violating'), el('span', { class: 'key clean' }, 'not violating'),
+      el('span', { class: 'key infeasible' }, 'infeasible (apart)')));
+}
+
+/** A policy's distinct outcomes; a violating one has its shortest schedule, its timeline and its scenario. */
+function outcomesTable(p) {
+  const rows = p.outcomes.map((o, i) => el('tr', { dataset: { outcome: o.outcome, violating: String(o.violating) } },
+    el('th', { scope: 'row' }, o.outcome.split(' + ').flatMap((part, j) => {
+      const [kind, outcome] = part.split(':');
+      return [j ? ' + ' : null, el('code', {}, kind), ...(outcome ? [' ', el('span', { class: `badge ${outcome}` }, outcome)] : [])];
+    })),
+    el('td', { class: 'num' }, o.schedules),
+    el('td', {}, el('span', { class: `badge ${o.violating ? 'failed' : 'passed'}` }, o.violating ? 'violating' : 'no')),
+    el('td', {}, o.violating ? reproducerCell(p.policy, o, i) : '—')));
+  return el('section', { class: 'policy-outcomes', dataset: { policy: p.policy } },
+    el('h3', {}, el('span', { class: `badge ${p.policy}` }, p.policy), ' ', el('span', { class: 'muted' }, countsSentence(p))),
+    p.points.length ? el('p', { class: 'muted points' }, `The teardown's points: ${p.points.join(' → ')}`) : null,
+    el('table', { class: 'outcomes', id: `explore-outcomes-${p.policy}` },
+      el('caption', { class: 'sr-only' }, `Distinct outcomes under ${p.policy}`),
+      el('thead', {}, el('tr', {}, ['Outcome', 'Schedules', 'Violating', 'Shortest schedule'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+}
+
+function reproducerCell(policy, o, i) {
+  const json = JSON.stringify(o.reproducer, null, 2);
+  const key = `${policy}:${i}`;
+  return [
+    el('ol', { class: 'schedule' }, o.schedule.map((line) => el('li', {}, line))),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'small replay', dataset: { key: `replay:${key}`, policy },
+        'aria-label': `Timeline of ${o.outcome} under ${policy}`, onclick: (e) => replay(policy, o, e.currentTarget) }, 'Timeline'),
+      el('button', { type: 'button', class: 'small copy', dataset: { key: `copy:${key}` },
+        'aria-label': `Copy the scenario of ${o.outcome} under ${policy}`, onclick: () => copyScenario(o.reproducer.name, json) }, 'Copy scenario'),
+      el('a', { class: 'small button-link', download: `${o.reproducer.name}.json`,
+        href: `data:application/json;charset=utf-8,${encodeURIComponent(json + '\n')}` }, 'Download')),
+  ];
+}
+
+async function copyScenario(name, json) {
+  try {
+    await navigator.clipboard.writeText(json);
+    notify(`Scenario ${name} copied`);
+  } catch (e) {   // no clipboard outside a secure context (http to another host): the download still works
+    notify(`Copying failed (${e.message || e}): use Download`, 'error');
+  }
+}
+
+/** Replays a reproducer through POST /scenarios/run and shows its kernel log as a time line, in virtual ns. */
+async function replay(policy, o, button) {
+  button.disabled = true;
+  try {
+    const run = await api('POST', '/scenarios/run', { scenario: o.reproducer });
+    const outcomeOf = new Map(run.violations.map((v) => [v.kind, v.outcome]));
+    const panel = $('#replay-panel');
+    panel.hidden = false;
+    $('#replay-h').textContent = `Timeline of ${o.outcome} under ${policy}`;
+    $('#replay-summary').replaceChildren(el('span', { class: 'mono' }, o.reproducer.name), ` · ${run.events.length} events · `,
+      run.digest === o.digest
+        ? el('span', { class: 'pass', id: 'replay-digest' }, 'replays to the exploration\'s digest')
+        : el('span', { class: 'errno', id: 'replay-digest' }, `digest ${run.digest.slice(0, 16)}… differs from the exploration's`));
+    const ns = (at) => `${at.toLocaleString('en-US')} ns`;
+    $('#replay').replaceChildren(...collapseRepeats(run.events.map((e) => ({ ...e, event: e.type }))).map((s) => {
+      const [subsystem, kind] = s.event.split('.');
+      return timelineStep(s, subsystem === 'violation' ? `step violation ${outcomeOf.get(kind) ?? ''}` : `step ${subsystem}`, ns);
+    }));
+    panel.scrollIntoView({ block: 'nearest' });
+  } catch (error) {
+    if (error.status !== 401) showError(`Replaying ${o.reproducer.name}`, error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---- tabs, forms, start ------------------------------------------------------------------------
 
 function selectTab(name, focus = false) {
@@ -795,6 +1007,7 @@ function selectTab(name, focus = false) {
     if (selected && focus) tab.focus();
   }
   if (name === 'scenarios') loadScenarios();
+  if (name === 'explore') loadExplore();
   history.replaceState(null, '', name === 'host' ? location.pathname : `#${name}`);
 }
 
@@ -843,17 +1056,20 @@ function setupForms() {
   }
   $('#scenario-select').addEventListener('change', describeScenario);
   $('#scenario-form').addEventListener('submit', runScenario);
+  $('#explore-select').addEventListener('change', describeExploration);
+  $('#explore-form').addEventListener('submit', explore);
 }
 
 async function refreshAll() {
   await refreshState();
   if (!$('#page-scenarios').hidden) loadScenarios();
+  if (!$('#page-explore').hidden) loadExplore();
 }
 
 setupForms();
 setupFaults();
 document.body.dataset.role = 'none';
-selectTab(location.hash === '#scenarios' ? 'scenarios' : 'host');
+selectTab(['#scenarios', '#explore'].includes(location.hash) ? location.hash.slice(1) : 'host');
 connectStream();
 refreshAll();
 setInterval(() => { if (!document.hidden) scheduleRefresh(0); }, POLL_MS);

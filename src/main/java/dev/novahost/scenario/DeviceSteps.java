@@ -43,10 +43,16 @@ final class DeviceSteps {
         }
     }
 
-    record RemoveDevice(Step.Line line, String device) implements Step.OnKernel {
+    record RemoveDevice(Step.Line line, String device, Optional<String> pauseAt) implements Step.OnKernel, HoldSteps.Holdable {
 
         static RemoveDevice parse(StepArgs args) {
-            return new RemoveDevice(args.line(), args.text("device"));
+            var pauseAt = HoldSteps.pauseAt(args);
+            return new RemoveDevice(args.line(), args.text("device"), pauseAt);
+        }
+
+        @Override
+        public String owner() {
+            return device;
         }
 
         @Override
@@ -61,10 +67,17 @@ final class DeviceSteps {
         }
     }
 
-    record SurpriseRemoval(Step.Line line, String device) implements Step.OnKernel {
+    record SurpriseRemoval(Step.Line line, String device, Optional<String> pauseAt)
+            implements Step.OnKernel, HoldSteps.Holdable {
 
         static SurpriseRemoval parse(StepArgs args) {
-            return new SurpriseRemoval(args.line(), args.text("device"));
+            var pauseAt = HoldSteps.pauseAt(args);
+            return new SurpriseRemoval(args.line(), args.text("device"), pauseAt);
+        }
+
+        @Override
+        public String owner() {
+            return device;
         }
 
         @Override
@@ -86,11 +99,17 @@ final class DeviceSteps {
         }
     }
 
-    record Unload(Step.Line line, UnloadMode mode) implements Step.OnKernel {
+    record Unload(Step.Line line, UnloadMode mode, Optional<String> pauseAt) implements Step.OnKernel, HoldSteps.Holdable {
 
         static Unload parse(StepArgs args) {
             var mode = args.word("mode", UnloadMode.class, UnloadMode.PIN);
-            return new Unload(args.line(), mode);
+            var pauseAt = HoldSteps.pauseAt(args);
+            return new Unload(args.line(), mode, pauseAt);
+        }
+
+        @Override
+        public String owner() {
+            return NovaCoreDriver.NAME;
         }
 
         @Override
@@ -201,10 +220,16 @@ final class DeviceSteps {
         }
     }
 
-    record Unbind(Step.Line line, String device) implements Step.OnKernel {
+    record Unbind(Step.Line line, String device, Optional<String> pauseAt) implements Step.OnKernel, HoldSteps.Holdable {
 
         static Unbind parse(StepArgs args) {
-            return new Unbind(args.line(), args.text("device"));
+            var pauseAt = HoldSteps.pauseAt(args);
+            return new Unbind(args.line(), args.text("device"), pauseAt);
+        }
+
+        @Override
+        public String owner() {
+            return device;
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.novahost.kernel.novacore.DriverTimer;
 import dev.novahost.kernel.novacore.DriverWork;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -66,5 +67,16 @@ final class RunNames {
             throw step.fail("no file was opened as '" + alias + "' (the step that opens it failed)");
         }
         return fd;
+    }
+
+    /** The id of the timer, work item or file (its fd) a step named so, in that order; empty for no such name. */
+    Optional<String> idOf(String alias) {
+        if (timers.containsKey(alias)) {
+            return Optional.of(Long.toString(timers.get(alias).id()));
+        }
+        if (works.containsKey(alias)) {
+            return Optional.of(Long.toString(works.get(alias).id()));
+        }
+        return Optional.ofNullable(files.get(alias)).map(String::valueOf);
     }
 }

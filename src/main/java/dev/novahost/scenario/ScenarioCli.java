@@ -4,6 +4,8 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.pci.Chipset;
+import dev.novahost.report.ReportFormat;
+import dev.novahost.report.TestReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,12 +19,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Runs a scenario from the command line, without the server:
  * {@code java -jar nova-host.jar scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]}, or
  * {@code scenario sweep [--chipset GA102] [--policies ...]} for a {@link Sweep} printed as a table.
- * Prints the result (with {@code --policies}, the comparison) as JSON on stdout, and exits with one of
+ * Prints the result (with {@code --policies}, the comparison) as JSON on stdout, or with
+ * {@code --format junit|ktap} as a test report ({@link ScenarioReports}), and exits with one of
  * {@link Exit}'s codes; every reason for a code other than 0 and 1 goes to stderr as one line. The run
  * is held to the server's default {@link ScenarioBudget}, which {@code --budget} changes.
  *
@@ -52,8 +56,8 @@ public final class ScenarioCli {
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     private static final String USAGE = "usage: scenario FILE|NAME [--policies revocable,fenced] [--budget KIND=VALUE]..."
-            + " | scenario sweep [--operation bind|load] [--chipset GA102] [--policies revocable,fenced]"
-            + " [--budget KIND=VALUE]..."
+            + " [--format junit|ktap] | scenario sweep [--operation bind|load] [--chipset GA102]"
+            + " [--policies revocable,fenced] [--budget KIND=VALUE]... [--format junit|ktap]"
             + "; budgets (KIND): " + budgets() + "; exit codes: " + exitCodes() + "; built-in: " + Scenarios.BUILT_IN;
 
     /** Kept ready: with the heap exhausted, building a message could fail in turn. */
@@ -80,19 +84,14 @@ public final class ScenarioCli {
             var command = Command.parse(args);
             var scenario = load(command.scenario());
             var runner = new ScenarioRunner(command.budget());
-            Object printed;
-            boolean passed;
             if (command.policies().isEmpty()) {
                 var result = runner.run(scenario, Optional.empty());
-                printed = result;
-                passed = result.passed();
-            } else {
-                var comparison = runner.compare(scenario, command.policies());
-                printed = comparison;
-                passed = comparison.runs().values().stream().allMatch(ScenarioResult::passed);
+                out.print(printed(command.format(), result, () -> ScenarioReports.of(result)));
+                return result.passed() ? Exit.PASSED : Exit.FAILED;
             }
-            out.println(Scenario.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(printed));
-            return passed ? Exit.PASSED : Exit.FAILED;
+            var comparison = runner.compare(scenario, command.policies());
+            out.print(printed(command.format(), comparison, () -> ScenarioReports.of(comparison)));
+            return comparison.runs().values().stream().allMatch(ScenarioResult::passed) ? Exit.PASSED : Exit.FAILED;
         } catch (ScenarioOverrun over) {
             err.println("scenario: " + over.getMessage() + " (exit " + Exit.OVER_BUDGET.code + ")");
             return Exit.OVER_BUDGET;
@@ -105,20 +104,30 @@ public final class ScenarioCli {
         }
     }
 
+    /** The answer as JSON, or with {@code --format} as a test report in that format. */
+    private static String printed(Optional<ReportFormat> format, Object answer, Supplier<TestReport> report) {
+        return format.map(f -> f.write(report.get())).orElseGet(() ->
+                Scenario.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer) + System.lineSeparator());
+    }
+
     /** The word that makes the command a sweep: {@code scenario sweep [--chipset GA102] ...}. */
     static final String SWEEP = "sweep";
 
     /**
      * {@code scenario sweep}: nova-core's bind (or load) walked with fail-nth ({@link Sweep}), printed as a
-     * table, one row per step and policy, then the timeline of each step with a failed check; exit 0 when
-     * every step passed, 1 when one did not.
+     * table, one row per step and policy, then the timeline of each step with a failed check (or with
+     * {@code --format}, as a test report); exit 0 when every step passed, 1 when one did not.
      */
     private static Exit sweep(List<String> args, PrintStream out, PrintStream err) {
         try {
             var command = SweepCommand.parse(args);
             var result = new ScenarioRunner(command.budget()).sweep(command.operation(), Sweep.NOVA_CORE,
                     command.chipset(), command.policies());
-            printTable(result, out);
+            if (command.format().isPresent()) {
+                out.print(command.format().get().write(ScenarioReports.of(result)));
+            } else {
+                printTable(result, out);
+            }
             return result.passed() ? Exit.PASSED : Exit.FAILED;
         } catch (ScenarioOverrun over) {
             err.println("scenario: " + over.getMessage() + " (exit " + Exit.OVER_BUDGET.code + ")");
@@ -162,15 +171,16 @@ public final class ScenarioCli {
                 : "FAILED: " + failed + " of " + steps + " steps");
     }
 
-    /** A sweep's operation ({@code bind} when not given), chipset, policies (every one) and budget. */
+    /** A sweep's operation ({@code bind} when not given), chipset, policies (all), budget and report format. */
     private record SweepCommand(Sweep.Operation operation, Chipset chipset, List<Policy> policies,
-                                ScenarioBudget budget) {
+                                ScenarioBudget budget, Optional<ReportFormat> format) {
 
         static SweepCommand parse(List<String> args) {
             var operation = Sweep.Operation.BIND;
             var chipset = Chipset.GA102;
             List<Policy> policies = Arrays.asList(Policy.values());
             var budget = ScenarioBudget.DEFAULTS;
+            Optional<ReportFormat> format = Optional.empty();
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (!arg.startsWith("--") || i + 1 >= args.size()) {
@@ -186,23 +196,34 @@ public final class ScenarioCli {
                     case "--chipset" -> chipset = Chipset.named(value);
                     case "--policies" -> policies = Command.policies(value);
                     case "--budget" -> budget = Command.budget(budget, value);
+                    case "--format" -> format = Optional.of(ReportFormat.named(value));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
                 }
             }
-            return new SweepCommand(operation, chipset, policies, budget);
+            return new SweepCommand(operation, chipset, policies, budget, format);
         }
     }
 
-    /** One scenario (a built-in's name or a file), the policies to run it under, if any, and its budget. */
-    private record Command(String scenario, List<Policy> policies, ScenarioBudget budget) {
+    /**
+     * One scenario (a built-in's name or a file), the policies to run it under, if any, its budget, and the
+     * report format to print its answer in, if not JSON.
+     */
+    private record Command(String scenario, List<Policy> policies, ScenarioBudget budget,
+                           Optional<ReportFormat> format) {
 
         static Command parse(List<String> args) {
             var positional = new ArrayList<String>();
             List<Policy> policies = List.of();
             var budget = ScenarioBudget.DEFAULTS;
+            Optional<ReportFormat> format = Optional.empty();
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
-                if (arg.equals("--policies")) {
+                if (arg.equals("--format")) {
+                    if (++i >= args.size()) {
+                        throw new IllegalArgumentException("--format needs junit or ktap");
+                    }
+                    format = Optional.of(ReportFormat.named(args.get(i)));
+                } else if (arg.equals("--policies")) {
                     if (++i >= args.size()) {
                         throw new IllegalArgumentException("--policies needs a list, e.g. revocable,fenced");
                     }
@@ -222,7 +243,7 @@ public final class ScenarioCli {
             if (positional.size() != 1) {
                 throw new IllegalArgumentException(USAGE);
             }
-            return new Command(positional.getFirst(), policies, budget);
+            return new Command(positional.getFirst(), policies, budget, format);
         }
 
         /** {@code KIND=VALUE}: the budget with that one limit changed. */

@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  * A callback that deadlocks instead of ending (it sleeps in a wait whose holder waits for it) is named so
  * in that step's value, and the run goes on: {@code advance} runs the hung-task check on virtual time,
  * {@code expect} sees its reports; at the end the machine shuts down, which breaks the stuck waits, and the
- * steps blocked behind the deadlock complete then.
+ * steps blocked behind the deadlock complete then. A teardown step's {@code pauseAt} holds it at a named point
+ * of its own (before a devres entry is released, a step of remove(), module_exit) while the next steps run,
+ * until a {@code resume} lets it go on ({@link HoldSteps}).
  * {@link SimulatedCpus} schedules those threads and argues why their order is fixed.
  *
  * <p>Every request (a run, or a comparison's runs together) is held to a {@link ScenarioBudget}: a
@@ -219,6 +221,7 @@ public final class ScenarioRunner {
             }
             current = scenario.steps().size();
             meter.atStep(current);
+            completed(cpus.letGoHeld(current - 1)); // a teardown still held goes on, as the machine would
             completed(cpus.finishAll(current - 1));
             completed(cpus.breakDeadlocks(current - 1, kernel::close)); // the machine shuts down: stuck waits give up
             meter.atStep(current);
@@ -237,9 +240,10 @@ public final class ScenarioRunner {
         }
 
         /**
-         * Runs a step here, or, while a callback is in flight or deadlocked, on a CPU of its own in case it
-         * has to wait. It runs as its task ({@code unbind 0000:01:00.0}), the name lockdep and the hung-task
-         * detector give whoever holds or waits, whichever thread runs it.
+         * Runs a step here, or, while a callback is in flight or deadlocked or a teardown held, on a CPU of
+         * its own in case it has to wait; a teardown with a {@code pauseAt} on a CPU of its own, held there.
+         * It runs as its task ({@code unbind 0000:01:00.0}), the name lockdep and the hung-task detector give
+         * whoever holds or waits, whichever thread runs it.
          */
         private void perform(Step.OnKernel step) {
             Supplier<StepOutcome> asTask = () -> {
@@ -247,6 +251,11 @@ public final class ScenarioRunner {
                     return StepOutcome.attempt(() -> step.apply(this));
                 }
             };
+            if (step instanceof HoldSteps.Holdable teardown && teardown.pauseAt().isPresent()) {
+                var point = HoldSteps.point(teardown.owner(), teardown.pauseAt().get(), names);
+                cpus.runHeld(step, asTask, kernel.breakpoints(), point);
+                return;
+            }
             if (cpus.idle()) {
                 record(step, asTask.get());
                 return;

@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 public final class Scenarios {
 
-    /** In the order the thread meets them, then the deadlocks in the order of docs/DEADLOCKS.md. */
+    /**
+     * In the order the thread meets them, then the deadlocks in the order of docs/DEADLOCKS.md, then the
+     * teardowns written as data that the explorer checks.
+     */
     public static final List<String> BUILT_IN = List.of(
             "timer-fires-after-unbind",
             "hrtimer-dropped-with-device-data",
@@ -30,7 +33,8 @@ public final class Scenarios {
             "hrtimer-cancel-under-driver-lock",
             "work-cancels-itself-on-remove",
             "work-flushes-its-own-queue",
-            "free-irq-under-driver-lock");
+            "free-irq-under-driver-lock",
+            "iounmap-before-hrtimer-cancel");
 
     private Scenarios() {
     }

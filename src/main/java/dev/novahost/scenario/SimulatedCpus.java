@@ -2,6 +2,7 @@ package dev.novahost.scenario;
 
 import dev.novahost.kernel.hungtask.HungTaskDetector;
 import dev.novahost.kernel.novacore.CallbackHold;
+import dev.novahost.kernel.task.Breakpoints;
 import dev.novahost.kernel.task.WatchedCpu;
 import dev.novahost.kernel.timer.TimerEngine;
 import java.time.Duration;
@@ -51,23 +52,38 @@ import java.util.function.Supplier;
  * {@link #breakDeadlocks} parks each deadlocked CPU's return, has the host break every stuck wait, then
  * completes the blocked steps in the order they blocked, then lets the CPUs go.
  *
- * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight: with
- * two, which finish lets it go could not be told, and the scenario is refused at that step. And steps
- * that wait for the same callback wake together when it ends; if they do not then wait for each other
- * (a lock, the device), the order of their events is the scheduler's.
+ * <p>A teardown held at a point ({@link #runHeld}, a step's {@code pauseAt}) is one more thread parked
+ * where the scenario put it: in its {@link Breakpoints.Hold}, reached on its own CPU before the step the
+ * point names, so nothing of that step has run. While it is held the steps after it run aside, as beside a
+ * callback in flight, and a step that begins to wait then waits for it (a bind behind the unbind's device
+ * lock). {@link #resume} lets it go and, before anything else runs, waits until it has ended, is held at
+ * the next point (armed before the release, so it cannot run past it), or sleeps in a wait of the model (a
+ * callback in flight it must wait for): again one thread, or none, makes progress. A teardown that waits
+ * for a callback on its way to its point is a blocked step until that callback finishes, and then is held
+ * there. At most one teardown is held at a time, and the end of the run lets it go, before the callbacks
+ * still in flight finish, so that no CPU stays parked in a hold.
  *
- * <p>One class over ~450 lines on purpose: the parking, the step CPUs, the waits and the deadlocks keep
- * one ordering argument together, the one above (the end of a deadlock reuses the parking of a finish);
- * a third of it is that argument. Deadlock recognition relies on the hung-task detector being on, as it
- * is in every scenario's kernel (its default timeout); with it off a deadlock would wait out the patience.
+ * <p>Two limits keep that true. A step may begin to wait only while one callback is in flight or one
+ * teardown held: with two, which finish or resume lets it go could not be told, and the scenario is refused
+ * at that step. And steps that wait for the same callback or held teardown wake together when it ends; if
+ * they do not then wait for each other (a lock, the device), the order of their events is the scheduler's.
+ * A step that waits behind a held teardown is not looked at when a resume holds it again (what it waits
+ * for, the device lock, the teardown still holds); when the teardown waits for a callback instead, the
+ * step waits for that callback too, settled after the teardown.
+ *
+ * <p>One class over ~700 lines on purpose: the parking, the step CPUs, the waits, the held teardown and
+ * the deadlocks keep one ordering argument together, the one above (the end of a deadlock reuses the
+ * parking of a finish, a resume the settling of one); a third of it is that argument. Deadlock
+ * recognition relies on the hung-task detector being on, as it is in every scenario's kernel (its default
+ * timeout); with it off a deadlock would wait out the patience.
  *
  * <p>Thread-safety: confined to the run's thread, which alone calls every method here and alone reads
  * the maps of callbacks in flight and blocked steps. The CPUs are threads it starts; it hands over to
  * them and back only through happens-before edges: {@link Thread#start}, {@link Thread#join} (a step's
- * outcome is read only after its thread has ended), the {@link CountDownLatch}es of a {@link Parking}
- * and of a {@link CallbackHold}, and a step's volatile begun/ended flags. The run's thread waits for a
- * CPU by spinning on those flags and on thread states, in real time, at most {@link #PATIENCE_NS} and
- * never past the run's wall-time budget ({@link BudgetMeter#checkWallTime}).
+ * outcome is read only after its thread has ended), the {@link CountDownLatch}es of a {@link Parking},
+ * of a {@link CallbackHold} and of a {@link Breakpoints.Hold}, and a step's volatile begun/ended flags.
+ * The run's thread waits for a CPU by spinning on those flags and on thread states, in real time, at most
+ * {@link #PATIENCE_NS} and never past the run's wall-time budget ({@link BudgetMeter#checkWallTime}).
  */
 final class SimulatedCpus implements AutoCloseable {
 
@@ -80,8 +96,14 @@ final class SimulatedCpus implements AutoCloseable {
     /** A callback held in flight, and the CPU that runs it. */
     private record InFlight(String alias, CallbackHold hold, Thread cpu) { }
 
-    /** A step waiting on its own CPU, the callback in flight that lets it go, and what it is parked on. */
-    private record Blocked(StepCpu cpu, String waitsFor, Object blocker) { }
+    /**
+     * A step waiting on its own CPU, what lets it go (the alias of the callback in flight, or the
+     * {@link HeldTeardown}), and what it is parked on.
+     */
+    private record Blocked(StepCpu cpu, Object waitsFor, Object blocker) { }
+
+    /** How a {@code resume} ended: the steps that completed, and what the teardown let go does now. */
+    record Resumed(List<Completed> completed, String now) { }
 
     /** How a {@code finish-callback} ended: the steps that completed, or the deadlock its callback went into. */
     record Finished(List<Completed> completed, Optional<String> deadlock) { }
@@ -93,6 +115,8 @@ final class SimulatedCpus implements AutoCloseable {
     /** Callbacks let go that sleep in a leaf wait for good: they end only when the host breaks the wait. */
     private final Map<String, InFlight> deadlocked = new LinkedHashMap<>();
     private final List<Blocked> blocked = new ArrayList<>();
+    /** The one teardown held at a point, or on its way to its point behind a callback; null when none. */
+    private HeldTeardown held;
 
     SimulatedCpus(TimerEngine engine, BudgetMeter meter, HungTaskDetector hungTasks) {
         this.engine = engine;
@@ -100,9 +124,12 @@ final class SimulatedCpus implements AutoCloseable {
         this.hungTasks = hungTasks;
     }
 
-    /** No callback in flight nor deadlocked: a step may run on the run's own thread, it cannot wait for good. */
+    /**
+     * No callback in flight nor deadlocked, no teardown held: a step may run on the run's own thread, it
+     * cannot wait for good.
+     */
     boolean idle() {
-        return inFlight.isEmpty() && deadlocked.isEmpty();
+        return inFlight.isEmpty() && deadlocked.isEmpty() && held == null;
     }
 
     /** In flight, or deadlocked: no other callback of it can start. */
@@ -122,6 +149,149 @@ final class SimulatedCpus implements AutoCloseable {
         }
         blocked.add(new Blocked(cpu, theOneInFlight(step, step.index()), cpu.blocker()));
         return Optional.empty();
+    }
+
+    /**
+     * Runs a teardown step on a CPU of its own until it is held at {@code point} of {@code breakpoints}
+     * (none: it completes in the {@code resume} that lets it go, or at the end), or waits for the callback
+     * in flight on its way there (it goes on to the point when that callback finishes). One that ends
+     * without reaching the point is refused, and so is a second teardown held while one is.
+     */
+    void runHeld(Step step, Supplier<StepOutcome> body, Breakpoints breakpoints, String point) {
+        if (held != null) {
+            throw step.fail("one teardown is held at a time, and " + held + (held.isHeld() ? " is held"
+                    : " is on its way to " + held.hold.point()) + ": resume it first");
+        }
+        var hold = breakpoints.holdAt(point);
+        var cpu = new StepCpu(step, body);
+        awaitTrue(() -> hold.isEntered() || cpu.endedOrWaiting(), step.index(),
+                "step " + step.index() + " neither reached " + point + " nor completed nor began to wait");
+        var teardown = new HeldTeardown(cpu, hold);
+        if (hold.isEntered()) {
+            hold(teardown, step.index());
+        } else if (cpu.ended()) {
+            throw notReached(step, point, cpu.outcome(meter));
+        } else {
+            blocked.add(new Blocked(cpu, theOneInFlight(step, step.index()), cpu.blocker()));
+            held = teardown;
+        }
+    }
+
+    /**
+     * Lets the held teardown go on from its point, to {@code next} if given: it completes, is held
+     * again there, or waits for the callback in flight; the steps that waited behind it settle as after
+     * a {@link #finish}.
+     */
+    Resumed resume(Step step, Breakpoints breakpoints, Optional<String> next) {
+        heldOwner(step);
+        if (!held.isHeld()) {
+            throw step.fail(held + " is not held yet: it waits for " + waitsFor(held.cpu) + " on its way to "
+                    + held.hold.point() + "; finish that callback first");
+        }
+        var teardown = held;
+        var from = teardown.hold.point();
+        var nextHold = next.map(breakpoints::holdAt);
+        held = null;
+        teardown.hold.release();
+        awaitTrue(() -> nextHold.filter(Breakpoints.Hold::isEntered).isPresent()
+                        || teardown.cpu.endedOrWaitingOnOtherThan(teardown.parkedOn), step.index(),
+                teardown + " did not go on from " + from);
+        var now = goneOn(teardown, nextHold, step.index());
+        if (nextHold.isPresent() && teardown.cpu.ended()) {
+            throw notReached(step, nextHold.get().point(), teardown.cpu.outcome(meter));
+        }
+        return new Resumed(settleLetGo(teardown, step.index()), teardown + " let go at " + from + "; " + now);
+    }
+
+    /** Whose points the held teardown names without an owner; refused when no teardown is held. */
+    String heldOwner(Step resume) {
+        if (held == null) {
+            throw resume.fail("no teardown is held: resume follows a step with a pauseAt that reached its point");
+        }
+        return ((HoldSteps.Holdable) held.cpu.step).owner();
+    }
+
+    /**
+     * At the end of the run, before {@link #finishAll}: the held teardown goes on without holding again
+     * (its pending point, if it has not reached it yet, lets it pass), and completes, or waits for a
+     * callback still in flight, which finishes next.
+     */
+    List<Completed> letGoHeld(int step) {
+        if (held == null) {
+            return List.of();
+        }
+        var teardown = held;
+        held = null;
+        teardown.hold.release();
+        if (!teardown.isHeld()) {
+            return List.of(); // it waits in the blocked list, and passes its point once its callback has finished
+        }
+        awaitTrue(() -> teardown.cpu.endedOrWaitingOnOtherThan(teardown.parkedOn), step,
+                teardown + " did not go on at the end of the run");
+        goneOn(teardown, Optional.empty(), step);
+        return settleLetGo(teardown, step);
+    }
+
+    /**
+     * Where the teardown let go is now: held again at {@code next}, ended, or waiting for the callback in
+     * flight (then with the steps that waited behind it, ahead of them, and holding at {@code next} once
+     * that callback has let it go).
+     */
+    private String goneOn(HeldTeardown teardown, Optional<Breakpoints.Hold> next, int step) {
+        if (next.filter(Breakpoints.Hold::isEntered).isPresent()) {
+            teardown.hold = next.get();
+            hold(teardown, step);
+            return "held at " + next.get().point();
+        }
+        if (teardown.cpu.ended()) {
+            return "completed";
+        }
+        var waitsFor = theOneInFlight(teardown.cpu.step, step);
+        int behind = 0;
+        while (behind < blocked.size() && blocked.get(behind).waitsFor() != teardown) {
+            behind++;
+        }
+        blocked.add(behind, new Blocked(teardown.cpu, waitsFor, teardown.cpu.blocker()));
+        blocked.replaceAll(waiting -> waiting.waitsFor() == teardown
+                ? new Blocked(waiting.cpu(), waitsFor, waiting.blocker()) : waiting);
+        next.ifPresent(pending -> {
+            teardown.hold = pending;
+            held = teardown;
+        });
+        return "it waits for " + waitsFor;
+    }
+
+    /**
+     * The teardown let go, if it ended, then the steps that waited behind it, as after a {@link #finish}.
+     * Held again, or waiting for a callback, it still holds what they wait for: they are not looked at.
+     */
+    private List<Completed> settleLetGo(HeldTeardown teardown, int step) {
+        if (!teardown.cpu.ended()) {
+            return List.of();
+        }
+        var completed = new ArrayList<Completed>();
+        completed.add(new Completed(teardown.cpu.step, teardown.cpu.outcome(meter)));
+        completed.addAll(settleBlocked(teardown, step));
+        return completed;
+    }
+
+    /** The teardown is held at its hold's point, parked there (so that its going on can be told). */
+    private void hold(HeldTeardown teardown, int step) {
+        awaitTrue(teardown.cpu::parked, step, teardown + " did not stop at " + teardown.hold.point());
+        teardown.parkedOn = teardown.cpu.blocker();
+        teardown.cpu.heldAt.add(teardown.hold.point());
+        held = teardown;
+    }
+
+    private static ScenarioException notReached(Step step, String point, StepOutcome outcome) {
+        return step.fail("the teardown ended without reaching " + point + (outcome.succeeded() ? ""
+                : " (it failed with " + outcome.errno() + ": " + outcome.value() + ")")
+                + "; a point is the step about to run, as the kernel names it: devres:<entry>, remove:<step>,"
+                + " module_exit, module_free");
+    }
+
+    private Object waitsFor(StepCpu cpu) {
+        return blocked.stream().filter(waiting -> waiting.cpu() == cpu).findFirst().map(Blocked::waitsFor).orElseThrow();
     }
 
     /**
@@ -212,6 +382,9 @@ final class SimulatedCpus implements AutoCloseable {
     @Override
     public void close() {
         inFlight.values().forEach(running -> running.hold().release());
+        if (held != null) {
+            held.hold.release();
+        }
     }
 
     /**
@@ -269,21 +442,31 @@ final class SimulatedCpus implements AutoCloseable {
     }
 
     /**
-     * With nothing left in flight every blocked step completes, in the order they blocked. With other
-     * callbacks still in flight, a step that waited for this one completes now, or waits again.
+     * With nothing left in flight nor held every blocked step completes, in the order they blocked. With
+     * other callbacks still in flight, or a teardown held, a step that waited for this one completes now,
+     * or waits again; a teardown on its way to its point is held there now, or waits again.
      */
-    private List<Completed> settleBlocked(String finished, int step) {
+    private List<Completed> settleBlocked(Object finished, int step) {
         var completed = new ArrayList<Completed>();
         for (var waiting = blocked.listIterator(); waiting.hasNext(); ) {
             var blockedStep = waiting.next();
-            if (inFlight.isEmpty() && !deadlocked.containsKey(blockedStep.waitsFor())) {
+            boolean onItsWay = held != null && held.cpu == blockedStep.cpu();
+            boolean nothingLeft = inFlight.isEmpty() && (held == null || onItsWay)
+                    && !deadlocked.containsKey(blockedStep.waitsFor());
+            if (nothingLeft && !onItsWay) {
                 waiting.remove();
                 completed.add(new Completed(blockedStep.cpu().step, blockedStep.cpu().outcome(meter)));
-            } else if (blockedStep.waitsFor().equals(finished)) {
+            } else if (blockedStep.waitsFor().equals(finished) || nothingLeft) {
                 awaitWokenAndSettled(blockedStep);
                 if (blockedStep.cpu().ended()) {
                     waiting.remove();
+                    if (onItsWay) {
+                        throw notReached(blockedStep.cpu().step, held.hold.point(), blockedStep.cpu().outcome(meter));
+                    }
                     completed.add(new Completed(blockedStep.cpu().step, blockedStep.cpu().outcome(meter)));
+                } else if (onItsWay && held.hold.isEntered()) {
+                    waiting.remove();
+                    hold(held, step);
                 } else {
                     waiting.set(new Blocked(blockedStep.cpu(), theOneInFlight(blockedStep.cpu().step, step),
                             blockedStep.cpu().blocker()));
@@ -294,20 +477,30 @@ final class SimulatedCpus implements AutoCloseable {
     }
 
     /**
-     * The callback a step that waits now waits for. With several in flight the runner could not tell
-     * which finish-callback lets it go, nor keep the order fixed, so that scenario is refused. With none
-     * in flight it waits behind a deadlocked one (its wait, or what that wait holds): until the run's end.
+     * What a step that waits now waits for: the callback in flight, or the teardown held. With several
+     * the runner could not tell which finish-callback or resume lets it go, nor keep the order fixed, so
+     * that scenario is refused. With none it waits behind a deadlocked callback (its wait, or what that
+     * wait holds): until the run's end.
      */
-    private String theOneInFlight(Step waiting, int step) {
-        if (inFlight.isEmpty()) {
+    private Object theOneInFlight(Step waiting, int step) {
+        var candidates = new ArrayList<Object>(inFlight.keySet());
+        if (held != null && held.isHeld() && held.cpu.step != waiting) {
+            candidates.add(held);
+        }
+        if (candidates.isEmpty() && !deadlocked.isEmpty()) {
             return deadlocked.keySet().iterator().next();
         }
-        if (inFlight.size() > 1) {
-            throw new ScenarioException(step, "step " + waiting.index() + " (" + waiting.op() + ") waits while "
-                    + inFlight.keySet() + " are in flight, and which finish-callback lets it go cannot be told;"
-                    + " have one callback in flight when a step begins to wait (start the others after it)");
+        if (candidates.size() == 1) {
+            return candidates.getFirst();
         }
-        return inFlight.keySet().iterator().next();
+        String what = candidates.isEmpty() ? "nothing is in flight or held that could let it go: it waits for a step"
+                + " that waits for it, a deadlock between steps whose end the run cannot order"
+                : held != null && held.isHeld() ? candidates + " are in flight or held, and which finish-callback"
+                        + " or resume lets it go cannot be told; have one callback in flight or one teardown held"
+                        + " when a step begins to wait"
+                : candidates + " are in flight, and which finish-callback lets it go cannot be told;"
+                        + " have one callback in flight when a step begins to wait (start the others after it)";
+        throw new ScenarioException(step, "step " + waiting.index() + " (" + waiting.op() + ") waits while " + what);
     }
 
     /**
@@ -377,6 +570,32 @@ final class SimulatedCpus implements AutoCloseable {
     }
 
     /**
+     * A teardown step held at a point ({@code pauseAt}), or on its way there behind a callback in flight:
+     * its CPU, the hold it waits in (or will), and, once held, what it is parked on there.
+     */
+    private static final class HeldTeardown {
+
+        private final StepCpu cpu;
+        private Breakpoints.Hold hold;
+        private Object parkedOn;
+
+        HeldTeardown(StepCpu cpu, Breakpoints.Hold hold) {
+            this.cpu = cpu;
+            this.hold = hold;
+        }
+
+        boolean isHeld() {
+            return hold.isEntered();
+        }
+
+        @Override
+        public String toString() {
+            var step = cpu.step;
+            return "step " + step.index() + " (" + (step instanceof Step.OnKernel teardown ? teardown.task() : step.op()) + ")";
+        }
+    }
+
+    /**
      * A step run on a simulated CPU of its own, because a callback is in flight and it may wait for it.
      * The step says itself when it has begun and ended: a thread's state alone cannot tell a step that
      * waits from a thread on its way out (the JVM shows an exiting thread as BLOCKED for a moment).
@@ -385,6 +604,8 @@ final class SimulatedCpus implements AutoCloseable {
 
         private final Step step;
         private final Thread thread;
+        /** The points it was held at, in order (a teardown with a {@code pauseAt}); its outcome says so. */
+        private final List<String> heldAt = new ArrayList<>();
         private volatile boolean begun;
         private volatile boolean ended;
         private StepOutcome outcome;
@@ -424,6 +645,13 @@ final class SimulatedCpus implements AutoCloseable {
             return ended;
         }
 
+        /** Parked inside the step, on something a blocker names (a hold's latch, a lock): not on its way in. */
+        boolean parked() {
+            boolean inside = begun;
+            var state = thread.getState();
+            return inside && isParked(state) && LockSupport.getBlocker(thread) != null;
+        }
+
         Object blocker() {
             return LockSupport.getBlocker(thread);
         }
@@ -437,7 +665,7 @@ final class SimulatedCpus implements AutoCloseable {
             if (failure instanceof Error e) {
                 throw e;
             }
-            return outcome;
+            return heldAt.isEmpty() ? outcome : outcome.heldAt(heldAt);
         }
 
         private static boolean isParked(Thread.State state) {

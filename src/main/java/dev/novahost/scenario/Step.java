@@ -68,7 +68,7 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
     }
 
     /** A step that lets a callback begin or end: it runs on the scenario's own CPU. */
-    sealed interface OnCpus extends Step permits CallbackSteps.Start, CallbackSteps.Finish {
+    sealed interface OnCpus extends Step permits CallbackSteps.Start, CallbackSteps.Finish, HoldSteps.Resume {
 
         String apply(StepContext run);
     }
@@ -98,14 +98,14 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
     /** The ops a scenario may use (start/finish-callback need exactly one of timer, work and irq, which they check). */
     Map<String, Op> OPS = Map.ofEntries(
             op("create-device", Set.of("chipset", "address", "revision"), Set.of("chipset"), DeviceSteps.CreateDevice::parse),
-            op("remove-device", Set.of("device"), Set.of("device"), DeviceSteps.RemoveDevice::parse),
-            op("surprise-removal", Set.of("device"), Set.of("device"), DeviceSteps.SurpriseRemoval::parse),
+            op("remove-device", Set.of("device", "pauseAt"), Set.of("device"), DeviceSteps.RemoveDevice::parse),
+            op("surprise-removal", Set.of("device", "pauseAt"), Set.of("device"), DeviceSteps.SurpriseRemoval::parse),
             op("load", Set.of(), Set.of(), DeviceSteps.Load::parse),
-            op("unload", Set.of("mode"), Set.of(), DeviceSteps.Unload::parse),
+            op("unload", Set.of("mode", "pauseAt"), Set.of(), DeviceSteps.Unload::parse),
             op("set-policy", Set.of("policy"), Set.of("policy"), DeviceSteps.SetPolicy::parse),
             op("set-faults", Set.of("faults"), Set.of("faults"), DeviceSteps.SetFaults::parse),
             op("bind", Set.of("device"), Set.of("device"), DeviceSteps.Bind::parse),
-            op("unbind", Set.of("device"), Set.of("device"), DeviceSteps.Unbind::parse),
+            op("unbind", Set.of("device", "pauseAt"), Set.of("device"), DeviceSteps.Unbind::parse),
             op("arm-timer", Set.of("device", "mode", "delayNs", "periodNs", "scope", "action", "work", "as"),
                     Set.of("device", "mode", "delayNs"), ObjectSteps.ArmTimer::parse),
             op("cancel-timer", Set.of("timer"), Set.of("timer"), ObjectSteps.CancelTimer::parse),
@@ -123,6 +123,7 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
             op("advance", Set.of("ns"), Set.of("ns"), DeviceSteps.Advance::parse),
             op("start-callback", Set.of("timer", "work", "irq"), Set.of(), CallbackSteps.Start::parse),
             op("finish-callback", Set.of("timer", "work", "irq"), Set.of(), CallbackSteps.Finish::parse),
+            op("resume", Set.of("pauseAt"), Set.of(), HoldSteps.Resume::parse),
             op("expect", Set.of("violations", "none", "taints", "policy"), Set.of(), Expect::parse));
 
     private static Map.Entry<String, Op> op(String word, Set<String> takes, Set<String> needs, Parser parse) {

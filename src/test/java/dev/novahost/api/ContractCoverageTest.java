@@ -20,6 +20,7 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.timer.HrTimer;
 import dev.novahost.kernel.work.WorkItem;
+import dev.novahost.report.ReportFormat;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -240,6 +241,7 @@ class ContractCoverageTest {
         assertThat(enumOf("DeviceState")).as("DeviceState").isEqualTo(lowerCase(DeviceState.values()));
         assertThat(enumOf("ModuleState")).as("ModuleState").isEqualTo(lowerCase(ModuleState.values()));
         assertThat(enumOf("Policy")).as("Policy").isEqualTo(lowerCase(Policy.values()));
+        assertThat(enumOf("ReportFormat")).as("ReportFormat").isEqualTo(lowerCase(ReportFormat.values()));
         assertThat(enumOf("UnloadMode")).as("UnloadMode").isEqualTo(lowerCase(UnloadMode.values()));
         assertThat(enumOf("Scope")).as("Scope").isEqualTo(lowerCase(Scope.values()));
         assertThat(enumOf("TimerMode")).as("TimerMode").isEqualTo(lowerCase(TimerMode.values()));

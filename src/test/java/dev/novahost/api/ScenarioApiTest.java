@@ -113,6 +113,30 @@ class ScenarioApiTest extends ApiTest {
         assertThat(second).isEqualTo(first);
     }
 
+    /** A teardown held between two devres entries over HTTP; a point never reached is a 400 naming the step. */
+    @Test
+    void anUnbindHeldAtAPointIsResumedAndAPointNeverReachedIsAProblemNamingTheStep() throws Exception {
+        String steps = """
+                  {"op": "create-device", "chipset": "GA102", "address": "0000:01:00.0"},
+                  {"op": "set-faults", "faults": {"forgetTimerCancel": true}},
+                  {"op": "load"},
+                  {"op": "arm-timer", "device": "0000:01:00.0", "mode": "periodic", "delayNs": 1000000,
+                   "periodNs": 1000000, "action": "touch-bar", "as": "t"},
+                  {"op": "unbind", "device": "0000:01:00.0", "pauseAt": "POINT"},
+                  {"op": "advance", "ns": 1500000},
+                  {"op": "resume"}""";
+        postJson(RUN, "{\"scenario\": {\"steps\": [" + steps.replace("POINT", "devres:pci_iomap BAR0")
+                + "]}, \"policies\": [\"fenced\"]}").andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs.fenced.steps[4].value").value("held at 0000:01:00.0 devres:pci_iomap BAR0"))
+                .andExpect(jsonPath("$.runs.fenced.steps[4].blockedUntil").value(6))
+                .andExpect(jsonPath("$.violations.fenced['timer_after_remove/occurred']").value(1));
+
+        var neverReached = postJson(RUN, "{\"scenario\": {\"steps\": [" + steps.replace("POINT", "devres:no such entry")
+                + "]}}");
+        expectProblem(neverReached, 400, "EINVAL");
+        neverReached.andExpect(jsonPath("$.step").value(4));
+    }
+
     @Test
     void anUnknownBuiltInIsEnoent() throws Exception {
         expectProblem(postJson(RUN, "{\"name\":\"no-such-race\"}"), 404, "ENOENT");

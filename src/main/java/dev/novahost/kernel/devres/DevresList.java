@@ -78,8 +78,17 @@ public final class DevresList {
 
     /** Releases every entry, last acquired first, and returns their names in the order released. */
     public List<String> releaseAll() {
+        return releaseEach(name -> { });
+    }
+
+    /**
+     * As {@link #releaseAll()}, telling {@code before} each entry's name just before it is released (on
+     * this thread, with the entry already off the list): where an unbind can be held between two entries.
+     */
+    public List<String> releaseEach(Consumer<String> before) {
         var released = new ArrayList<String>();
         for (Entry entry = pop(); entry != null; entry = pop()) {
+            before.accept(entry.name());
             entry.release.run();
             released.add(entry.name());
         }

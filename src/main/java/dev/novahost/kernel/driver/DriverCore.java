@@ -13,6 +13,7 @@ import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
 import dev.novahost.kernel.pci.PciBus;
 import dev.novahost.kernel.pci.PciDevice;
+import dev.novahost.kernel.task.Breakpoints;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,7 @@ public final class DriverCore {
     private final EventLog events;
     private final Lockdep lockdep;
     private final LockClass deviceMutex;
+    private final Breakpoints breakpoints;
     private final Map<String, DriverEntry> drivers = new ConcurrentHashMap<>();
     private final Map<PciDevice, Binding<?>> bindings = new ConcurrentHashMap<>();
     private volatile boolean devresLog;
@@ -59,10 +61,20 @@ public final class DriverCore {
 
     /** A driver core whose device locks {@code lockdep} sees, as class {@code &dev->mutex}. */
     public DriverCore(PciBus bus, EventLog events, Lockdep lockdep) {
+        this(bus, events, lockdep, new Breakpoints());
+    }
+
+    /**
+     * A driver core whose device locks {@code lockdep} sees and whose unbinds reach the point
+     * {@code ADDRESS devres:NAME} of {@code breakpoints} before each devres entry is released, where a
+     * schedule's reproducer holds them.
+     */
+    public DriverCore(PciBus bus, EventLog events, Lockdep lockdep, Breakpoints breakpoints) {
         this.bus = bus;
         this.events = events;
         this.lockdep = lockdep;
         this.deviceMutex = lockdep.lockClass("&dev->mutex");
+        this.breakpoints = breakpoints;
     }
 
     /** Makes a driver name known (its module may not be loaded yet), so its policy can be set. */
@@ -253,15 +265,23 @@ public final class DriverCore {
     private void releaseDriver(PciDevice device, Binding<?> binding) {
         long start = System.nanoTime();
         binding.remove();
-        releaseAll(device, binding.devres());
+        String address = device.address().toString();
+        var released = binding.devres().releaseEach(
+                name -> breakpoints.reach(Breakpoints.point(address, "devres:" + name)));
+        logReleased(device, released);
         bindings.remove(device);
         binding.leakCheck();
         events.emit(new DriverEvent.Unbound(device, binding.driver().name(), System.nanoTime() - start));
     }
 
     private void releaseAll(PciDevice device, DevresList devres) {
-        for (String released : devres.releaseAll()) {
-            events.emit(new DevresEvent.Released(device.address().toString(), released));
+        logReleased(device, devres.releaseAll());
+    }
+
+    /** One line per entry, once all are released (an unbind held between two entries has logged none yet). */
+    private void logReleased(PciDevice device, List<String> released) {
+        for (String name : released) {
+            events.emit(new DevresEvent.Released(device.address().toString(), name));
         }
     }
 

@@ -93,7 +93,7 @@ public final class Kernel implements AutoCloseable {
         // each CPU) must not starve the check that reports them. On virtual time it is the engine, for exactness.
         this.khungtaskd = engine.isVirtual() ? engine : TimerEngine.realTime(engine.clock(), 1, "khungtaskd-");
         this.hungTasks = new HungTaskDetector(khungtaskd, config.hungTask(), this::hungTask);
-        this.driverCore = new DriverCore(bus, log, lockdep);
+        this.driverCore = new DriverCore(bus, log, lockdep, breakpoints);
         this.systemWq = new Workqueue("events", engine);
         this.novaCore = new NovaCore(bus, driverCore, engine, systemWq, log, sanitizer, barAccounting, config.objectLimits(),
                 lockdep, hungTasks, breakpoints);
