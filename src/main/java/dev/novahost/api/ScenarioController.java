@@ -1,6 +1,6 @@
 package dev.novahost.api;
 
-import dev.novahost.explore.Exploration;
+import dev.novahost.explore.ExplorationReports;
 import dev.novahost.explore.Explorer;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
@@ -107,7 +107,7 @@ class ScenarioController {
     }
 
     /**
-     * How a run or a sweep answers: JSON, or with {@code ?format=} a test report in that {@link ReportFormat}.
+     * How a run, a sweep or an exploration answers: JSON, or with {@code ?format=} a test report in that {@link ReportFormat}.
      * Settled before anything runs: an unknown format is {@code EINVAL}, and an {@code Accept} that admits
      * not the answer's media type is 406. The media type is set here, not negotiated, so that an
      * {@code Accept} naming XML or text first (a browser's) still gets the JSON it also accepts.
@@ -136,13 +136,17 @@ class ScenarioController {
      * run in a kernel of its own; the distinct outcomes, and a shrunk reproducer for each violating one
      * ({@link Explorer}). One run slot for the whole exploration.
      */
-    @PostMapping("/explore")
-    Exploration explore(@RequestBody ExploreRequest request) {
+    @PostMapping(path = "/explore", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_XML_VALUE,
+            MediaType.TEXT_PLAIN_VALUE})
+    ResponseEntity<?> explore(@RequestBody ExploreRequest request, @RequestParam(required = false) String format,
+                              @RequestHeader HttpHeaders headers) throws HttpMediaTypeNotAcceptableException {
+        var answer = Answer.of(format, headers.getAccept());
         var scenario = source(request.name(), request.scenario());
         var policies = policies(request.policies());
         int bound = request.bound() == null ? Explorer.DEFAULT_BOUND : request.bound();
         int budget = request.budget() == null ? Explorer.DEFAULT_BUDGET : request.budget();
-        return runner.exclusively(() -> explorer.explore(scenario, policies, bound, budget));
+        return answer.with(runner.exclusively(() -> explorer.explore(scenario, policies, bound, budget)),
+                ExplorationReports::of);
     }
 
     private static List<Policy> policies(List<String> words) {

@@ -3,6 +3,7 @@ package dev.novahost.explore;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.WireWord;
+import dev.novahost.report.ReportFormat;
 import dev.novahost.scenario.ScenarioCli;
 import dev.novahost.scenario.ScenarioException;
 import dev.novahost.scenario.ScenarioOverrun;
@@ -13,12 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Explores a scenario's teardown from the command line, without the server:
- * {@code java -jar nova-host.jar explore NAME|FILE [--policies revocable,fenced] [--bound 2] [--budget 10000]}.
- * Prints the {@link Exploration} as JSON on stdout. Exit 0 when no explored schedule ends in a violation
+ * {@code java -jar nova-host.jar explore NAME|FILE [--policies revocable,fenced] [--bound 2] [--budget 10000]
+ * [--format junit|ktap]}. Prints the {@link Exploration} as JSON on stdout, or as a test report
+ * ({@link ExplorationReports}). Exit 0 when no explored schedule ends in a violation
  * or a deadlock, 1 when one does (a CI job fails on a teardown that is wrong in some interleaving), 2 for
  * bad input, 3 when a run went over its budget; every reason for 2 and 3 goes to stderr as one line.
  */
@@ -26,7 +29,7 @@ public final class ExploreCli {
 
     private static final String USAGE = "usage: explore NAME|FILE [--policies revocable,fenced] [--bound N (0-"
             + Explorer.MAX_BOUND + ", default " + Explorer.DEFAULT_BOUND + ")] [--budget N (schedules per policy, 1-"
-            + Explorer.MAX_BUDGET + ", default " + Explorer.DEFAULT_BUDGET + ")]; exit 0 no violating schedule,"
+            + Explorer.MAX_BUDGET + ", default " + Explorer.DEFAULT_BUDGET + ")] [--format junit|ktap]; exit 0 no violating schedule,"
             + " 1 violating schedules found, 2 bad input, 3 over budget";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** On the command line the machine is the user's own: an hour before an exploration is given up. */
@@ -41,7 +44,8 @@ public final class ExploreCli {
             var scenario = JSON.readTree(ScenarioCli.source(command.scenario()));
             var explorer = new Explorer(new ScenarioRunner(), Runtime.getRuntime().availableProcessors(), EXPLORATION_TIME);
             var exploration = explorer.explore(scenario, command.policies(), command.bound(), command.budget());
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(exploration));
+            out.print(command.format().map(f -> f.write(ExplorationReports.of(exploration)))
+                    .orElseGet(() -> JSON.writerWithDefaultPrettyPrinter().writeValueAsString(exploration) + "\n"));
             return exploration.policies().stream().anyMatch(p -> p.violating() > 0) ? 1 : 0;
         } catch (ScenarioOverrun over) {
             err.println("explore: " + over.getMessage() + " (exit 3)");
@@ -55,13 +59,14 @@ public final class ExploreCli {
         }
     }
 
-    private record Command(String scenario, List<Policy> policies, int bound, int budget) {
+    private record Command(String scenario, List<Policy> policies, int bound, int budget, Optional<ReportFormat> format) {
 
         static Command parse(List<String> args) {
             var positional = new ArrayList<String>();
             List<Policy> policies = Arrays.asList(Policy.values());
             int bound = Explorer.DEFAULT_BOUND;
             int budget = Explorer.DEFAULT_BUDGET;
+            Optional<ReportFormat> format = Optional.empty();
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (!arg.startsWith("--")) {
@@ -76,13 +81,14 @@ public final class ExploreCli {
                     case "--policies" -> policies = policies(value);
                     case "--bound" -> bound = number(arg, value);
                     case "--budget" -> budget = number(arg, value);
+                    case "--format" -> format = Optional.of(ReportFormat.named(value));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
                 }
             }
             if (positional.size() != 1) {
                 throw new IllegalArgumentException(USAGE);
             }
-            return new Command(positional.getFirst(), policies, bound, budget);
+            return new Command(positional.getFirst(), policies, bound, budget, format);
         }
 
         private static int number(String option, String value) {

@@ -1,5 +1,6 @@
 package dev.novahost.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -26,6 +27,22 @@ class ExploreApiTest extends ApiTest {
                 .andExpect(jsonPath("$.policies[0].violating").value(0))
                 .andExpect(jsonPath("$.policies[1].policy").value("fenced"))
                 .andExpect(jsonPath("$.policies[1].outcomes[?(@.violating == true)].reproducer.steps").isNotEmpty());
+    }
+
+    @Test
+    void withAFormatTheExplorationIsATestReportWhoseFailedCasesAreTheViolatingOutcomes() throws Exception {
+        var body = "{\"name\":\"timer-fires-after-unbind\",\"policies\":[\"revocable\",\"fenced\"]}";
+        var xml = call(post(EXPLORE + "?format=junit").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        var ktap = call(post(EXPLORE + "?format=ktap").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+
+        assertThat(xml).contains("<testsuite name=\"explore timer-fires-after-unbind under revocable\"")
+                .contains("<testsuite name=\"explore timer-fires-after-unbind under fenced\"")
+                .contains("<failure message=\"").contains("timer_free_active:occurred");
+        assertThat(ktap).startsWith("KTAP version 1\n1..2\n").contains("ok 1 explore timer-fires-after-unbind under revocable")
+                .contains("not ok 2 explore timer-fires-after-unbind under fenced");
+        expectProblem(callRejected(post(EXPLORE + "?format=pdf").contentType(MediaType.APPLICATION_JSON).content(body)), 400, "EINVAL");
     }
 
     @Test

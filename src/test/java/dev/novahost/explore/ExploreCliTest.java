@@ -39,6 +39,16 @@ class ExploreCliTest {
     }
 
     @Test
+    void withAFormatTheExplorationPrintsAsATestReportAndTheExitCodeStays() {
+        int exit = run("timer-fires-after-unbind", "--policies", "revocable,fenced", "--format", "ktap");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("KTAP version 1\n1..2\n")
+                .contains("not ok 2 explore timer-fires-after-unbind under fenced");
+        assertThat(run("timer-fires-after-unbind", "--format", "pdf")).isEqualTo(2);
+    }
+
+    @Test
     void aTeardownNoScheduleViolatesExitsZero() throws Exception {
         var file = write("clean.json", """
                 {"name": "clean", "steps": [
