@@ -28,6 +28,8 @@ const FAULTS = {
   flushOwnQueue: 'the work function flushes the workqueue it runs on',
   freeIrqUnderLock: 'remove() holds &nd->lock across free_irq',
 };
+// openapi.yaml's Policy: the driver's lifecycle policies, in the order the API lists them
+const POLICIES = ['revocable', 'fenced', 'srcu'];
 const PROBE_ERRNOS = ['ENOMEM', 'EIO', 'ENODEV', 'EBUSY', 'EINVAL', 'ENXIO', 'ETIMEDOUT', 'EPROBE_DEFER'];
 // Log lines after which the tables may have changed (timer.fired and friends do not change them).
 const STATEFUL = /^(pci|driver|module|host|violation|file|devres|journal|task|lockdep)\./;
@@ -320,7 +322,7 @@ function renderDrivers(drivers) {
         id: `policy-${d.name}`, dataset: { key: `policy:${d.name}`, driver: d.name },
         onchange: (e) => act(`Set ${d.name} policy to ${e.target.value}`,
           () => api('PUT', `/drivers/${d.name}/policy`, { policy: e.target.value })),
-      }, ['revocable', 'fenced'].map((p) => el('option', { value: p, selected: p === d.policy }, p)))
+      }, POLICIES.map((p) => el('option', { value: p, selected: p === d.policy }, p)))
       : el('span', { id: `policy-${d.name}`, class: `badge ${d.policy}` }, d.policy);
     return el('div', { class: 'driver-row', dataset: { driver: d.name } },
       el('span', { class: 'mono name' }, d.name),
@@ -750,7 +752,7 @@ async function runScenario(event) {
   button.disabled = true;
   out.setAttribute('aria-busy', 'true');
   try {
-    const result = await api('POST', '/scenarios/run', { name, policies: ['revocable', 'fenced'] });
+    const result = await api('POST', '/scenarios/run', { name, policies: POLICIES });
     out.replaceChildren(...comparison(name, result));
   } catch (error) {
     if (error.status !== 401) showError(`Running ${name}`, error);
@@ -777,7 +779,7 @@ function comparison(name, result) {
       `${r.passed ? 'passed' : 'failed'} ${r.expectationsPassed}/${r.expectationsPassed + r.expectationsFailed}`)),
     run('digest', (r) => el('code', { class: 'digest', title: r.digest }, `${r.digest.slice(0, 16)}…`)));
   const table = el('table', { class: 'comparison', id: 'scenario-comparison' },
-    el('caption', {}, `${name}: revocable against fenced`), el('thead', {}, head), el('tbody', {}, rows));
+    el('caption', {}, `${name}: ${policies.join(' against ')}`), el('thead', {}, head), el('tbody', {}, rows));
   const steps = policies.map((p) => {
     const r = result.runs[p];
     return el('details', { class: 'steps' }, el('summary', {}, `Steps under ${p} (${r.steps.length})`),

@@ -48,6 +48,28 @@ class ApiLifecycleTest extends ApiTest {
         getJson("/api/v1/modules/nova-core").andExpect(jsonPath("$.refcount").value(0));
     }
 
+    /** Issue 18: the third policy over HTTP: set, shown on the device it probed, and its own metric label. */
+    @Test
+    void srcuIsSetShownAndRefusesAFileOpAfterUnbindCountedUnderItsOwnLabel() throws Exception {
+        putJson("/api/v1/drivers/nova-core/policy", "{\"policy\":\"srcu\"}").andExpect(jsonPath("$.policy").value("srcu"));
+        getJson("/api/v1/drivers/nova-core/policy").andExpect(jsonPath("$.policy").value("srcu"));
+        unbind(GA102);
+        bind(GA102);
+        getJson(DEV).andExpect(jsonPath("$.policy").value("srcu"));
+        int fd = fdOf(call(post(DEV + "/files")).andExpect(status().isCreated()));
+
+        unbind(GA102);
+
+        expectProblem(callRejected(get("/api/v1/files/" + fd + "/mmio/0x0")), 410, "ENODEV");
+        getJson("/api/v1/violations?outcome=prevented")
+                .andExpect(jsonPath("$[0].kind").value("mmio_after_revoke"))
+                .andExpect(jsonPath("$[0].policy").value("srcu"));
+        String scrape = mvc.perform(get("/actuator/prometheus")).andReturn().getResponse().getContentAsString();
+        assertThat(scrape).contains(
+                "nova_lifecycle_violations_total{kind=\"mmio_after_revoke\",outcome=\"prevented\",policy=\"srcu\"} 1");
+        deleteAt("/api/v1/files/" + fd).andExpect(status().isNoContent());
+    }
+
     @Test
     void fencedWithAForgottenTimerCancelFiresIntoFreedDataAndTaintsTheHost() throws Exception {
         putJson("/api/v1/drivers/nova-core/policy", "{\"policy\":\"fenced\"}");

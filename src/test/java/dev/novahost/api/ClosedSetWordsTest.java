@@ -49,6 +49,7 @@ class ClosedSetWordsTest extends ApiTest {
                 new Call("PUT", FAULTS, "{\"probeFailure\":\"EIO \"}"),
                 new Call("PUT", POLICY, "{\"policy\":\" fenced\"}"),
                 new Call("PUT", POLICY, "{\"policy\":\"fenced\\n\"}"),
+                new Call("PUT", POLICY, "{\"policy\":\"srcu \"}"),
                 new Call("POST", "/api/v1/devices", "{\"chipset\":\" TU102\"}"),
                 new Call("POST", "/api/v1/devices", "{\"chipset\":\"TU102 \"}"),
                 new Call("POST", DEV + "/timers", "{\"mode\":\" oneshot\",\"delayNs\":1000}"),
@@ -82,6 +83,7 @@ class ClosedSetWordsTest extends ApiTest {
                 new Call("PUT", FAULTS, "{\"probeFailure\":\"EPROBE_DEFER\"}"),
                 new Call("PUT", POLICY, "{\"policy\":\"FENCED\"}"),
                 new Call("PUT", POLICY, "{\"policy\":\"Revocable\"}"),
+                new Call("PUT", POLICY, "{\"policy\":\"SRCU\"}"),
                 new Call("POST", "/api/v1/devices", "{\"chipset\":\"tu102\"}"),
                 new Call("POST", DEV + "/timers", "{\"mode\":\"ONESHOT\",\"delayNs\":1000,\"action\":\"Read-PTimer\",\"scope\":\"MODULE\"}"),
                 new Call("POST", DEV + "/work", "{\"action\":\"TOUCH-BAR\",\"scope\":\"Device\"}"),
@@ -111,6 +113,14 @@ class ClosedSetWordsTest extends ApiTest {
                 .content("{\"device\":\"" + GA102 + "\"}")).andExpect(status().isOk());
         call(post("/api/v1/drivers/nova-core/bind").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"device\":\"" + GA102 + "\"}")).andExpect(status().isOk());
+    }
+
+    /** The refusal of a policy names the three it could have been (issue 18). */
+    @org.junit.jupiter.api.Test
+    void aPolicyOutsideTheSetIsRefusedNamingAllThree() throws Exception {
+        callRejected(request(HttpMethod.PUT, POLICY).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"policy\":\"rcu\"}")).andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value("'rcu' is not a valid policy; use one of revocable, fenced, srcu"));
     }
 
     /** Everything a refused call could have changed. */

@@ -5,6 +5,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.novahost.kernel.Policy;
 import dev.novahost.report.JunitXmlReader;
 import dev.novahost.report.KtapChecker;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ class ScenarioReportApiTest extends ApiTest {
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_XML))
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(JunitXmlReader.parsedWithCountsAgreeing(junit).getElementsByTagName("testsuite").getLength())
-                .as("a suite per policy").isEqualTo(2);
+                .as("a suite per policy, every one by default").isEqualTo(Policy.values().length);
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code revocable}: {@code RevocableBar.read32}, the {@code revocable} policy's hot path;</li>
  *   <li>{@code fenced}: {@code FencedBar.read32}, the plain mapping (the baseline);</li>
+ *   <li>{@code srcu}: {@code SrcuBar.read32}, the {@code srcu} policy's API read: one short read-side section;</li>
  *   <li>{@code bound}: {@code access(BoundDevice).read32}, the bound-device proof (identity check only);</li>
  *   <li>{@code rwLock}: the fenced read under a shared {@link ReentrantReadWriteLock} read lock, which is
  *       what "revoke takes the write lock" would cost every reader.</li>
@@ -52,6 +53,7 @@ public class BarReadBench {
     private BenchHost host;
     private BarHandle revocable;
     private BarHandle fenced;
+    private BarHandle srcu;
     private BoundDevice revocableProof;
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final Lock readLock = rw.readLock();
@@ -62,8 +64,10 @@ public class BarReadBench {
         host = new BenchHost(4, ObjectLimits.DEFAULTS, lockdep);
         var revocableGpu = host.boundGpu(Policy.REVOCABLE);
         var fencedGpu = host.boundGpu(Policy.FENCED);
+        var srcuGpu = host.boundGpu(Policy.SRCU);
         revocable = host.novaCore(revocableGpu).bar();
         fenced = host.novaCore(fencedGpu).bar();
+        srcu = host.novaCore(srcuGpu).bar();
         revocableProof = host.proofOf(revocableGpu);
     }
 
@@ -80,6 +84,11 @@ public class BarReadBench {
     @Benchmark
     public int fenced() {
         return fenced.read32(offset);
+    }
+
+    @Benchmark
+    public int srcu() {
+        return srcu.read32(offset);
     }
 
     @Benchmark

@@ -28,6 +28,7 @@ class BenchmarkSmokeTest {
                 .measurementTime(TimeValue.milliseconds(50))
                 .param("register", "0x000000")
                 .param("timers", "0", "1000")
+                .param("policy", "revocable", "srcu")
                 .param("steps", "100")
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT)
@@ -36,7 +37,8 @@ class BenchmarkSmokeTest {
         Collection<RunResult> results = new Runner(options).run();
 
         assertThat(results).extracting(r -> r.getParams().getBenchmark().replace("dev.novahost.bench.", ""))
-                .contains("BarReadBench.revocable", "BarReadBench.fenced", "BarReadBench.bound", "BarReadBench.rwLock",
+                .contains("BarReadBench.revocable", "BarReadBench.fenced", "BarReadBench.srcu", "BarReadBench.bound",
+                        "BarReadBench.rwLock",
                         "BarWriteBench.revocable", "BarWriteBench.fenced", "BarWriteBench.rwLock",
                         "RevokeBench.underLoad", "RevokeBench.underReads", "UnbindBench.unbind",
                         "VirtualTimeBench.expirations", "VirtualTimeBench.scenario",

@@ -9,6 +9,7 @@ import dev.novahost.kernel.novacore.ObjectLimits;
 import dev.novahost.kernel.novacore.Scope;
 import dev.novahost.kernel.novacore.TimerMode;
 import dev.novahost.kernel.pci.PciAddress;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,6 +51,10 @@ public class UnbindBench {
     @Param({"true", "false"})
     boolean lockdep;
 
+    /** The policy the device is bound under; {@code -p policy=revocable,fenced,srcu} compares them (issue 18). */
+    @Param({"revocable"})
+    String policy;
+
     private BenchHost host;
     private PciAddress gpu;
 
@@ -57,7 +62,7 @@ public class UnbindBench {
     public void busyDevice() {
         host = new BenchHost(4, new ObjectLimits(Math.max(1, timers), Math.max(1, timers / 10), timers / 100 + 1),
                 lockdep);
-        gpu = host.boundGpu(Policy.REVOCABLE);
+        gpu = host.boundGpu(Policy.valueOf(policy.toUpperCase(Locale.ROOT)));
         for (int i = 0; i < timers; i++) {
             host.kernel.armTimer(gpu, TIMER);
         }

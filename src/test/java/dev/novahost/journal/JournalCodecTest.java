@@ -96,6 +96,18 @@ class JournalCodecTest {
         }
     }
 
+    /** Issue 18: the srcu policy round-trips as a policy set and as a binding's policy, as its wire word. */
+    @Test
+    void theSrcuPolicyRoundTripsByItsWireWord() {
+        var set = new PolicySet("nova-core", Policy.SRCU);
+        var bound = new Bound(GPU, "nova-core", Policy.SRCU);
+
+        assertThat(JournalCodec.encode(set)).containsEntry("policy", "srcu");
+        assertThat(JournalCodec.encode(bound)).containsEntry("policy", "srcu");
+        assertThat(JournalCodec.decode(JournalCodec.encode(set))).contains(set);
+        assertThat(JournalCodec.decode(JournalCodec.encode(bound))).contains(bound);
+    }
+
     @Test
     void theUnbindOfACompactedJournalNamesNoDriverAndRoundTrips() {
         var unbound = new Unbound(GPU, Optional.empty());

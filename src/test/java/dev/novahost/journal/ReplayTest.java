@@ -40,6 +40,18 @@ class ReplayTest {
         assertThat(bound).map(Binding::policy).contains(Policy.FENCED);
     }
 
+    /** Issue 18: the third policy's word replays as the others do, as the policy set and as a binding's. */
+    @Test
+    void anSrcuPolicyChangeAndAnSrcuBindingReplay() throws Exception {
+        var probed = replay(List.of(Map.of("op", "module.loaded", "module", "nova-core"),
+                Map.of("op", "driver.policy", "driver", "nova-core", "policy", "srcu"), PLUGGED));
+        assertThat(probed).map(Binding::policy).contains(Policy.SRCU);
+
+        var kept = replay(List.of(Map.of("op", "driver.policy", "driver", "nova-core", "policy", "fenced")));
+        assertThat(kept).as("the journaled srcu binding, not the later policy").map(Binding::policy)
+                .contains(Policy.SRCU);
+    }
+
     /** The probe at replay is the driver core's decision: journaled, so a later policy does not change it. */
     @Test
     void theProbeAtReplayIsJournaledSoTheNextStartKeepsItsPolicy() throws Exception {

@@ -61,7 +61,7 @@ class SeedThreadTest {
 
             host.unbind(gpu);
 
-            if (policy == Policy.REVOCABLE) {
+            if (policy.revokesAtUnbind()) {
                 assertThat(timer.state()).isEqualTo(HrTimer.State.CANCELLED);
                 assertThat(host.seen()).containsExactly(prevented(TIMER_FREE_ACTIVE));
             } else {

@@ -107,7 +107,7 @@ final class HostInvariants {
         }
         callbacksWatched.incrementAndGet();
         var owner = callback.owner();
-        boolean gone = owner.policy() == Policy.REVOCABLE ? owner.isFreed() : owner.isRemoved();
+        boolean gone = owner.policy().revokesAtUnbind() ? owner.isFreed() : owner.isRemoved();
         expect(!gone, event.object() + " of " + owner.address() + " entered its callback after remove() ("
                 + owner.policy() + ")");
     }

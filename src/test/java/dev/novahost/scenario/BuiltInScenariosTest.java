@@ -15,13 +15,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every built-in scenario, one per case of the nova-core thread and one per deadlock bug, run under both policies: it parses,
+ * Every built-in scenario, one per case of the nova-core thread and one per deadlock bug, run under all three policies: it parses,
  * every expectation it states holds under each policy, and the violations each policy sees (kind /
  * outcome → count) are exactly the table written here. This table is the issue's asserted outcome.
  */
 class BuiltInScenariosTest {
 
-    private static final List<Policy> BOTH = List.of(Policy.REVOCABLE, Policy.FENCED);
+    private static final List<Policy> ALL = List.of(Policy.REVOCABLE, Policy.FENCED, Policy.SRCU);
 
     private final ScenarioRunner runner = new ScenarioRunner();
 
@@ -65,13 +65,21 @@ class BuiltInScenariosTest {
                 outcome("free-irq-under-driver-lock",
                         Map.of(),
                         Map.of("deadlock_possible/occurred", 1L, "hung_task/occurred", 1L)),
+                // srcu: pci_iounmap's revocation waits for the callback's read-side section, so its read succeeds
                 outcome("iounmap-before-hrtimer-cancel",
                         Map.of("mmio_after_revoke/prevented", 1L),
-                        Map.of("mmio_after_revoke/occurred", 1L)));
+                        Map.of("mmio_after_revoke/occurred", 1L),
+                        Map.of()));
     }
 
+    /** Where srcu sees what revocable sees: the framework owns the data and revokes BAR0 alike. */
     private static Arguments outcome(String name, Map<String, Long> revocable, Map<String, Long> fenced) {
-        return Arguments.of(name, Map.of("revocable", revocable, "fenced", fenced));
+        return outcome(name, revocable, fenced, revocable);
+    }
+
+    private static Arguments outcome(String name, Map<String, Long> revocable, Map<String, Long> fenced,
+                                     Map<String, Long> srcu) {
+        return Arguments.of(name, Map.of("revocable", revocable, "fenced", fenced, "srcu", srcu));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -80,7 +88,7 @@ class BuiltInScenariosTest {
                                                                           Map<String, Map<String, Long>> table) {
         var scenario = Scenarios.named(name).orElseThrow();
 
-        var comparison = runner.compare(scenario, BOTH);
+        var comparison = runner.compare(scenario, ALL);
 
         comparison.runs().forEach((policy, run) -> {
             assertThat(run.policy()).isEqualTo(policy);
@@ -116,13 +124,15 @@ class BuiltInScenariosTest {
     @Test
     void theUnbindThatWaitsForACallbackInFlightSaysSo() {
         assertThat(blockedSteps("hrtimer-dropped-with-device-data")).isEqualTo(Map.of(
-                "revocable", List.of("6 unbind until 7"), "fenced", List.of()));
+                "revocable", List.of("6 unbind until 7"), "fenced", List.of(), "srcu", List.of("6 unbind until 7")));
         assertThat(blockedSteps("work-self-requeues-across-remove")).isEqualTo(Map.of(
-                "revocable", List.of("5 unbind until 6"), "fenced", List.of()));
+                "revocable", List.of("5 unbind until 6"), "fenced", List.of(), "srcu", List.of("5 unbind until 6")));
         assertThat(blockedSteps("timer-requeues-cancelled-work")).isEqualTo(Map.of(
-                "revocable", List.of("7 unbind until 8"), "fenced", List.of("7 unbind until 8")));
+                "revocable", List.of("7 unbind until 8"), "fenced", List.of("7 unbind until 8"),
+                "srcu", List.of("7 unbind until 8")));
+        // srcu alone: the unload's revocation of BAR0 waits for the module timer's section (synchronize_srcu)
         assertThat(blockedSteps("module-unloaded-while-callback-pending")).isEqualTo(Map.of(
-                "revocable", List.of(), "fenced", List.of()));
+                "revocable", List.of(), "fenced", List.of(), "srcu", List.of("6 unload until 7")));
     }
 
     /**
@@ -132,19 +142,24 @@ class BuiltInScenariosTest {
     @Test
     void theUnbindBehindADeadlockCompletesAtTheEndOfTheRun() {
         assertThat(blockedSteps("hrtimer-cancel-under-driver-lock")).isEqualTo(Map.of(
-                "revocable", List.of("11 unbind until 17"), "fenced", List.of("11 unbind until 17")));
+                "revocable", List.of("11 unbind until 17"), "fenced", List.of("11 unbind until 17"),
+                "srcu", List.of("11 unbind until 17")));
         assertThat(blockedSteps("work-cancels-itself-on-remove")).isEqualTo(Map.of(
-                "revocable", List.of("6 unbind until 13"), "fenced", List.of("6 unbind until 13")));
+                "revocable", List.of("6 unbind until 13"), "fenced", List.of("6 unbind until 13"),
+                "srcu", List.of("6 unbind until 13")));
         assertThat(blockedSteps("work-flushes-its-own-queue")).isEqualTo(Map.of(
-                "revocable", List.of("6 unbind until 13"), "fenced", List.of("6 unbind until 13")));
+                "revocable", List.of("6 unbind until 13"), "fenced", List.of("6 unbind until 13"),
+                "srcu", List.of("6 unbind until 13")));
         assertThat(blockedSteps("free-irq-under-driver-lock")).isEqualTo(Map.of(
-                "revocable", List.of("14 unbind until 15"), "fenced", List.of("14 unbind until 21")));
+                "revocable", List.of("14 unbind until 15"), "fenced", List.of("14 unbind until 21"),
+                "srcu", List.of("14 unbind until 15")));
     }
 
     private Map<String, List<String>> blockedSteps(String name) {
-        var comparison = runner.compare(Scenarios.named(name).orElseThrow(), BOTH);
+        var comparison = runner.compare(Scenarios.named(name).orElseThrow(), ALL);
         return Map.of("revocable", blocked(comparison.runs().get("revocable")),
-                "fenced", blocked(comparison.runs().get("fenced")));
+                "fenced", blocked(comparison.runs().get("fenced")),
+                "srcu", blocked(comparison.runs().get("srcu")));
     }
 
     private static List<String> blocked(ScenarioResult run) {

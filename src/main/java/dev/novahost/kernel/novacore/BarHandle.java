@@ -3,6 +3,7 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.RegisterOffset;
+import java.util.Optional;
 
 /**
  * nova-core's handle on a device's BAR0, as the policy in force at probe made it. Every driver access
@@ -12,7 +13,7 @@ import dev.novahost.kernel.pci.RegisterOffset;
  * anything else; the {@code int} forms make one. A handle whose BAR is gone refuses with {@code ENODEV}
  * (revoked) or {@code ENXIO} (unmapped behind a plain handle's back).
  */
-public sealed interface BarHandle extends RegisterReader permits RevocableBar, FencedBar {
+public sealed interface BarHandle extends RegisterReader permits RevocableBar, FencedBar, SrcuBar {
 
     Policy policy();
 
@@ -35,6 +36,15 @@ public sealed interface BarHandle extends RegisterReader permits RevocableBar, F
      * then the fenced mapping is found gone ({@code ENXIO}) and the revocable handle refuses ({@code ENODEV}).
      */
     IoMapping access(BoundDevice bound);
+
+    /**
+     * A callback's read-side section for its whole run, taken at {@code where}: under {@code srcu} a
+     * section revocation waits for ({@link SrcuBar}), or empty once the BAR is revoked; under the other
+     * policies {@link BarSection#NONE}, which holds nothing.
+     */
+    default Optional<BarSection> readLock(String where) {
+        return Optional.of(BarSection.NONE);
+    }
 
     /**
      * {@code pci_iounmap} from a written remove(), before devres would: fenced unmaps the BAR (later

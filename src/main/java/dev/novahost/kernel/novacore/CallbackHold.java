@@ -13,6 +13,13 @@ public final class CallbackHold {
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
 
+    /** Runs on the callback's thread: pauses in {@code hold}, the one set for this run, if any. */
+    static void pauseIn(CallbackHold hold) {
+        if (hold != null) {
+            hold.pause();
+        }
+    }
+
     /** Runs on the callback's thread: announce, then wait to be let go. */
     void pause() {
         entered.countDown();

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * through the {@link ModuleCall} checks before doing its action.
  *
  * <p>A callback that is caught running after remove() or after module unload is stopped: it does not
- * do its action and is not re-armed. A refused BAR access (revocable) does not stop a periodic timer;
+ * do its action and is not re-armed. Under srcu the whole run is one read-side section of BAR0, which
+ * unbind's revocation waits for. A refused BAR access (revocable, srcu) does not stop a periodic timer;
  * an access to an unmapped BAR (fenced) does.
  */
 public final class DriverTimer implements DriverObject {
@@ -176,29 +177,49 @@ public final class DriverTimer implements DriverObject {
         }
     }
 
+    /** The whole body runs in one read-side section of BAR0 (srcu; no section under the other policies). */
     private OptionalLong run() {
         log(new TimerEvent.Fired(owner.address(), name));
         var pending = hold.getAndSet(null);
-        if (pending != null) {
-            pending.pause();
+        var section = owner.bar().readLock("nova_timer_fn");
+        if (section.isEmpty()) {
+            CallbackHold.pauseIn(pending);
+            return refusedAtEntry();
         }
-        spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
-        if (spec.action() != Action.LOCK) {
-            return runBody();
-        }
-        try (var locked = owner.lock().lock("nova_timer_fn")) {
-            return locked.acquired() ? runBody() : stopped();
+        try (var inside = section.get()) {
+            CallbackHold.pauseIn(pending);
+            spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
+            if (spec.action() != Action.LOCK) {
+                return runBody(inside);
+            }
+            try (var locked = owner.lock().lock("nova_timer_fn")) {
+                return locked.acquired() ? runBody(inside) : stopped();
+            }
         }
     }
 
+    /** BAR0 was revoked before the section began (srcu): the callback does nothing, and a periodic one re-arms. */
+    private OptionalLong refusedAtEntry() {
+        if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE)) {
+            return stopped();
+        }
+        ModuleCall.refusedAtEntry(ctx, this, spec.action());
+        return rearm();
+    }
+
     /** The run, inside the device's lock if its action takes it; a broken wait stops the timer. */
-    private OptionalLong runBody() {
+    private OptionalLong runBody(BarSection section) {
         if (spec.action() == Action.BLOCK && !gate.pass(runner)) {
             return stopped();
         }
-        if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act()) {
+        if (!ModuleCall.enter(ctx, this, ViolationKind.TIMER_AFTER_REMOVE) || !act(section)) {
             return stopped();
         }
+        return rearm();
+    }
+
+    /** A oneshot timer is done; a periodic one is due again a period later ({@code hrtimer_forward_now}). */
+    private OptionalLong rearm() {
         if (spec.mode() == TimerMode.ONESHOT) {
             return OptionalLong.empty();
         }
@@ -209,9 +230,9 @@ public final class DriverTimer implements DriverObject {
     }
 
     /** Does the action; false when the callback must stop. */
-    private boolean act() {
+    private boolean act(BarSection section) {
         return switch (spec.action()) {
-            case READ_PTIMER, TOUCH_BAR -> ModuleCall.touchBar(ctx, this, spec.action());
+            case READ_PTIMER, TOUCH_BAR -> ModuleCall.touchBar(ctx, this, spec.action(), section);
             case QUEUE_WORK -> {
                 spec.target().ifPresent(work -> {
                     if (work.queueFromCallback() == WorkItem.QueueResult.QUEUED) {

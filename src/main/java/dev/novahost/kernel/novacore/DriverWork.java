@@ -176,35 +176,55 @@ public final class DriverWork implements DriverObject {
         }
     }
 
+    /** The whole body runs in one read-side section of BAR0 (srcu; no section under the other policies). */
     private boolean run() {
         log(new WorkEvent.Running(owner.address(), name));
         var pending = hold.getAndSet(null);
-        if (pending != null) {
-            pending.pause();
+        var section = owner.bar().readLock("nova_work_fn");
+        if (section.isEmpty()) {
+            CallbackHold.pauseIn(pending);
+            return refusedAtEntry();
         }
-        spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
-        if (spec.action() != Action.LOCK) {
-            return runBody();
-        }
-        try (var locked = owner.lock().lock("nova_work_fn")) {
-            return locked.acquired() ? runBody() : stopped();
+        try (var inside = section.get()) {
+            CallbackHold.pauseIn(pending);
+            spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
+            if (spec.action() != Action.LOCK) {
+                return runBody(inside);
+            }
+            try (var locked = owner.lock().lock("nova_work_fn")) {
+                return locked.acquired() ? runBody(inside) : stopped();
+            }
         }
     }
 
+    /** BAR0 was revoked before the section began (srcu): the function does nothing, and may re-queue. */
+    private boolean refusedAtEntry() {
+        if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
+            return stopped();
+        }
+        ModuleCall.refusedAtEntry(ctx, this, spec.action());
+        return requeue();
+    }
+
     /** The run, inside the device's lock if its action takes it; a broken wait stops the work. */
-    private boolean runBody() {
+    private boolean runBody(BarSection section) {
         if (spec.action() == Action.BLOCK && !gate.pass(runner)) {
             return stopped();
         }
         if (!ModuleCall.enter(ctx, this, ViolationKind.WORK_AFTER_REMOVE)) {
             return stopped();
         }
-        if (spec.action().touchesBar() && !ModuleCall.touchBar(ctx, this, spec.action())) {
+        if (spec.action().touchesBar() && !ModuleCall.touchBar(ctx, this, spec.action(), section)) {
             return false;
         }
         if (owner.isRemoving() && bugOnRemove()) {
             return stopped();
         }
+        return requeue();
+    }
+
+    /** Whether it queues itself again, as many times as it was asked to. */
+    private boolean requeue() {
         return requeuesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
     }
 

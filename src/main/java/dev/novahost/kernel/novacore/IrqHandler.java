@@ -116,19 +116,27 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         }
     }
 
+    /**
+     * The whole handler runs in one read-side section of BAR0 (srcu; none under the other policies). It
+     * cannot find the BAR revoked (devres frees it before revoking), and would do nothing if it did.
+     */
     private boolean run() {
         log(new IrqEvent.Fired(owner.address(), name()));
         var pending = hold.getAndSet(null);
-        if (pending != null) {
-            pending.pause();
-        }
-        if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
-            line.free(this);
-            log(new IrqEvent.Stopped(owner.address(), name()));
-            return false;
-        }
-        try (var locked = owner.lock().lock("nova_irq_handler")) {
-            return locked.acquired() && acknowledge();
+        var section = owner.bar().readLock("handle_irq_event");
+        try (var inside = section.orElse(BarSection.NONE)) {
+            CallbackHold.pauseIn(pending);
+            if (!ModuleCall.enter(ctx, this, ViolationKind.IRQ_AFTER_REMOVE)) {
+                line.free(this);
+                log(new IrqEvent.Stopped(owner.address(), name()));
+                return false;
+            }
+            if (section.isEmpty()) {
+                return false;
+            }
+            try (var locked = owner.lock().lock("nova_irq_handler")) {
+                return locked.acquired() && acknowledge();
+            }
         }
     }
 

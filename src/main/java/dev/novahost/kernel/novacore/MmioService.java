@@ -21,10 +21,11 @@ import dev.novahost.kernel.pci.RegisterOffset;
  * <pre>
  *   1 DeviceController.read -> MmioService.read        (this service: the offset check, the device lookup)
  *   2                       -> SysfsMmio.read          (nova-core's attribute: fenced active ref, reports)
- *   3                       -> BarHandle.read32        (RevocableBar or FencedBar, as probe's policy made it)
+ *   3                       -> BarHandle.read32        (RevocableBar, FencedBar or SrcuBar, as probe's policy made it)
  *   revocable: 4 -> Devres.tryRead -> 5 Revocable.tryRead (the optimistic read)
  *              -> 6 Bar0.read32   (from the read function the handle gives the guard)
  *   fenced:    4 -> IoMapping.read32 (the mapping check) -> 5 Bar0.read32
+ *   srcu:      4 -> IoMapping.read32 -> 5 Bar0.read32, inside the short section Devres.tryAccess opened
  * </pre>
  * The lookups on the way ({@code PciBus.get}, {@code NovaCore.boundTo}, {@code NovaDevice.bar}) return
  * before the next hop and are not on the path.

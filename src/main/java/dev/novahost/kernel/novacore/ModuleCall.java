@@ -2,7 +2,6 @@ package dev.novahost.kernel.novacore;
 
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.events.LogEntry;
 import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
@@ -45,25 +44,27 @@ final class ModuleCall {
 
     /**
      * Whether the device's code may no longer run. Under fenced, remove() is the fence: whatever runs
-     * after it returned is a bug. Under revocable the driver data lives until devres drops it (and the
-     * drop cancels what it owns), so only code running after the drop is touching freed memory.
+     * after it returned is a bug. Under revocable and srcu the driver data lives until devres drops it (and
+     * the drop cancels what it owns), so only code running after the drop is touching freed memory.
      */
     private static boolean deviceGone(NovaDevice owner) {
-        return owner.policy() == Policy.REVOCABLE ? owner.isFreed() : owner.isRemoved();
+        return owner.policy().revokesAtUnbind() ? owner.isFreed() : owner.isRemoved();
     }
 
     /**
      * A BAR access by a callback. Device-scope code runs only while the device is bound (the unbind
      * path stops it before revoking), so it uses the bound-device proof: no revocation check. Module-
      * scope code may outlive the binding and goes through the handle, which may refuse (revocable) or
-     * find the mapping gone (fenced). Returns whether the callback may go on: a refused access did no
+     * find the mapping gone (fenced). Inside a read-side section (srcu) the section is the proof, for
+     * either scope: no check. Returns whether the callback may go on: a refused access did no
      * harm and the callback carries on (a periodic timer re-arms); one that reached an unmapped BAR
      * stops it.
      */
-    static boolean touchBar(NovaContext ctx, DriverObject object, Action action) {
+    static boolean touchBar(NovaContext ctx, DriverObject object, Action action, BarSection section) {
         var owner = object.owner();
         try { // a written remove() may have unmapped the BAR before it stopped this device-scope code
-            RegisterReader registers = object.scope() == Scope.DEVICE ? owner.bar().access(owner.bound()) : owner.bar();
+            RegisterReader registers = section.registers().<RegisterReader>map(io -> io)
+                    .orElseGet(() -> object.scope() == Scope.DEVICE ? owner.bar().access(owner.bound()) : owner.bar());
             if (action == Action.READ_PTIMER) {
                 Ptimer.readTime(registers);
             } else {
@@ -73,6 +74,19 @@ final class ModuleCall {
         } catch (KernelException failure) {
             reportBarFailure(ctx, object, failure);
             return failure.errno() == Errno.ENODEV;
+        }
+    }
+
+    /**
+     * A callback found BAR0 revoked at its section's entry (srcu) and does nothing: the access its action
+     * would have made was refused, and is reported as prevented.
+     */
+    static void refusedAtEntry(NovaContext ctx, DriverObject object, Action action) {
+        if (action.touchesBar()) {
+            ctx.accounting().record(BarAccounting.Op.READ, BarAccounting.Result.REFUSED);
+            reportBarFailure(ctx, object, KernelException.of(Errno.ENODEV, String.format(
+                    "BAR0 of %s was revoked when its driver was unbound; read-side section refused at entry",
+                    object.owner().address())));
         }
     }
 

@@ -37,7 +37,8 @@ import java.util.Optional;
  *
  * <p>Its {@code remove()} is the C driver's teardown, with the steps the {@link Faults} leave out left
  * out. Under {@code fenced} nothing else protects the device: what remove() forgot is still there when
- * the driver data is freed, and runs into freed memory later. Under {@code revocable} the framework owns
+ * the driver data is freed, and runs into freed memory later. Under {@code revocable} (and {@code srcu},
+ * whose BAR0 is an SRCU-style {@link SrcuBar}; its remove() is revocable's) the framework owns
  * the driver data and the device resources: dropping them cancels and frees whatever remove() forgot,
  * and the sanitizer records each such save as {@code prevented}.
  *
@@ -139,7 +140,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         // one eligible call of leakRegion per region request: the devres choice is made here
         if (!Injections.fires(this.ctx, Fault.LEAK_REGION, CallSite.PROBE, device.address().toString(), "BAR0", history)) {
             ctx.devres().add(DEVRES_REGION, device::releaseRegion);
-        } else if (ctx.policy() == Policy.REVOCABLE) {
+        } else if (ctx.policy().revokesAtUnbind()) {
             // The framework owns every device resource; the unmanaged request is caught at unbind.
             ctx.devres().add(DEVRES_REGION, () -> {
                 if (device.isRegionHeld()) {
@@ -155,13 +156,22 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         fallible(InjectionPoint.PCI_IOMAP, device);
         var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
         return switch (ctx.policy()) {
-            case REVOCABLE -> new RevocableBar(device.address(), Devres.register(device, devres, DEVRES_IOMAP,
-                    mapping, IoMapping::unmap, waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0"), this.ctx.accounting());
+            case REVOCABLE -> new RevocableBar(device.address(), revocable(ctx, devres, history, mapping), this.ctx.accounting());
+            case SRCU -> {
+                var bar = revocable(ctx, devres, history, mapping);
+                yield new SrcuBar(bar, new RevocableBar(device.address(), bar, this.ctx.accounting()));
+            }
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
                 yield new FencedBar(device, mapping);
             }
         };
+    }
+
+    /** BAR0 as a {@code Devres}, revoked by devres at unbind after waiting for its readers ({@code (srcu)BAR0}). */
+    private Devres<IoMapping> revocable(ProbeContext ctx, DevresList devres, History history, IoMapping mapping) {
+        return Devres.register(ctx.device(), devres, DEVRES_IOMAP, mapping, IoMapping::unmap,
+                waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0");
     }
 
     /**
@@ -179,12 +189,12 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         data.attachIrq(handler);
         if (!bugs.has(Fault.FORGET_IRQ_FREE)) {
             handler.devmManage();
-        } else if (ctx.policy() == Policy.REVOCABLE) {
+        } else if (ctx.policy().revokesAtUnbind()) {
             catchForgottenIrq(ctx.devres(), handler);
         }
     }
 
-    /** Revocable: the framework owns every device resource; an IRQ handler remove() left installed is freed by devres. */
+    /** Revocable, srcu: the framework owns every device resource; an IRQ handler remove() left installed is freed by devres. */
     private void catchForgottenIrq(DevresList devres, IrqHandler handler) {
         devres.add(DEVRES_IRQ, () -> {
             if (handler.free()) {
@@ -403,7 +413,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
         if (!irqFreed) {
             data.irq().filter(IrqHandler::managed).ifPresent(irq -> {
                 var devres = irq.unmanage();
-                if (data.policy() == Policy.REVOCABLE) {
+                if (data.policy().revokesAtUnbind()) {
                     catchForgottenIrq(devres, irq);
                 }
             });
@@ -461,7 +471,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     /**
      * The devres entry that frees the driver data. What is still armed or pending now was forgotten by
-     * remove(): under revocable the drop cancels it ({@code HrTimer} and work drop), under fenced the
+     * remove(): under revocable and srcu the drop cancels it ({@code HrTimer} and work drop), under fenced the
      * memory is freed under it (ODEBUG's "free active object").
      *
      * <p>Under revocable the drop shuts down every timer and disables every work item of the device,
@@ -472,7 +482,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
     private void drop(NovaDevice data) {
         var table = objects.table();
         table.reapOrphans();
-        boolean revocable = data.policy() == Policy.REVOCABLE;
+        boolean revocable = data.policy().revokesAtUnbind();
         var outcome = revocable ? Outcome.PREVENTED : Outcome.OCCURRED;
         for (DriverTimer timer : data.timers()) {
             if (revocable ? shutDown(timer) : timer.isActive()) {

@@ -72,7 +72,8 @@ public final class RevocableBar implements BarHandle {
         }
     }
 
-    private KernelException refused(BarAccounting.Op op, RegisterOffset at) {
+    /** Counts the refusal and makes its {@code ENODEV} (also {@link SrcuBar}'s). */
+    KernelException refused(BarAccounting.Op op, RegisterOffset at) {
         accounting.record(op, BarAccounting.Result.REFUSED);
         return KernelException.of(Errno.ENODEV, String.format(
                 "BAR0 of %s was revoked when its driver was unbound; access at 0x%06x refused", address, at.value()));

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Each injected driver bug under each lifecycle policy (DESIGN.md §4, §6): the C driver's remove()
  * leaves a step out; under {@code fenced} what it forgot runs into freed memory and the sanitizer says
- * it occurred; under {@code revocable} the framework (the devres drop, the revoked BAR, the devres
+ * it occurred; under {@code revocable} and {@code srcu} the framework (the devres drop, the revoked BAR, the devres
  * safety net) saves it and the sanitizer says it was prevented. Every violation's timeline starts at
  * the creation of the object it is about (the probe, for the device's own BAR region).
  *
@@ -63,7 +63,7 @@ class FaultPolicyMatrixTest {
 
                 assertThat(timer.state()).isEqualTo(HrTimer.State.CANCELLED);
                 // remove()'s cancel_work_sync leaves it usable; a revocable drop disables it for good
-                assertThat(work.state()).isEqualTo(policy == Policy.REVOCABLE ? WorkItem.State.CANCELLED : WorkItem.State.IDLE);
+                assertThat(work.state()).isEqualTo(policy.revokesAtUnbind() ? WorkItem.State.CANCELLED : WorkItem.State.IDLE);
                 assertThat(file.state()).isEqualTo(policy == Policy.FENCED ? DeviceFile.State.DISCONNECTED : DeviceFile.State.OPEN);
             }
         },
@@ -180,20 +180,28 @@ class FaultPolicyMatrixTest {
         return Stream.of(
                 cell(Bug.NONE, Policy.FENCED),
                 cell(Bug.NONE, Policy.REVOCABLE),
+                cell(Bug.NONE, Policy.SRCU),
                 cell(Bug.FORGET_TIMER_CANCEL, Policy.FENCED, occurred(TIMER_FREE_ACTIVE), occurred(TIMER_AFTER_REMOVE)),
                 cell(Bug.FORGET_TIMER_CANCEL, Policy.REVOCABLE, prevented(TIMER_FREE_ACTIVE)),
+                cell(Bug.FORGET_TIMER_CANCEL, Policy.SRCU, prevented(TIMER_FREE_ACTIVE)),
                 cell(Bug.FORGET_WORK_CANCEL, Policy.FENCED, occurred(WORK_FREE_ACTIVE), occurred(WORK_AFTER_REMOVE)),
                 cell(Bug.FORGET_WORK_CANCEL, Policy.REVOCABLE, prevented(WORK_FREE_ACTIVE)),
+                cell(Bug.FORGET_WORK_CANCEL, Policy.SRCU, prevented(WORK_FREE_ACTIVE)),
                 cell(Bug.FORGET_FILE_DISCONNECT, Policy.FENCED, occurred(MMIO_AFTER_REVOKE)),
                 cell(Bug.FORGET_FILE_DISCONNECT, Policy.REVOCABLE, prevented(MMIO_AFTER_REVOKE)),
+                cell(Bug.FORGET_FILE_DISCONNECT, Policy.SRCU, prevented(MMIO_AFTER_REVOKE)),
                 cell(Bug.FORGET_IRQ_FREE, Policy.FENCED, occurred(IRQ_AFTER_REMOVE)),
                 cell(Bug.FORGET_IRQ_FREE, Policy.REVOCABLE, prevented(IRQ_AFTER_REMOVE)),
+                cell(Bug.FORGET_IRQ_FREE, Policy.SRCU, prevented(IRQ_AFTER_REMOVE)),
                 cell(Bug.LEAK_REGION, Policy.FENCED, occurred(DEVRES_LEAK)),
                 cell(Bug.LEAK_REGION, Policy.REVOCABLE, prevented(DEVRES_LEAK)),
+                cell(Bug.LEAK_REGION, Policy.SRCU, prevented(DEVRES_LEAK)),
                 cell(Bug.WRONG_CANCEL_ORDER, Policy.FENCED, occurred(WORK_FREE_ACTIVE), occurred(WORK_AFTER_REMOVE)),
                 cell(Bug.WRONG_CANCEL_ORDER, Policy.REVOCABLE, prevented(WORK_FREE_ACTIVE)),
+                cell(Bug.WRONG_CANCEL_ORDER, Policy.SRCU, prevented(WORK_FREE_ACTIVE)),
                 cell(Bug.PROBE_FAILURE, Policy.FENCED),
-                cell(Bug.PROBE_FAILURE, Policy.REVOCABLE));
+                cell(Bug.PROBE_FAILURE, Policy.REVOCABLE),
+                cell(Bug.PROBE_FAILURE, Policy.SRCU));
     }
 
     private static Arguments cell(Bug bug, Policy policy, TestHost.Seen... expected) {
@@ -228,7 +236,7 @@ class FaultPolicyMatrixTest {
 
             // cancel_work_sync after its last queueing leaves it idle; a revocable drop then disables it
             assertThat(chain.work().state()).as("cancelled after its last queueing")
-                    .isEqualTo(policy == Policy.REVOCABLE ? WorkItem.State.CANCELLED : WorkItem.State.IDLE);
+                    .isEqualTo(policy.revokesAtUnbind() ? WorkItem.State.CANCELLED : WorkItem.State.IDLE);
             chain.timerCpu().release();
             assertThat(host.seen()).isEmpty();
         });
@@ -264,7 +272,7 @@ class FaultPolicyMatrixTest {
             host.unbind(gpu);
 
             assertThat(errnoOf(() -> file.read(Bar0.NV_PMC_BOOT_0))).isEqualTo(Errno.ENODEV);
-            assertThat(host.seen()).isEqualTo(policy == Policy.REVOCABLE
+            assertThat(host.seen()).isEqualTo(policy.revokesAtUnbind()
                     ? Set.of(prevented(MMIO_AFTER_REVOKE)) : Set.of());
             host.assertTimelinesStartAtCreation();
         });
