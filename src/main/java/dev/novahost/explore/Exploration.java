@@ -23,10 +23,12 @@ public record Exploration(String scenario, String teardown, int bound, int budge
      * @param explored   how many ran (at most the budget); {@code complete} if that is all of them
      * @param infeasible how many could not happen (the runner refused a step: a callback that was no longer
      *                   armed, a point a blocked teardown could not reach)
+     * @param states     how many distinct states the feasible ones ended in: every violation with its object
+     *                   and count, a deadlock, a teardown that never returned (outcomes are coarser)
      * @param violating  how many ended in an outcome that is a violation or a deadlock
      */
     public record PolicyExploration(String policy, List<String> points, int schedules, int explored, int infeasible,
-                                    boolean complete, int violating, List<Outcome> outcomes) { }
+                                    boolean complete, int states, int violating, List<Outcome> outcomes) { }
 
     /**
      * One distinct outcome: the violations that occurred or were prevented (kind:outcome), whether a

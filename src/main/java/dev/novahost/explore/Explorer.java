@@ -11,6 +11,7 @@ import dev.novahost.scenario.ScenarioResult;
 import dev.novahost.scenario.ScenarioRunner;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
@@ -100,6 +101,7 @@ public final class Explorer {
         var explored = schedules.subList(0, Math.min(budget, schedules.size()));
         var results = run(race, points, policy, explored, pool, deadline);
         var byOutcome = new LinkedHashMap<String, List<Integer>>();
+        var states = new HashSet<String>();
         int infeasible = 0;
         for (int i = 0; i < results.size(); i++) {
             var result = results.get(i);
@@ -107,6 +109,7 @@ public final class Explorer {
                 infeasible++;
             } else {
                 byOutcome.computeIfAbsent(result.get().key(), k -> new ArrayList<>()).add(i);
+                states.add(result.get().state());
             }
         }
         var outcomes = new ArrayList<Exploration.Outcome>();
@@ -121,7 +124,7 @@ public final class Explorer {
             outcomes.add(describe(race, points, policy, explored.get(first), outcome, group.size()));
         }
         return new Exploration.PolicyExploration(WireWord.of(policy), points, schedules.size(), explored.size(),
-                infeasible, explored.size() == schedules.size(), violating, List.copyOf(outcomes));
+                infeasible, explored.size() == schedules.size(), states.size(), violating, List.copyOf(outcomes));
     }
 
     /** The points the teardown reaches under {@code policy} with nothing placed, those a scenario can hold it at. */
@@ -283,14 +286,20 @@ public final class Explorer {
         }
     }
 
-    /** What one run ended in. Violating: something occurred (not only prevented), or a callback deadlocked. */
-    record RunOutcome(List<String> violations, boolean deadlock, boolean hung) {
+    /**
+     * What one run ended in. Violating: something occurred (not only prevented), or a callback deadlocked.
+     * Its {@code state} is finer than its outcome: every violation with its object and count, as the
+     * sanitizer holds them at the end.
+     */
+    record RunOutcome(List<String> violations, boolean deadlock, boolean hung, String state) {
 
         static RunOutcome of(ScenarioResult result) {
             var violations = result.violations().stream().map(v -> v.kind() + ":" + v.outcome()).distinct().sorted().toList();
             boolean deadlock = result.steps().stream().anyMatch(s -> s.value() != null && s.value().endsWith(": deadlock"));
             boolean hung = result.steps().stream().anyMatch(s -> s.blockedUntil() != null && s.blockedUntil() == result.steps().size());
-            return new RunOutcome(violations, deadlock, hung);
+            var state = result.violations().stream().map(v -> v.kind() + ":" + v.outcome() + "@" + v.object() + "x" + v.count())
+                    .sorted().collect(Collectors.joining(",")) + (deadlock ? ";deadlock" : "") + (hung ? ";hung" : "");
+            return new RunOutcome(violations, deadlock, hung, state);
         }
 
         boolean violating() {
