@@ -42,7 +42,8 @@ class BenchmarkSmokeTest {
                         "BarWriteBench.revocable", "BarWriteBench.fenced", "BarWriteBench.rwLock",
                         "RevokeBench.underLoad", "RevokeBench.underReads", "UnbindBench.unbind",
                         "VirtualTimeBench.expirations", "VirtualTimeBench.scenario",
-                        "EventLogBench.strings", "EventLogBench.typed", "EventLogBench.typedAndRead");
+                        "EventLogBench.strings", "EventLogBench.typed", "EventLogBench.typedAndRead",
+                        "ExploreBench.explore", "ExploreBench.run");
     }
 
     @Test
