@@ -46,8 +46,9 @@ class ExplorerTest {
             assertThat(outcome.violating()).isTrue();
             assertThat(outcome.violations()).contains("timer_free_active:occurred");
         });
-        assertThat(exploration.headline()).startsWith("under revocable, 0 of " + revocable.explored() + " schedules")
-                .contains("under fenced, " + fenced.violating() + " of " + fenced.explored());
+        assertThat(exploration.headline()).startsWith("unbind 0000:01:00.0: under revocable, 0 of " + revocable.explored()
+                + " schedules end in a violation or deadlock; under fenced, " + fenced.violating() + " of " + fenced.explored()
+                + " (timer_after_remove, timer_free_active)");
     }
 
     @Test
