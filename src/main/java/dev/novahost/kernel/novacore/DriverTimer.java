@@ -180,22 +180,8 @@ public final class DriverTimer implements DriverObject {
     /** The whole body runs in one read-side section of BAR0 (srcu; no section under the other policies). */
     private OptionalLong run() {
         log(new TimerEvent.Fired(owner.address(), name));
-        var pending = hold.getAndSet(null);
-        var section = owner.bar().readLock("nova_timer_fn");
-        if (section.isEmpty()) {
-            CallbackHold.pauseIn(pending);
-            return refusedAtEntry();
-        }
-        try (var inside = section.get()) {
-            CallbackHold.pauseIn(pending);
-            spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
-            if (spec.action() != Action.LOCK) {
-                return runBody(inside);
-            }
-            try (var locked = owner.lock().lock("nova_timer_fn")) {
-                return locked.acquired() ? runBody(inside) : stopped();
-            }
-        }
+        return ModuleCall.runInSection(ctx, this, "nova_timer_fn", hold.getAndSet(null), spec.hold(), spec.action(),
+                this::runBody, this::refusedAtEntry, this::stopped);
     }
 
     /** BAR0 was revoked before the section began (srcu): the callback does nothing, and a periodic one re-arms. */

@@ -179,22 +179,8 @@ public final class DriverWork implements DriverObject {
     /** The whole body runs in one read-side section of BAR0 (srcu; no section under the other policies). */
     private boolean run() {
         log(new WorkEvent.Running(owner.address(), name));
-        var pending = hold.getAndSet(null);
-        var section = owner.bar().readLock("nova_work_fn");
-        if (section.isEmpty()) {
-            CallbackHold.pauseIn(pending);
-            return refusedAtEntry();
-        }
-        try (var inside = section.get()) {
-            CallbackHold.pauseIn(pending);
-            spec.hold().elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
-            if (spec.action() != Action.LOCK) {
-                return runBody(inside);
-            }
-            try (var locked = owner.lock().lock("nova_work_fn")) {
-                return locked.acquired() ? runBody(inside) : stopped();
-            }
-        }
+        return ModuleCall.runInSection(ctx, this, "nova_work_fn", hold.getAndSet(null), spec.hold(), spec.action(),
+                this::runBody, this::refusedAtEntry, this::stopped);
     }
 
     /** BAR0 was revoked before the section began (srcu): the function does nothing, and may re-queue. */

@@ -7,6 +7,8 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A call into nova-core's code through a function pointer (a timer or work callback, a file op, the
@@ -81,6 +83,33 @@ final class ModuleCall {
      * A callback found BAR0 revoked at its section's entry (srcu) and does nothing: the access its action
      * would have made was refused, and is reported as prevented.
      */
+    /**
+     * A timer's or work item's run: its hold, its delay ({@code holdNs}) and the lock its action takes, all
+     * inside one read-side section of BAR0 (srcu; under the other policies the section is empty and costs
+     * nothing), then {@code body}; {@code refused} when BAR0 was revoked before the section began,
+     * {@code stopped} when the lock's wait was broken.
+     */
+    static <T> T runInSection(NovaContext ctx, DriverObject object, String function, CallbackHold pending,
+                              CallbackDelay delay, Action action, Function<BarSection, T> body, Supplier<T> refused,
+                              Supplier<T> stopped) {
+        var owner = object.owner();
+        var section = owner.bar().readLock(function);
+        if (section.isEmpty()) {
+            CallbackHold.pauseIn(pending);
+            return refused.get();
+        }
+        try (var inside = section.get()) {
+            CallbackHold.pauseIn(pending);
+            delay.elapse(ctx); // before the lock: in flight, not yet holding it, as a remove() that deadlocks finds it
+            if (action != Action.LOCK) {
+                return body.apply(inside);
+            }
+            try (var locked = owner.lock().lock(function)) {
+                return locked.acquired() ? body.apply(inside) : stopped.get();
+            }
+        }
+    }
+
     static void refusedAtEntry(NovaContext ctx, DriverObject object, Action action) {
         if (action.touchesBar()) {
             ctx.accounting().record(BarAccounting.Op.READ, BarAccounting.Result.REFUSED);
