@@ -141,8 +141,10 @@ public final class Explorer {
                                            List<Schedule> schedules, ExecutorService pool, Deadline deadline) {
         var futures = new ArrayList<Future<Optional<RunOutcome>>>();
         for (Schedule schedule : schedules) {
-            var steps = ScheduleScenario.of(race, points, schedule, policy).steps();
-            futures.add(pool.submit(() -> outcome(race, steps)));
+            futures.add(pool.submit(() -> {
+                deadline.check(); // past it, the schedules still queued end at once
+                return outcome(race, ScheduleScenario.of(race, points, schedule, policy).steps());
+            }));
         }
         var outcomes = new ArrayList<Optional<RunOutcome>>();
         for (var future : futures) {

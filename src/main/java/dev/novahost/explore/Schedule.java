@@ -56,30 +56,34 @@ record Schedule(List<List<Run>> runs) {
 
     /**
      * Preemptions, as CHESS counts them: switches away from a task that could have gone on. The teardown
-     * could go on from its first step until its last; a callback while it is in flight. (Where the
-     * teardown in fact waited for the callback the switch was free; the bound counts it anyway, so it
-     * errs towards exploring less deep, never towards calling a deep schedule shallow.)
+     * could go on from its first step until its last, so each position inside it (1 to n) at which a
+     * callback event is placed is one switch away from it; a callback could go on while it is in flight,
+     * and the entry after its start is always another task's, so each run held across positions is one
+     * more. (Where the teardown in fact waited for the callback the switch was free; the bound counts it
+     * anyway, so it errs towards exploring less deep, never towards calling a deep schedule shallow.)
+     * That is the count over {@link #layout}, switch by switch, in closed form.
      */
     int preemptions(int points) {
-        int preemptions = 0;
-        int previous = Integer.MIN_VALUE;
-        boolean teardownRunnable = false;
-        var inFlight = new boolean[runs.size()];
-        for (Entry entry : layout(points)) {
-            int task = entry.callback();
-            if (previous != Integer.MIN_VALUE && task != previous) {
-                boolean couldGoOn = previous == Entry.TEARDOWN ? teardownRunnable : inFlight[previous];
-                preemptions += couldGoOn ? 1 : 0;
-            }
-            switch (entry.event()) {
-                case SEGMENT -> teardownRunnable = entry.position() < points;
-                case START -> inFlight[task] = true;
-                case FINISH -> inFlight[task] = false;
-                case FIRE -> { }
-            }
-            previous = task;
+        return Long.bitCount(insidePositions(runs.stream().flatMap(List::stream).toList(), points))
+                + inFlight(runs.stream().flatMap(List::stream).toList());
+    }
+
+    /** The positions inside the teardown (1 to {@code points}) at which these runs place an event, as bits. */
+    static long insidePositions(List<Run> runs, int points) {
+        long inside = 0;
+        for (Run run : runs) {
+            inside |= inside(run.start, points) | inside(run.finish, points);
         }
-        return preemptions;
+        return inside;
+    }
+
+    private static long inside(int position, int points) {
+        return position >= 1 && position <= points ? 1L << position : 0;
+    }
+
+    /** How many of these runs are held in flight across positions. */
+    static int inFlight(List<Run> runs) {
+        return (int) runs.stream().filter(run -> run.start < run.finish).count();
     }
 
     /** How many callback events it has: a whole run counts two (its start and finish), a file operation one. */

@@ -1,5 +1,7 @@
 package dev.novahost.explore;
 
+import dev.novahost.kernel.Errno;
+import dev.novahost.kernel.KernelException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,6 +23,17 @@ import java.util.TreeSet;
  * @param reduced whether to place callbacks only where they do not commute (false: at every position)
  */
 record ScheduleSpace(List<Callback> callbacks, List<String> points, int bound, boolean reduced) {
+
+    /**
+     * Candidates looked at, at most, before the space is refused as too large for its bound: every
+     * schedule is held in memory and sorted before the budget cuts it, so an input with many callbacks at a
+     * high bound must not make the enumeration itself the cost.
+     */
+    static final int MAX_CANDIDATES = 1_000_000;
+    /** Schedules held at most (about 150 MB at worst): past the largest budget, so a budget can still cut. */
+    static final int MAX_SCHEDULES = 150_000;
+    /** Points a teardown may have: positions are bits of a long. */
+    static final int MAX_POINTS = 61;
 
     /** The positions at which {@code callback} is placed: 0, and just after each step it depends on. */
     List<Integer> positions(Callback callback) {
@@ -52,51 +65,74 @@ record ScheduleSpace(List<Callback> callbacks, List<String> points, int bound, b
 
     /** Every schedule within the bound, ordered by events, then preemptions, then positions. */
     List<Schedule> schedules() {
-        var perCallback = new ArrayList<List<List<Schedule.Run>>>();
-        for (Callback callback : callbacks) {
-            perCallback.add(runsOf(callback));
+        if (points.size() > MAX_POINTS) {
+            throw KernelException.of(Errno.EINVAL, "the teardown has " + points.size() + " points; the explorer places"
+                    + " callbacks among at most " + MAX_POINTS);
         }
-        var found = new ArrayList<Schedule>();
-        combine(perCallback, 0, new ArrayList<>(), found);
-        found.sort(Comparator.<Schedule>comparingInt(s -> s.events(callbacks))
-                .thenComparingInt(s -> s.preemptions(points.size()))
-                .thenComparing(Schedule::key));
-        return found;
+        var perCallback = new ArrayList<List<Option>>();
+        for (Callback callback : callbacks) {
+            perCallback.add(optionsOf(callback));
+        }
+        var found = new ArrayList<Ranked>();
+        combine(perCallback, 0, 0L, 0, new ArrayList<>(), found, new int[1]);
+        found.sort(Comparator.comparingInt(Ranked::events).thenComparingInt(Ranked::preemptions)
+                .thenComparing(Ranked::key));
+        return found.stream().map(Ranked::schedule).toList();
     }
 
-    private void combine(List<List<List<Schedule.Run>>> perCallback, int next, List<List<Schedule.Run>> chosen,
-                         List<Schedule> found) {
+    /** One callback's runs, with what they cost of the bound: the inside positions they use, the runs held in flight. */
+    private record Option(List<Schedule.Run> runs, long inside, int inFlight) { }
+
+    /** A schedule with its place in the exploration order, each computed once. */
+    private record Ranked(Schedule schedule, int events, int preemptions, String key) { }
+
+    /**
+     * Chooses each callback's runs in turn. Preemptions only add up (the inside positions are a union,
+     * the runs in flight a sum), so a partial choice over the bound is dropped with all its completions.
+     */
+    private void combine(List<List<Option>> perCallback, int next, long inside, int inFlight,
+                         List<List<Schedule.Run>> chosen, List<Ranked> found, int[] candidates) {
         if (next == perCallback.size()) {
-            var schedule = new Schedule(List.copyOf(chosen));
-            if (schedule.preemptions(points.size()) <= bound) {
-                found.add(schedule);
+            if (found.size() == MAX_SCHEDULES) {
+                throw tooMany(MAX_SCHEDULES + " schedules");
             }
+            var schedule = new Schedule(List.copyOf(chosen));
+            found.add(new Ranked(schedule, schedule.events(callbacks), Long.bitCount(inside) + inFlight, schedule.key()));
             return;
         }
-        for (var runs : perCallback.get(next)) {
-            chosen.add(runs);
-            // a callback's own preemptions only add up: prune as soon as the partial schedule is over
-            if (new Schedule(List.copyOf(chosen)).preemptions(points.size()) <= bound) {
-                combine(perCallback, next + 1, chosen, found);
+        for (var option : perCallback.get(next)) {
+            if (++candidates[0] > MAX_CANDIDATES) {
+                throw tooMany(MAX_CANDIDATES + " candidate schedules");
             }
-            chosen.removeLast();
+            long union = inside | option.inside();
+            if (Long.bitCount(union) + inFlight + option.inFlight() <= bound) {
+                chosen.add(option.runs());
+                combine(perCallback, next + 1, union, inFlight + option.inFlight(), chosen, found, candidates);
+                chosen.removeLast();
+            }
         }
+    }
+
+    private KernelException tooMany(String what) {
+        return KernelException.of(Errno.EINVAL, "the race of " + callbacks.size() + " callbacks over " + points.size()
+                + " points has more than " + what + " at bound " + bound + "; lower the bound or name fewer callbacks");
     }
 
     /** Every sequence of runs of one callback, from none to its most, within the bound on its own. */
-    private List<List<Schedule.Run>> runsOf(Callback callback) {
+    private List<Option> optionsOf(Callback callback) {
         var positions = positions(callback);
-        var all = new ArrayList<List<Schedule.Run>>();
+        var all = new ArrayList<Option>();
         extend(callback, positions, 0, new ArrayList<>(), all);
         return all;
     }
 
-    private void extend(Callback callback, List<Integer> positions, int from, List<Schedule.Run> runs,
-                        List<List<Schedule.Run>> all) {
-        if (new Schedule(List.of(List.copyOf(runs))).preemptions(points.size()) > bound) {
+    private void extend(Callback callback, List<Integer> positions, int from, List<Schedule.Run> runs, List<Option> all) {
+        long inside = Schedule.insidePositions(runs, points.size());
+        int inFlight = Schedule.inFlight(runs);
+        if (Long.bitCount(inside) + inFlight > bound) {
             return;
         }
-        all.add(List.copyOf(runs));
+        all.add(new Option(List.copyOf(runs), inside, inFlight));
         if (runs.size() == callback.firings()) {
             return;
         }
