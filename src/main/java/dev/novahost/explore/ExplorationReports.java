@@ -26,6 +26,12 @@ public final class ExplorationReports {
         return new TestReport("explore " + exploration.scenario() + ": " + exploration.teardown(), suites);
     }
 
+    /** Several explorations (every built-in race) as one report: their suites one after the other. */
+    public static TestReport of(List<Exploration> explorations) {
+        var suites = explorations.stream().flatMap(exploration -> of(exploration).suites().stream()).toList();
+        return new TestReport("explore " + explorations.size() + " races", suites);
+    }
+
     private static TestSuite suite(Exploration exploration, Exploration.PolicyExploration policy) {
         var cases = new ArrayList<TestCase>();
         for (var outcome : policy.outcomes()) {

@@ -21,17 +21,19 @@ import tools.jackson.databind.json.JsonMapper;
  * Explores a scenario's teardown from the command line, without the server:
  * {@code java -jar nova-host.jar explore NAME|FILE [--policies revocable,fenced] [--bound 2] [--budget 10000]
  * [--format junit|ktap]}. Prints the {@link Exploration} as JSON on stdout, or as a test report
- * ({@link ExplorationReports}). Exit 0 when no explored schedule ends in a violation
+ * ({@link ExplorationReports}); {@code explore all} explores every built-in race and prints the list. Exit 0 when no explored schedule ends in a violation
  * or a deadlock, 1 when one does (a CI job fails on a teardown that is wrong in some interleaving), 2 for
  * bad input, 3 when a run went over its budget; every reason for 2 and 3 goes to stderr as one line.
  */
 public final class ExploreCli {
 
-    private static final String USAGE = "usage: explore NAME|FILE [--policies revocable,fenced] [--bound N (0-"
+    private static final String USAGE = "usage: explore NAME|FILE|all [--policies revocable,fenced] [--bound N (0-"
             + Explorer.MAX_BOUND + ", default " + Explorer.DEFAULT_BOUND + ")] [--budget N (schedules per policy, 1-"
             + Explorer.MAX_BUDGET + ", default " + Explorer.DEFAULT_BUDGET + ")] [--format junit|ktap]; exit 0 no violating schedule,"
             + " 1 violating schedules found, 2 bad input, 3 over budget";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The word that explores every built-in race, one after the other: {@code explore all}. */
+    private static final String ALL = "all";
     /** On the command line the machine is the user's own: an hour before an exploration is given up. */
     private static final Duration EXPLORATION_TIME = Duration.ofHours(1);
 
@@ -41,12 +43,19 @@ public final class ExploreCli {
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         try {
             var command = Command.parse(args);
-            var scenario = JSON.readTree(ScenarioCli.source(command.scenario()));
+            var names = command.scenario().equals(ALL) ? Explorer.builtInRaces() : List.of(command.scenario());
             var explorer = new Explorer(new ScenarioRunner(), Runtime.getRuntime().availableProcessors(), EXPLORATION_TIME);
-            var exploration = explorer.explore(scenario, command.policies(), command.bound(), command.budget());
-            out.print(command.format().map(f -> f.write(ExplorationReports.of(exploration)))
-                    .orElseGet(() -> JSON.writerWithDefaultPrettyPrinter().writeValueAsString(exploration) + "\n"));
-            return exploration.policies().stream().anyMatch(p -> p.violating() > 0) ? 1 : 0;
+            var explorations = new ArrayList<Exploration>();
+            for (String name : names) {
+                explorations.add(explorer.explore(JSON.readTree(ScenarioCli.source(name)), command.policies(), command.bound(),
+                        command.budget()));
+            }
+            boolean all = command.scenario().equals(ALL);
+            Object printed = all ? explorations : explorations.getFirst();
+            var report = all ? ExplorationReports.of(explorations) : ExplorationReports.of(explorations.getFirst());
+            out.print(command.format().map(f -> f.write(report))
+                    .orElseGet(() -> JSON.writerWithDefaultPrettyPrinter().writeValueAsString(printed) + "\n"));
+            return explorations.stream().flatMap(e -> e.policies().stream()).anyMatch(p -> p.violating() > 0) ? 1 : 0;
         } catch (ScenarioOverrun over) {
             err.println("explore: " + over.getMessage() + " (exit 3)");
             return 3;

@@ -9,6 +9,7 @@ import dev.novahost.scenario.ScenarioException;
 import dev.novahost.scenario.ScenarioOverrun;
 import dev.novahost.scenario.ScenarioResult;
 import dev.novahost.scenario.ScenarioRunner;
+import dev.novahost.scenario.Scenarios;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,6 +51,8 @@ public final class Explorer {
             + " returns, and after the teardown ends; the kernel runs for real, so states between two steps"
             + " of a run cannot be hashed";
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final ScenarioRunner runner;
     private final int parallelism;
     private final Duration maxWallTime;
@@ -62,6 +66,12 @@ public final class Explorer {
         this.runner = runner;
         this.parallelism = parallelism;
         this.maxWallTime = maxWallTime;
+    }
+
+    /** The built-in scenarios that tear something down, in their order: the seed thread's races. */
+    public static List<String> builtInRaces() {
+        return Scenarios.BUILT_IN.stream()
+                .filter(name -> TeardownRace.tearsDown(JSON.readTree(Scenarios.source(name).orElseThrow()))).toList();
     }
 
     /** Explores {@code scenario}'s teardown under each of {@code policies}, in that order. */

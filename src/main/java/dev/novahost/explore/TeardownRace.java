@@ -30,6 +30,16 @@ record TeardownRace(String name, long seed, List<ObjectNode> setup, ObjectNode t
     /** {@code NV_PTIMER_INTR_EN_0}: writing it arms the device's PTIMER alarm interrupt. */
     private static final long INTR_EN = 0x9140;
 
+    /** Whether {@code scenario} has a teardown step, so a race to explore. */
+    static boolean tearsDown(JsonNode scenario) {
+        for (JsonNode step : scenario.path("steps")) {
+            if (TEARDOWNS.contains(step.path("op").asString(""))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The race in {@code scenario} (checked as a scenario first); {@code EINVAL} if it tears nothing down. */
     static TeardownRace of(JsonNode scenario) {
         var parsed = Scenario.parse(scenario);

@@ -65,8 +65,7 @@ public class ExploreBench {
 
     @Setup
     public void read() {
-        var names = scenario.equals("all") ? Scenarios.BUILT_IN.stream()
-                .filter(name -> !name.equals("devres-unwind-on-failed-probe")).toList() : List.of(scenario);
+        var names = scenario.equals("all") ? Explorer.builtInRaces() : List.of(scenario);
         var sources = names.stream().map(name -> Scenarios.source(name).orElseThrow()).toList();
         var mapper = JsonMapper.builder().build();
         json = sources.stream().map(mapper::readTree).toList();

@@ -49,6 +49,17 @@ class ExploreCliTest {
     }
 
     @Test
+    void allExploresEveryBuiltInRaceAndPrintsTheList() {
+        int exit = run("all", "--bound", "0");
+
+        assertThat(exit).isEqualTo(1);
+        var printed = stdout();
+        assertThat(printed.isArray()).isTrue();
+        assertThat(printed.valueStream().map(e -> e.get("scenario").asString()).toList()).isEqualTo(Explorer.builtInRaces())
+                .doesNotContain("devres-unwind-on-failed-probe").contains("iounmap-before-hrtimer-cancel");
+    }
+
+    @Test
     void aTeardownNoScheduleViolatesExitsZero() throws Exception {
         var file = write("clean.json", """
                 {"name": "clean", "steps": [
