@@ -23,11 +23,12 @@ class ViolationStormHeapTest {
 
     private static final int ROUNDS = 5_000;
     /**
-     * What 5,000 rounds (10,000 reports) may add to the heap after warm-up: collector noise, and this
-     * test's own weak references. A round that kept 1 KiB would add 5 MiB; the unbounded store kept
-     * about 2 KiB a round, the orphaned timers 5 KiB.
+     * What 5,000 rounds (10,000 reports) may add to the heap after warm-up: this test's weak references,
+     * and whatever the suite's other threads hold at that moment (the storm alone adds about 0.4 MiB, a
+     * constant). A round that kept 1 KiB would add 5 MiB; the unbounded store kept 1.7 KiB a round (8.1 MiB),
+     * the orphaned timers about 5 KiB.
      */
-    private static final long SLACK_BYTES = 2L << 20;
+    private static final long SLACK_BYTES = 4L << 20;
 
     @Test
     void aStormPastWarmUpKeepsNoFreedDeviceAndTheHeapFlat() {
@@ -47,7 +48,8 @@ class ViolationStormHeapTest {
                     .isLessThanOrEqualTo(1);
             assertThat(after - before).as("heap retained by %d rounds past warm-up: %.2f MiB", ROUNDS,
                     RetainedHeap.mib(after - before)).isLessThan(SLACK_BYTES);
-            assertThat(storm.kernel().sanitizer().dropped()).as("the storm did report").isGreaterThan(2L * ROUNDS);
+            assertThat(storm.kernel().sanitizer().dropped()).as("the storm's reports, dropped by the full store")
+                    .isGreaterThanOrEqualTo((long) ROUNDS * ViolationStorm.REPORTS_PER_ROUND);
         }
     }
 }
