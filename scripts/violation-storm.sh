@@ -8,7 +8,7 @@
 #   scripts/violation-storm.sh --jar target/nova-host-0.1.0-SNAPSHOT.jar   # starts the jar on a free loopback port
 #   scripts/violation-storm.sh --url http://127.0.0.1:8080 --pid 12345     # a running nova-host and its JVM's pid
 #
-# Options: --rounds N (20000), --warmup N (1000, then on until the 1000-group store is full), --batches N (4).
+# Options: --rounds N (20000), --warmup N (1000, then on until the 1000-group store is full, then 1000 more), --batches N (4).
 set -euo pipefail
 
 jar="" url="" pid="" rounds=20000 warmup=1000 batches=4
@@ -98,13 +98,17 @@ dropped() {
 
 echo "nova-host at $url (pid $pid), device $address; fenced + forgetTimerCancel; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm-up: at least --warmup rounds, then until the store is full (a timer that fired before its unbind made
-# no report, which a loaded machine makes common), so that the store's own growth is not counted as the storm's.
+# no report, which a loaded machine makes common), then 1000 more, in which the kernel log's ring (10,000
+# lines, about 17 a round) turns over and stops sharing its lines with the kept groups' timelines: so that
+# neither the store's own growth nor that of the timelines is counted as the storm's.
 storm "$warmup"
 for _ in $(seq 1 20); do
     [ "$(dropped)" -gt 0 ] && break
     storm 250
     warmup=$((warmup + 250))
 done
+storm 1000
+warmup=$((warmup + 1000))
 warm=$(heap)
 echo "warm-up: $warmup rounds; retained heap $warm MiB; reports dropped so far $(dropped)"
 start=$(date +%s.%N) most=""

@@ -10,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * P9 (issue 19; issue 13, item 6): the retained heap of a host through a violation storm (the review's
  * fenced + {@code forgetTimerCancel} bind / arm / unbind loop on virtual time), measured after full
- * collections at the end of the warm-up (the sanitizer's store full, the kernel log's ring wrapped) and
+ * collections at the end of the warm-up (the sanitizer's store full, then the kernel log's ring turned over) and
  * at each quarter of {@code rounds} rounds after it, with the store's and the counters' figures. The target:
  * flat after warm-up, at most 64 MiB over it.
  *
@@ -29,7 +29,7 @@ public final class ViolationStormRun {
             long empty = RetainedHeap.bytes();
             int warmUp = storm.warmUp();
             long warm = RetainedHeap.bytes();
-            System.out.printf(Locale.ROOT, "warm-up: %,d rounds (store full, log ring wrapped); retained heap %.1f MiB"
+            System.out.printf(Locale.ROOT, "warm-up: %,d rounds (store full, then the log ring turned over); retained heap %.1f MiB"
                     + " (%.1f MiB before it)%n", warmUp, RetainedHeap.mib(warm), RetainedHeap.mib(empty));
             long start = System.nanoTime();
             long most = Long.MIN_VALUE;

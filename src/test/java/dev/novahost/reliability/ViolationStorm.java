@@ -69,15 +69,20 @@ public final class ViolationStorm implements AutoCloseable {
     }
 
     /**
-     * Rounds until what the storm fills once is full: the sanitizer's store (it has begun to drop) and the
-     * kernel log's ring (it has wrapped): about 600 rounds. Past this, a storm that keeps nothing more keeps
-     * the heap flat. A store that never fills (an unbounded one) ends it at {@link #WARM_UP_LIMIT} rounds.
-     * Returns the rounds it took.
+     * Rounds until what the storm fills once is full: the sanitizer's store (it has begun to drop), then the
+     * kernel log's ring turned over once more, so that the ring no longer shares its lines with the kept
+     * groups' timelines (about 1,100 rounds). Past this, a storm that keeps nothing more keeps the heap flat.
+     * A store that never fills (an unbounded one) ends it at {@link #WARM_UP_LIMIT} rounds. Returns the
+     * rounds it took.
      */
     public int warmUp() {
         int rounds = 0;
-        while ((kernel.sanitizer().dropped() == 0 || kernel.log().lastSeq() <= config.eventLogCapacity())
-                && rounds < WARM_UP_LIMIT) {
+        while (kernel.sanitizer().dropped() == 0 && rounds < WARM_UP_LIMIT) {
+            round();
+            rounds++;
+        }
+        long storeFull = kernel.log().lastSeq();
+        while (kernel.log().lastSeq() <= storeFull + config.eventLogCapacity() && rounds < WARM_UP_LIMIT) {
             round();
             rounds++;
         }

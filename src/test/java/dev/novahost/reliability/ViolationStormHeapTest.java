@@ -24,9 +24,9 @@ class ViolationStormHeapTest {
     private static final int ROUNDS = 5_000;
     /**
      * What 5,000 rounds (10,000 reports) may add to the heap after warm-up: this test's weak references,
-     * and whatever the suite's other threads hold at that moment (the storm alone adds about 0.4 MiB, a
-     * constant). A round that kept 1 KiB would add 5 MiB; the unbounded store kept 1.7 KiB a round (8.1 MiB),
-     * the orphaned timers about 5 KiB.
+     * and whatever the suite's other threads hold at that moment (the storm alone adds 0.02 MiB). A round
+     * that kept 1 KiB would add 5 MiB; the unbounded store kept 1.7 KiB a round (8.1 MiB), the orphaned
+     * timers about 5 KiB.
      */
     private static final long SLACK_BYTES = 4L << 20;
 
