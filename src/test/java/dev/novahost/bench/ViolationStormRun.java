@@ -10,9 +10,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * P9 (issue 19; issue 13, item 6): the retained heap of a host through a violation storm (the review's
  * fenced + {@code forgetTimerCancel} bind / arm / unbind loop on virtual time), measured after full
- * collections at the end of the warm-up (the sanitizer's store full, then the kernel log's ring turned over) and
- * at each quarter of {@code rounds} rounds after it, with the store's and the counters' figures. The target:
- * flat after warm-up, at most 64 MiB over it.
+ * collections at the end of the warm-up (the sanitizer's store full, then the kernel log's ring turned
+ * over) and at each quarter of {@code rounds} rounds after it, with the store's and the counters' figures.
+ * The target: flat after warm-up, at most 64 MiB over it.
  *
  * <p>Arguments: {@code --rounds N} (default 100,000).
  */
@@ -29,8 +29,9 @@ public final class ViolationStormRun {
             long empty = RetainedHeap.bytes();
             int warmUp = storm.warmUp();
             long warm = RetainedHeap.bytes();
-            System.out.printf(Locale.ROOT, "warm-up: %,d rounds (store full, then the log ring turned over); retained heap %.1f MiB"
-                    + " (%.1f MiB before it)%n", warmUp, RetainedHeap.mib(warm), RetainedHeap.mib(empty));
+            System.out.printf(Locale.ROOT, "warm-up: %,d rounds (store full, then the log ring turned over);"
+                    + " retained heap %.1f MiB (%.1f MiB before it)%n", warmUp, RetainedHeap.mib(warm),
+                    RetainedHeap.mib(empty));
             long start = System.nanoTime();
             long most = Long.MIN_VALUE;
             for (int checkpoint = 1; checkpoint <= CHECKPOINTS; checkpoint++) {
@@ -44,8 +45,8 @@ public final class ViolationStormRun {
             var kept = sanitizer.violations();
             long total = (long) (warmUp + rounds / CHECKPOINTS * CHECKPOINTS) * ViolationStorm.REPORTS_PER_ROUND;
             System.out.printf(Locale.ROOT, "P9 violation storm: %,d rounds past warm-up in %.1f s, %,d reports in all;"
-                            + " %,d groups kept (%,d reports in them), %,d dropped; most retained over warm-up %+.2f MiB"
-                            + " (target <= 64 MiB: %s)%n",
+                            + " %,d groups kept (%,d reports in them), %,d dropped; most retained over warm-up"
+                            + " %+.2f MiB (target <= 64 MiB: %s)%n",
                     rounds / CHECKPOINTS * CHECKPOINTS, seconds, total, kept.size(),
                     kept.stream().mapToLong(Violation::count).sum(), sanitizer.dropped(), RetainedHeap.mib(most),
                     most <= TARGET_BYTES ? "met" : "not met");
