@@ -3,13 +3,13 @@ package dev.novahost.bench;
 import java.lang.management.ManagementFactory;
 
 /** The heap a harness's objects keep, read the same way by every heap figure in docs/BENCHMARKS.md and RELIABILITY.md. */
-final class RetainedHeap {
+public final class RetainedHeap {
 
     private RetainedHeap() {
     }
 
     /** Heap in use after collections have settled: the least of a few reads, each after a full GC. */
-    static long bytes() {
+    public static long bytes() {
         var memory = ManagementFactory.getMemoryMXBean();
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
@@ -19,7 +19,7 @@ final class RetainedHeap {
         return used;
     }
 
-    static double mib(long bytes) {
+    public static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);
     }
 }

@@ -8,33 +8,48 @@ import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Issue 13, item 6: the retained heap of a host through a violation storm (the review's fenced +
- * {@code forgetTimerCancel} bind / arm / unbind loop, {@code rounds} rounds on virtual time), measured
- * after full collections before the storm and after it, with the store's and the counters' figures.
+ * P9 (issue 19; issue 13, item 6): the retained heap of a host through a violation storm (the review's
+ * fenced + {@code forgetTimerCancel} bind / arm / unbind loop on virtual time), measured after full
+ * collections at the end of the warm-up (the sanitizer's store full, then the kernel log's ring turned
+ * over) and at each quarter of {@code rounds} rounds after it, with the store's and the counters' figures.
+ * The target: flat after warm-up, at most 64 MiB over it.
  *
  * <p>Arguments: {@code --rounds N} (default 100,000).
  */
 public final class ViolationStormRun {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long TARGET_BYTES = 64L << 20;
+    private static final int CHECKPOINTS = 4;
 
     public static void main(String[] args) {
         int rounds = TimerLatencyRun.intArg(args, "--rounds", 100_000);
         try (var storm = new ViolationStorm()) {
             var sanitizer = storm.kernel().sanitizer();
-            storm.rounds(10); // the classes and the first groups: not what the storm costs
-            long before = RetainedHeap.bytes();
+            long empty = RetainedHeap.bytes();
+            int warmUp = storm.warmUp();
+            long warm = RetainedHeap.bytes();
+            System.out.printf(Locale.ROOT, "warm-up: %,d rounds (store full, then the log ring turned over);"
+                    + " retained heap %.1f MiB (%.1f MiB before it)%n", warmUp, RetainedHeap.mib(warm),
+                    RetainedHeap.mib(empty));
             long start = System.nanoTime();
-            storm.rounds(rounds);
+            long most = Long.MIN_VALUE;
+            for (int checkpoint = 1; checkpoint <= CHECKPOINTS; checkpoint++) {
+                storm.rounds(rounds / CHECKPOINTS);
+                long now = RetainedHeap.bytes();
+                most = Math.max(most, now - warm);
+                System.out.printf(Locale.ROOT, "  + %,d rounds: %.1f MiB (%+.2f MiB over warm-up)%n",
+                        (long) rounds / CHECKPOINTS * checkpoint, RetainedHeap.mib(now), RetainedHeap.mib(now - warm));
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long after = RetainedHeap.bytes();
             var kept = sanitizer.violations();
-            System.out.printf(Locale.ROOT, "violation storm: %,d rounds (%,d reports) in %.1f s; %,d groups kept"
-                            + " (%,d reports in them), %,d dropped; retained heap %.1f MiB before, %.1f MiB after"
-                            + " (%+.1f MiB)%n",
-                    rounds, (long) (rounds + 10) * ViolationStorm.REPORTS_PER_ROUND, seconds, kept.size(),
-                    kept.stream().mapToLong(Violation::count).sum(), sanitizer.dropped(), RetainedHeap.mib(before),
-                    RetainedHeap.mib(after), RetainedHeap.mib(after - before));
+            long total = (long) (warmUp + rounds / CHECKPOINTS * CHECKPOINTS) * ViolationStorm.REPORTS_PER_ROUND;
+            System.out.printf(Locale.ROOT, "P9 violation storm: %,d rounds past warm-up in %.1f s, %,d reports in all;"
+                            + " %,d groups kept (%,d reports in them), %,d dropped; most retained over warm-up"
+                            + " %+.2f MiB (target <= 64 MiB: %s)%n",
+                    rounds / CHECKPOINTS * CHECKPOINTS, seconds, total, kept.size(),
+                    kept.stream().mapToLong(Violation::count).sum(), sanitizer.dropped(), RetainedHeap.mib(most),
+                    most <= TARGET_BYTES ? "met" : "not met");
             var page = sanitizer.page(ViolationFilter.ALL, 0, 100);
             System.out.printf(Locale.ROOT, "a page of %d groups: %,d bytes of JSON (the kernel's records, as the API"
                     + " shapes them near enough); the whole store: %,d bytes%n", page.violations().size(),
