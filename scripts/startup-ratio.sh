@@ -45,13 +45,13 @@ if $image; then
     nova=("$work/app/application.jar" -XX:AOTCache="$work/app.aot" -Dspring.aot.enabled=true -XX:MaxRAMPercentage=75)
 fi
 
-# One start; prints its milliseconds to readiness. startup.sh's stderr (a refused connection per poll
+# One start; prints its milliseconds to readiness and the JVM's CPU milliseconds to get there. startup.sh's stderr (a refused connection per poll
 # before the port opens, the log of a start that failed) goes to a file, shown if the start failed.
 errors=$(mktemp /tmp/startup-ratio.XXXXXX)
 trap 'rm -f "$errors"' EXIT
 start_ms() {
     local ms
-    ms=$("$startup" "$@" 2>"$errors" | awk '/^ready in/ {print $3}')
+    ms=$("$startup" "$@" 2>"$errors" | awk '/^ready in/ {print $3, $6}')
     [ -n "$ms" ] || { grep -v 'Connection refused' "$errors" >&2; echo "start failed: $*" >&2; return 1; }
     echo "$ms"
 }
@@ -63,17 +63,20 @@ start_ms "${nova[@]}" >/dev/null        # one warm-up each: page cache, JIT-less
 start_ms "$baseline_jar" >/dev/null
 results=""
 for pair in $(seq 1 "$pairs"); do
-    a=$(start_ms "${nova[@]}")
-    b=$(start_ms "$baseline_jar")
-    results+="$a $b"$'\n'
-    printf 'pair %d: nova-host %5d ms   baseline %5d ms   ratio %.2f   load %s\n' "$pair" "$a" "$b" \
-        "$(awk -v a="$a" -v b="$b" 'BEGIN {print a / b}')" "$(cut -d' ' -f1 /proc/loadavg)"
+    read -r a a_cpu < <(start_ms "${nova[@]}")
+    read -r b b_cpu < <(start_ms "$baseline_jar")
+    [ -n "${a:-}" ] && [ -n "${b:-}" ] || exit 1
+    results+="$a $b $a_cpu $b_cpu"$'\n'
+    awk -v pair="$pair" -v a="$a" -v b="$b" -v ac="$a_cpu" -v bc="$b_cpu" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+        printf "pair %d: nova-host %5d ms (cpu %5d ms)   baseline %5d ms (cpu %5d ms)   ratio %.2f (cpu %.2f)   load %s\n",
+            pair, a, ac, b, bc, a / b, ac / bc, load }'
 done
 printf '%s' "$results" | python3 -c '
 import statistics, sys
 rows = [tuple(map(int, line.split())) for line in sys.stdin if line.strip()]
-ratios = [a / b for a, b in rows]
-print("median: nova-host %d ms, baseline %d ms, ratio %.2f (pairs %.2f-%.2f)" % (
-    statistics.median(a for a, _ in rows), statistics.median(b for _, b in rows),
-    statistics.median(ratios), min(ratios), max(ratios)))'
+med = lambda xs: statistics.median(list(xs))
+ratios = [r[0] / r[1] for r in rows]
+print("median: nova-host %d ms (cpu %d ms), baseline %d ms (cpu %d ms), ratio %.2f (pairs %.2f-%.2f), cpu ratio %.2f" % (
+    med(r[0] for r in rows), med(r[2] for r in rows), med(r[1] for r in rows), med(r[3] for r in rows),
+    med(ratios), min(ratios), max(ratios), med(r[2] / r[3] for r in rows)))'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,7 +8,8 @@
 # Starts the jar on a free loopback port with a fresh data folder, polls /actuator/health/readiness
 # every 10 ms, and as soon as it answers 200 (UP) kills the process (SIGKILL, so that no shutdown overlaps the
 # next run) and exits; so the time hyperfine takes is start to readiness, to within one poll. It prints that
-# time too ("ready in N ms", from the JVM's launch, without this script's own set-up and clean-up), which
+# time too ("ready in N ms, cpu M ms": from the JVM's launch, without this script's own set-up and clean-up,
+# and the CPU time the JVM used to get there), which
 # scripts/startup-ratio.sh reads. Any Spring Boot jar with the readiness probe on will do (the baseline).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 JAR [JVM options...]" >&2; exit 2; }
@@ -36,10 +37,12 @@ until ready; do
     sleep 0.01
 done
 ready_at=$(date +%s%N)
+# The JVM's CPU time (user + system, all its threads) to readiness: less moved by other load than wall time.
+cpu_ms=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$app/stat")
 # A JVM that cannot use the AOT cache it was given (another class path, another JDK) says so and starts
 # without it: that run would not measure what it claims to.
 if grep -q '\[error *\]\[aot\]' "$data_dir/app.log"; then
     grep '\[aot\]' "$data_dir/app.log" >&2
     exit 1
 fi
-echo "ready in $(( (ready_at - launched) / 1000000 )) ms"
+echo "ready in $(( (ready_at - launched) / 1000000 )) ms, cpu $cpu_ms ms"
