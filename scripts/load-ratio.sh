@@ -2,16 +2,17 @@
 # P5 (docs/BENCHMARKS.md): nova-host's GET of a register as a ratio against the baseline's GET
 # (bench/baseline), with wrk on loopback only, bounded in time, alternating A B A B ... for N pairs.
 #
-#   scripts/load-ratio.sh [--pairs 3] [--duration 10s] [--warmup 5s] [--connections 64] [--threads 2] NOVA_JAR BASELINE_JAR
+#   scripts/load-ratio.sh [--pairs 3] [--duration 10s] [--warmup 10s] [--connections 64] [--threads 2] NOVA_JAR BASELINE_JAR
 #
 # Starts both jars with `java -jar` on free loopback ports with fresh data folders (nova-host without its
 # per-client rate limit, as scripts/load.sh does), creates a GA102 with nova-core bound, warms both up, then
 # runs wrk against GET /api/v1/devices/{a}/mmio/0x9400 (A) and the baseline's GET /api/v1/value (B) in turn.
 # Both JVMs stay up for the whole run; the one not under load is idle. Prints per pair both sides'
-# requests/s and p99, the ratios (nova-host / baseline), their medians, and the load average.
+# requests/s, p99 and server CPU per request, the ratios (nova-host / baseline), their medians, and the
+# load average.
 set -euo pipefail
-pairs=3 duration=10s warmup=5s connections=64 threads=2
-usage="usage: $0 [--pairs 3] [--duration 10s] [--warmup 5s] [--connections 64] [--threads 2] NOVA_JAR BASELINE_JAR"
+pairs=3 duration=10s warmup=10s connections=64 threads=2
+usage="usage: $0 [--pairs 3] [--duration 10s] [--warmup 10s] [--connections 64] [--threads 2] NOVA_JAR BASELINE_JAR"
 while [ $# -gt 0 ]; do
     case "$1" in
         --pairs) pairs="$2"; shift 2 ;;
@@ -65,14 +66,23 @@ b="$baseline_url/api/v1/value"
 curl -sf "$a" >/dev/null || { echo "MMIO read failed on $address: is nova-core bound?" >&2; exit 1; }
 curl -sf "$b" >/dev/null
 
-# One wrk run; prints: requests/s  p99 in ms  non-2xx/3xx
+# The CPU milliseconds (user + system) a process has used so far.
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"
+}
+# One wrk run against URL served by PID; prints: requests/s  p99 in ms  non-2xx/3xx  server CPU µs per request.
+# The server's CPU per request is what the two stacks cost, less moved by what else runs than req/s.
 run() {
-    wrk -t"$threads" -c"$connections" -d"$duration" --latency "$1" | awk '
+    local before out
+    before=$(cpu_ms "$2")
+    out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$1")
+    printf '%s\n' "$out" | awk -v cpu="$(( $(cpu_ms "$2") - before ))" '
+        /^ *[0-9]+ requests in/ { requests = $1 }
         /Requests\/sec/ { rps = $2 }
         $1 == "99%" { v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
                       p99 = v * (unit == "us" ? 0.001 : unit == "s" ? 1000 : unit == "m" ? 60000 : 1) }
         /Non-2xx/ { bad = $5 }
-        END { printf "%s %.2f %d\n", rps, p99, bad }'
+        END { printf "%s %.2f %d %.1f\n", rps, p99, bad, cpu * 1000 / requests }'
 }
 
 echo "A: nova-host GET $a"
@@ -82,19 +92,20 @@ wrk -t"$threads" -c"$connections" -d"$warmup" "$a" >/dev/null
 wrk -t"$threads" -c"$connections" -d"$warmup" "$b" >/dev/null
 results=""
 for pair in $(seq 1 "$pairs"); do
-    read -r a_rps a_p99 a_bad < <(run "$a")
-    read -r b_rps b_p99 b_bad < <(run "$b")
-    results+="$a_rps $a_p99 $b_rps $b_p99"$'\n'
-    awk -v pair="$pair" -v ar="$a_rps" -v ap="$a_p99" -v ab="$a_bad" -v br="$b_rps" -v bp="$b_p99" -v bb="$b_bad" \
+    read -r a_rps a_p99 a_bad a_cpu < <(run "$a" "${pids[0]}")
+    read -r b_rps b_p99 b_bad b_cpu < <(run "$b" "${pids[1]}")
+    results+="$a_rps $a_p99 $b_rps $b_p99 $a_cpu $b_cpu"$'\n'
+    awk -v pair="$pair" -v ar="$a_rps" -v ap="$a_p99" -v ab="$a_bad" -v ac="$a_cpu" -v br="$b_rps" -v bp="$b_p99" -v bb="$b_bad" -v bc="$b_cpu" \
         -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-        printf "pair %d: nova-host %9.0f req/s p99 %6.2f ms (non-2xx %d)   baseline %9.0f req/s p99 %6.2f ms (non-2xx %d)   throughput %.2fx  p99 %.2fx   load %s\n",
-            pair, ar, ap, ab, br, bp, bb, ar / br, ap / bp, load }'
+        printf "pair %d: nova-host %6.0f req/s p99 %6.2f ms %5.1f us cpu/req (non-2xx %d)   baseline %6.0f req/s p99 %6.2f ms %5.1f us cpu/req (non-2xx %d)   throughput %.2fx  p99 %.2fx  cpu/req %.2fx   load %s\n",
+            pair, ar, ap, ac, ab, br, bp, bc, bb, ar / br, ap / bp, ac / bc, load }'
 done
 printf '%s' "$results" | python3 -c '
 import statistics, sys
 rows = [tuple(map(float, line.split())) for line in sys.stdin if line.strip()]
 med = lambda xs: statistics.median(list(xs))
-print("median: nova-host %.0f req/s p99 %.2f ms, baseline %.0f req/s p99 %.2f ms; throughput %.2fx, p99 %.2fx" % (
-    med(r[0] for r in rows), med(r[1] for r in rows), med(r[2] for r in rows), med(r[3] for r in rows),
-    med(r[0] / r[2] for r in rows), med(r[1] / r[3] for r in rows)))'
+print("median: nova-host %.0f req/s p99 %.2f ms %.1f us cpu/req, baseline %.0f req/s p99 %.2f ms %.1f us cpu/req; throughput %.2fx, p99 %.2fx, cpu/req %.2fx" % (
+    med(r[0] for r in rows), med(r[1] for r in rows), med(r[4] for r in rows),
+    med(r[2] for r in rows), med(r[3] for r in rows), med(r[5] for r in rows),
+    med(r[0] / r[2] for r in rows), med(r[1] / r[3] for r in rows), med(r[4] / r[5] for r in rows)))'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
