@@ -9,7 +9,8 @@
 # starts it: the jar extracted into its layers (one folder, application.jar beside lib/), a JDK AOT cache
 # trained as the Dockerfile trains it, and the image's java options; the baseline still starts plainly.
 # The cache and the extracted jar are made once, in target/p7b/ next to NOVA_JAR.
-# Prints each pair's times and ratio (nova-host / baseline), the medians, and the load average.
+# Prints each pair's wall and CPU times to readiness and their ratios (nova-host / baseline), the
+# medians, and the load average. Under load the CPU ratio is the steadier of the two.
 set -euo pipefail
 pairs=5 image=false
 while [ $# -gt 0 ]; do
@@ -45,8 +46,9 @@ if $image; then
     nova=("$work/app/application.jar" -XX:AOTCache="$work/app.aot" -Dspring.aot.enabled=true -XX:MaxRAMPercentage=75)
 fi
 
-# One start; prints its milliseconds to readiness and the JVM's CPU milliseconds to get there. startup.sh's stderr (a refused connection per poll
-# before the port opens, the log of a start that failed) goes to a file, shown if the start failed.
+# One start; prints its milliseconds to readiness and the JVM's CPU milliseconds to get there.
+# startup.sh's stderr (a refused connection per poll before the port opens, the log of a start that
+# failed) goes to a file, shown if the start failed.
 errors=$(mktemp /tmp/startup-ratio.XXXXXX)
 trap 'rm -f "$errors"' EXIT
 start_ms() {

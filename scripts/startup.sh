@@ -9,8 +9,8 @@
 # every 10 ms, and as soon as it answers 200 (UP) kills the process (SIGKILL, so that no shutdown overlaps the
 # next run) and exits; so the time hyperfine takes is start to readiness, to within one poll. It prints that
 # time too ("ready in N ms, cpu M ms": from the JVM's launch, without this script's own set-up and clean-up,
-# and the CPU time the JVM used to get there), which
-# scripts/startup-ratio.sh reads. Any Spring Boot jar with the readiness probe on will do (the baseline).
+# and the CPU time the JVM used to get there), which scripts/startup-ratio.sh reads. Any Spring Boot jar
+# with the readiness probe on will do (the baseline in bench/baseline).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 JAR [JVM options...]" >&2; exit 2; }
 jar="$1"; shift
