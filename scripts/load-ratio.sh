@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # P5 (docs/BENCHMARKS.md): nova-host's GET of a register as a ratio against the baseline's GET
-# (bench/baseline), with wrk on loopback only, bounded in time, alternating A B A B ... for N pairs.
+# (src/bench/baseline), with wrk on loopback only, bounded in time, alternating A B A B ... for N pairs.
 #
 #   scripts/load-ratio.sh [--pairs 3] [--duration 10s] [--warmup 10s] [--connections 64] [--threads 2] NOVA_JAR BASELINE_JAR
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # P7 and P7b (docs/BENCHMARKS.md): nova-host's start to readiness as a ratio against the baseline's
-# (bench/baseline), both measured in the same run, in turn: A B A B ... for N pairs.
+# (src/bench/baseline), both measured in the same run, in turn: A B A B ... for N pairs.
 #
 #   scripts/startup-ratio.sh [--pairs 5] [--image] NOVA_JAR BASELINE_JAR
 #

@@ -10,7 +10,7 @@
 # next run) and exits; so the time hyperfine takes is start to readiness, to within one poll. It prints that
 # time too ("ready in N ms, cpu M ms": from the JVM's launch, without this script's own set-up and clean-up,
 # and the CPU time the JVM used to get there), which scripts/startup-ratio.sh reads. Any Spring Boot jar
-# with the readiness probe on will do (the baseline in bench/baseline).
+# with the readiness probe on will do (the baseline in src/bench/baseline).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 JAR [JVM options...]" >&2; exit 2; }
 jar="$1"; shift
