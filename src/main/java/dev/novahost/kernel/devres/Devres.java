@@ -29,6 +29,11 @@ public final class Devres<T> {
 
     private final PciDevice device;
     private final Revocable<T> revocable;
+    /**
+     * The revocable's resource, held here too, as Rust's {@code Devres} holds its {@code Revocable} inline:
+     * {@link #access} is then the identity check and one load, no walk through the revocable (P1b).
+     */
+    private final T resource;
 
     private final String name;
 
@@ -36,6 +41,7 @@ public final class Devres<T> {
         this.device = device;
         this.name = name;
         this.revocable = revocable;
+        this.resource = revocable.resourceUnchecked();
     }
 
     /** As a task waiting for its revocation shows it: {@code revoke(pci_iomap BAR0 of 0000:01:00.0)}. */
@@ -92,7 +98,7 @@ public final class Devres<T> {
             throw KernelException.of(Errno.EINVAL, "Devres of " + device.address()
                     + " accessed with the bound-device proof of " + bound.device().address());
         }
-        return revocable.resourceUnchecked();
+        return resource;
     }
 
     public boolean isRevoked() {

@@ -170,7 +170,7 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     /** BAR0 as a {@code Devres}, revoked by devres at unbind after waiting for its readers ({@code (srcu)BAR0}). */
     private Devres<IoMapping> revocable(ProbeContext ctx, DevresList devres, History history, IoMapping mapping) {
-        return Devres.register(ctx.device(), devres, DEVRES_IOMAP, mapping, IoMapping::unmap,
+        return Devres.register(ctx.device(), devres, DEVRES_IOMAP, mapping, IoMapping::revoke,
                 waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0");
     }
 

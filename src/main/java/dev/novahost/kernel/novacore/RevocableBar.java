@@ -54,15 +54,16 @@ public final class RevocableBar implements BarHandle {
         }
     }
 
+    /**
+     * {@code Devres::access}: the identity check and nothing else, as a plain access (issue 19, P1b). Only
+     * a written remove() revokes while device code may still run; once the revocation has released the
+     * mapping ({@link IoMapping#revoke}), the mapping's own check, which every access makes anyway, refuses
+     * with {@code ENODEV}. An access between the revocation's start and that release finds the BAR still
+     * mapped and goes through, as in Rust, where the proof means no revocation check at all.
+     */
     @Override
     public IoMapping access(BoundDevice bound) {
-        var mapping = bar.access(bound);
-        if (bar.isRevoked()) { // only a written remove() revokes while device code may still run
-            accounting.record(BarAccounting.Op.READ, BarAccounting.Result.REFUSED);
-            throw KernelException.of(Errno.ENODEV, "BAR0 of " + address + " was revoked by remove()'s pci_iounmap;"
-                    + " access refused");
-        }
-        return mapping;
+        return bar.access(bound);
     }
 
     @Override
