@@ -31,7 +31,8 @@ public final class Devres<T> {
     private final Revocable<T> revocable;
     /**
      * The revocable's resource, held here too, as Rust's {@code Devres} holds its {@code Revocable} inline:
-     * {@link #access} is then the identity check and one load, no walk through the revocable (P1b).
+     * {@link #access} is then the identity check and one load, and {@link #tryRead}'s read starts without
+     * first loading the revocable (P1, P1b); only the check after the read goes through it.
      */
     private final T resource;
 
@@ -89,7 +90,8 @@ public final class Devres<T> {
 
     /** {@link Revocable#tryRead}: {@code read} must change nothing and tolerate a released resource. */
     public OptionalInt tryRead(ToIntFunction<? super T> read) {
-        return revocable.tryRead(read);
+        int value = read.applyAsInt(resource); // the resource held here: the read does not wait for the revocable's
+        return revocable.validate() ? OptionalInt.of(value) : OptionalInt.empty();
     }
 
     /** The resource, given proof that its device is bound; {@code EINVAL} for another device's proof. */

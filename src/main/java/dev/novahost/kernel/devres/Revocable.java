@@ -148,8 +148,17 @@ public final class Revocable<T> {
      */
     public OptionalInt tryRead(ToIntFunction<? super T> read) {
         int value = read.applyAsInt(resource);
+        return validate() ? OptionalInt.of(value) : OptionalInt.empty();
+    }
+
+    /**
+     * The second half of {@link #tryRead} ({@code StampedLock.validate}), for a caller that read the
+     * resource itself ({@link Devres#tryRead}, which holds it inline): true if revocation had not begun
+     * when that read's loads were done.
+     */
+    boolean validate() {
         VarHandle.loadLoadFence(); // the read's loads happen before the check below
-        return available ? OptionalInt.of(value) : OptionalInt.empty();
+        return available;
     }
 
     /**
