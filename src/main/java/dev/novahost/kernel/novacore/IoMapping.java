@@ -3,7 +3,9 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.pci.RegisterOffset;
 
 /**
@@ -21,6 +23,7 @@ import dev.novahost.kernel.pci.RegisterOffset;
  */
 public final class IoMapping implements RegisterReader {
 
+    private final PciDevice device;
     private final PciAddress address;
     private final Bar0 bar0;
     private final BarAccounting accounting;
@@ -29,10 +32,24 @@ public final class IoMapping implements RegisterReader {
     /** {@code REVOKED}: released by its {@code Devres} (revocable, srcu); {@code UNMAPPED}: a plain {@code pci_iounmap}. */
     private enum State { MAPPED, REVOKED, UNMAPPED }
 
-    IoMapping(PciAddress address, Bar0 bar0, BarAccounting accounting) {
-        this.address = address;
-        this.bar0 = bar0;
+    IoMapping(PciDevice device, BarAccounting accounting) {
+        this.device = device;
+        this.address = device.address();
+        this.bar0 = device.bar0();
         this.accounting = accounting;
+    }
+
+    /**
+     * The mapping, for code that holds proof its device is bound ({@code Devres::access}): the identity
+     * check and nothing else, as a plain access; {@code EINVAL} for another device's proof. Each access
+     * then makes the mapping's own check, which refuses once the mapping was revoked or unmapped.
+     */
+    IoMapping access(BoundDevice bound) {
+        if (bound.device() != device) {
+            throw KernelException.of(Errno.EINVAL, "BAR0 of " + address
+                    + " accessed with the bound-device proof of " + bound.device().address());
+        }
+        return this;
     }
 
     @Override

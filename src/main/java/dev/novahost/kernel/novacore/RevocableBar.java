@@ -20,11 +20,14 @@ public final class RevocableBar implements BarHandle {
 
     private final PciAddress address;
     private final Devres<IoMapping> bar;
+    /** The mapping {@code bar} holds, for the bound-device path: one load from the handle, as a fenced read's. */
+    private final IoMapping mapping;
     private final BarAccounting accounting;
 
-    RevocableBar(PciAddress address, Devres<IoMapping> bar, BarAccounting accounting) {
+    RevocableBar(PciAddress address, Devres<IoMapping> bar, IoMapping mapping, BarAccounting accounting) {
         this.address = address;
         this.bar = bar;
+        this.mapping = mapping;
         this.accounting = accounting;
     }
 
@@ -63,7 +66,7 @@ public final class RevocableBar implements BarHandle {
      */
     @Override
     public IoMapping access(BoundDevice bound) {
-        return bar.access(bound);
+        return mapping.access(bound);
     }
 
     @Override
