@@ -162,8 +162,9 @@ public final class Revocable<T> {
     }
 
     /**
-     * The resource without a revocation check, for callers that hold a proof that revocation cannot
-     * have begun (see {@link Devres#access}). Package-private: the proof is checked there.
+     * The resource without a revocation check, for {@link Devres}, which holds it inline: for callers that
+     * hold a proof that revocation cannot have begun ({@link Devres#access}, the proof checked there) and for
+     * its optimistic reads ({@link Devres#tryRead}, checked after by {@link #validate}). Package-private.
      */
     T resourceUnchecked() {
         return resource;
