@@ -29,12 +29,6 @@ public final class Devres<T> {
 
     private final PciDevice device;
     private final Revocable<T> revocable;
-    /**
-     * The revocable's resource, held here too, as Rust's {@code Devres} holds its {@code Revocable} inline:
-     * {@link #access} is then the identity check and one load, and {@link #tryRead}'s read starts without
-     * first loading the revocable (P1, P1b); only the check after the read goes through it.
-     */
-    private final T resource;
 
     private final String name;
 
@@ -42,7 +36,6 @@ public final class Devres<T> {
         this.device = device;
         this.name = name;
         this.revocable = revocable;
-        this.resource = revocable.resourceUnchecked();
     }
 
     /** As a task waiting for its revocation shows it: {@code revoke(pci_iomap BAR0 of 0000:01:00.0)}. */
@@ -90,8 +83,7 @@ public final class Devres<T> {
 
     /** {@link Revocable#tryRead}: {@code read} must change nothing and tolerate a released resource. */
     public OptionalInt tryRead(ToIntFunction<? super T> read) {
-        int value = read.applyAsInt(resource); // the resource held here: the read does not wait for the revocable's
-        return revocable.validate() ? OptionalInt.of(value) : OptionalInt.empty();
+        return revocable.tryRead(read);
     }
 
     /** The resource, given proof that its device is bound; {@code EINVAL} for another device's proof. */
@@ -100,7 +92,7 @@ public final class Devres<T> {
             throw KernelException.of(Errno.EINVAL, "Devres of " + device.address()
                     + " accessed with the bound-device proof of " + bound.device().address());
         }
-        return resource;
+        return revocable.resourceUnchecked();
     }
 
     public boolean isRevoked() {

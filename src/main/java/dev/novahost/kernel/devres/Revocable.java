@@ -148,23 +148,13 @@ public final class Revocable<T> {
      */
     public OptionalInt tryRead(ToIntFunction<? super T> read) {
         int value = read.applyAsInt(resource);
-        return validate() ? OptionalInt.of(value) : OptionalInt.empty();
-    }
-
-    /**
-     * The second half of {@link #tryRead} ({@code StampedLock.validate}), for a caller that read the
-     * resource itself ({@link Devres#tryRead}, which holds it inline): true if revocation had not begun
-     * when that read's loads were done.
-     */
-    boolean validate() {
         VarHandle.loadLoadFence(); // the read's loads happen before the check below
-        return available;
+        return available ? OptionalInt.of(value) : OptionalInt.empty();
     }
 
     /**
-     * The resource without a revocation check, for {@link Devres}, which holds it inline: for callers that
-     * hold a proof that revocation cannot have begun ({@link Devres#access}, the proof checked there) and for
-     * its optimistic reads ({@link Devres#tryRead}, checked after by {@link #validate}). Package-private.
+     * The resource without a revocation check, for callers that hold a proof that revocation cannot
+     * have begun (see {@link Devres#access}). Package-private: the proof is checked there.
      */
     T resourceUnchecked() {
         return resource;

@@ -22,8 +22,8 @@ import dev.novahost.kernel.pci.RegisterOffset;
  *   1 DeviceController.read -> MmioService.read        (this service: the offset check, the device lookup)
  *   2                       -> SysfsMmio.read          (nova-core's attribute: fenced active ref, reports)
  *   3                       -> BarHandle.read32        (RevocableBar, FencedBar or SrcuBar, as probe's policy made it)
- *   revocable: 4 -> Devres.tryRead (the optimistic read of the mapping it holds) -> 5 Bar0.read32
- *              (from the read function the handle gives it), then Revocable.validate (the check after it)
+ *   revocable: 4 -> Devres.tryRead -> 5 Revocable.tryRead (the optimistic read)
+ *              -> 6 Bar0.read32   (from the read function the handle gives the guard)
  *   fenced:    4 -> IoMapping.read32 (the mapping check) -> 5 Bar0.read32
  *   srcu:      4 -> IoMapping.read32 -> 5 Bar0.read32, inside the short section Devres.tryAccess opened
  * </pre>
