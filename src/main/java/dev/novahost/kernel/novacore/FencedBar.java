@@ -1,10 +1,7 @@
 package dev.novahost.kernel.novacore;
 
-import dev.novahost.kernel.Errno;
-import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.pci.BoundDevice;
-import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.pci.RegisterOffset;
 
 /**
@@ -14,11 +11,9 @@ import dev.novahost.kernel.pci.RegisterOffset;
  */
 public final class FencedBar implements BarHandle {
 
-    private final PciDevice device;
     private final IoMapping mapping;
 
-    FencedBar(PciDevice device, IoMapping mapping) {
-        this.device = device;
+    FencedBar(IoMapping mapping) {
         this.mapping = mapping;
     }
 
@@ -39,11 +34,7 @@ public final class FencedBar implements BarHandle {
 
     @Override
     public IoMapping access(BoundDevice bound) {
-        if (bound.device() != device) {
-            throw KernelException.of(Errno.EINVAL, "BAR0 of " + device.address()
-                    + " accessed with the bound-device proof of " + bound.device().address());
-        }
-        return mapping;
+        return mapping.access(bound);
     }
 
     @Override

@@ -3,27 +3,53 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.pci.Bar0;
+import dev.novahost.kernel.pci.BoundDevice;
 import dev.novahost.kernel.pci.PciAddress;
+import dev.novahost.kernel.pci.PciDevice;
 import dev.novahost.kernel.pci.RegisterOffset;
 
 /**
  * BAR0 as mapped into the driver's address space by {@code pci_iomap}. After {@link #unmap()} the
  * addresses no longer point at the device: an access through a stale pointer is a use-after-iounmap,
  * which the kernel would answer with a page fault. Here it is counted and refused with {@code ENXIO}.
+ * A mapping owned by a {@code Devres} is released by {@link #revoke()} instead: an access that reaches it
+ * afterwards (by the bound-device proof, which checks nothing else) is refused with {@code ENODEV}, as the
+ * revocable handle refuses.
+ *
+ * <p>Every access checks one volatile state, whichever of the two ended the mapping: the bound-device
+ * path ({@code BarHandle.access}) costs no more than a fenced read (issue 19, P1b).
  *
  * <p>Thread-safety: the mapping state is volatile; the registers behind it are thread-safe.
  */
 public final class IoMapping implements RegisterReader {
 
+    private final PciDevice device;
     private final PciAddress address;
     private final Bar0 bar0;
     private final BarAccounting accounting;
-    private volatile boolean mapped = true;
+    private volatile State state = State.MAPPED;
 
-    IoMapping(PciAddress address, Bar0 bar0, BarAccounting accounting) {
-        this.address = address;
-        this.bar0 = bar0;
+    /** {@code REVOKED}: released by its {@code Devres} (revocable, srcu); {@code UNMAPPED}: a plain {@code pci_iounmap}. */
+    private enum State { MAPPED, REVOKED, UNMAPPED }
+
+    IoMapping(PciDevice device, BarAccounting accounting) {
+        this.device = device;
+        this.address = device.address();
+        this.bar0 = device.bar0();
         this.accounting = accounting;
+    }
+
+    /**
+     * The mapping, for code that holds proof its device is bound ({@code Devres::access}): the identity
+     * check and nothing else, as a plain access; {@code EINVAL} for another device's proof. Each access
+     * then makes the mapping's own check, which refuses once the mapping was revoked or unmapped.
+     */
+    IoMapping access(BoundDevice bound) {
+        if (bound.device() != device) {
+            throw KernelException.of(Errno.EINVAL, "BAR0 of " + address
+                    + " accessed with the bound-device proof of " + bound.device().address());
+        }
+        return this;
     }
 
     @Override
@@ -61,14 +87,29 @@ public final class IoMapping implements RegisterReader {
 
     /** {@code pci_iounmap}. */
     void unmap() {
-        mapped = false;
+        state = State.UNMAPPED;
+    }
+
+    /** The release of the {@code Devres} that owns the mapping: later accesses are refused, not faults. */
+    void revoke() {
+        state = State.REVOKED;
     }
 
     private void requireMapped(BarAccounting.Op op, RegisterOffset at) {
-        if (!mapped) {
-            accounting.record(op, BarAccounting.Result.UNMAPPED);
-            throw KernelException.of(Errno.ENXIO, String.format(
-                    "BAR0 of %s accessed at 0x%06x after iounmap (use-after-unmap)", address, at.value()));
+        var now = state;
+        if (now != State.MAPPED) {
+            throw ended(now, op, at);
         }
+    }
+
+    private KernelException ended(State now, BarAccounting.Op op, RegisterOffset at) {
+        if (now == State.REVOKED) {
+            accounting.record(op, BarAccounting.Result.REFUSED);
+            return KernelException.of(Errno.ENODEV, "BAR0 of " + address + " was revoked by remove()'s pci_iounmap;"
+                    + " access refused");
+        }
+        accounting.record(op, BarAccounting.Result.UNMAPPED);
+        return KernelException.of(Errno.ENXIO, String.format(
+                "BAR0 of %s accessed at 0x%06x after iounmap (use-after-unmap)", address, at.value()));
     }
 }

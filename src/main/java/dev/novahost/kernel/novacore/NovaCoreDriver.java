@@ -154,23 +154,23 @@ public final class NovaCoreDriver implements PciDriver<NovaDevice> {
 
     private BarHandle iomap(ProbeContext ctx, PciDevice device, DevresList devres, History history) {
         fallible(InjectionPoint.PCI_IOMAP, device);
-        var mapping = new IoMapping(device.address(), device.bar0(), this.ctx.accounting());
+        var mapping = new IoMapping(device, this.ctx.accounting());
         return switch (ctx.policy()) {
-            case REVOCABLE -> new RevocableBar(device.address(), revocable(ctx, devres, history, mapping), this.ctx.accounting());
+            case REVOCABLE -> new RevocableBar(device.address(), revocable(ctx, devres, history, mapping), mapping, this.ctx.accounting());
             case SRCU -> {
                 var bar = revocable(ctx, devres, history, mapping);
-                yield new SrcuBar(bar, new RevocableBar(device.address(), bar, this.ctx.accounting()));
+                yield new SrcuBar(bar, new RevocableBar(device.address(), bar, mapping, this.ctx.accounting()));
             }
             case FENCED -> {
                 devres.add(DEVRES_IOMAP, mapping::unmap);
-                yield new FencedBar(device, mapping);
+                yield new FencedBar(mapping);
             }
         };
     }
 
     /** BAR0 as a {@code Devres}, revoked by devres at unbind after waiting for its readers ({@code (srcu)BAR0}). */
     private Devres<IoMapping> revocable(ProbeContext ctx, DevresList devres, History history, IoMapping mapping) {
-        return Devres.register(ctx.device(), devres, DEVRES_IOMAP, mapping, IoMapping::unmap,
+        return Devres.register(ctx.device(), devres, DEVRES_IOMAP, mapping, IoMapping::revoke,
                 waited -> revoked(ctx, history, waited), this.ctx.locks().lockdep(), "(srcu)BAR0");
     }
 

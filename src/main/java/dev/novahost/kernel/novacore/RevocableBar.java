@@ -20,11 +20,14 @@ public final class RevocableBar implements BarHandle {
 
     private final PciAddress address;
     private final Devres<IoMapping> bar;
+    /** The mapping {@code bar} holds, for the bound-device path: one load from the handle, as a fenced read's. */
+    private final IoMapping mapping;
     private final BarAccounting accounting;
 
-    RevocableBar(PciAddress address, Devres<IoMapping> bar, BarAccounting accounting) {
+    RevocableBar(PciAddress address, Devres<IoMapping> bar, IoMapping mapping, BarAccounting accounting) {
         this.address = address;
         this.bar = bar;
+        this.mapping = mapping;
         this.accounting = accounting;
     }
 
@@ -54,15 +57,16 @@ public final class RevocableBar implements BarHandle {
         }
     }
 
+    /**
+     * {@code Devres::access}: the identity check and nothing else, as a plain access (issue 19, P1b). Only
+     * a written remove() revokes while device code may still run; once the revocation has released the
+     * mapping ({@link IoMapping#revoke}), the mapping's own check, which every access makes anyway, refuses
+     * with {@code ENODEV}. An access between the revocation's start and that release finds the BAR still
+     * mapped and goes through, as in Rust, where the proof means no revocation check at all.
+     */
     @Override
     public IoMapping access(BoundDevice bound) {
-        var mapping = bar.access(bound);
-        if (bar.isRevoked()) { // only a written remove() revokes while device code may still run
-            accounting.record(BarAccounting.Op.READ, BarAccounting.Result.REFUSED);
-            throw KernelException.of(Errno.ENODEV, "BAR0 of " + address + " was revoked by remove()'s pci_iounmap;"
-                    + " access refused");
-        }
-        return mapping;
+        return mapping.access(bound);
     }
 
     @Override

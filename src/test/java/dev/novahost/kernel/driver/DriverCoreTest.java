@@ -523,6 +523,30 @@ class DriverCoreTest {
                     .isEqualTo(GA102_A1_BOOT_0);
         }
 
+        /**
+         * The bound-device path checks identity only; the mapping's own check refuses once the BAR's
+         * release has run, and counts the access as what it was (a write), not as a read (issue 19, P1b).
+         */
+        @ParameterizedTest
+        @CsvSource({"REVOCABLE, ENODEV, REFUSED", "SRCU, ENODEV, REFUSED", "FENCED, ENXIO, UNMAPPED"})
+        void aBoundDeviceAccessKeptAcrossUnbindIsRefusedAsTheAccessItIs(Policy policy, Errno errno,
+                                                                       BarAccounting.Result counted) {
+            var kernel = kernel(true);
+            kernel.driverCore().setPolicy(NOVA_CORE, policy);
+            var gpu = plug(kernel, Chipset.GA102);
+            var bar = kernel.novaCore(gpu.address()).bar();
+            var proof = kernel.driverCore().binding(gpu).orElseThrow().bound();
+            var accounting = kernel.barAccounting();
+
+            kernel.driverCore().unbind(NOVA_CORE, gpu.address());
+
+            failure(() -> bar.access(proof).write32(Bar0.SCRATCH_FIRST, 1), errno);
+            assertThat(accounting.total(BarAccounting.Op.WRITE, counted)).isEqualTo(1);
+            assertThat(accounting.total(BarAccounting.Op.READ, counted)).as("not counted as a read").isZero();
+            failure(() -> bar.access(proof).read32(Bar0.NV_PMC_BOOT_0), errno);
+            assertThat(accounting.total(BarAccounting.Op.READ, counted)).isEqualTo(1);
+        }
+
         @Test
         void aPolicyChangeTakesEffectAtTheNextProbeOnly() {
             var kernel = kernel(true);
