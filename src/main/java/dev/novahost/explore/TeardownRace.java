@@ -3,6 +3,7 @@ package dev.novahost.explore;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.scenario.Scenario;
+import dev.novahost.scenario.Step;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,9 +85,9 @@ record TeardownRace(String name, long seed, List<ObjectNode> setup, ObjectNode t
         };
     }
 
+    /** Read as the step reads its arguments ({@link Step#numberText}): the scenario has been parsed already. */
     private static boolean interruptArmed(JsonNode step) {
-        var offset = step.get("offset");
-        long at = offset.isNumber() ? offset.asLong() : Long.decode(offset.asString());
-        return at == INTR_EN && step.get("value").asLong(0) != 0;
+        return Step.numberText(step.get("offset")).orElse(-1) == INTR_EN
+                && Step.numberText(step.get("value")).orElse(0) != 0;
     }
 }

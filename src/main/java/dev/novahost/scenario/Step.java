@@ -3,6 +3,7 @@ package dev.novahost.scenario;
 import dev.novahost.kernel.Policy;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
@@ -27,6 +28,21 @@ public sealed interface Step permits Step.OnKernel, Step.OnCpus, Step.Expect {
     record Name(String kind, String alias) { }
 
     Line line();
+
+    /**
+     * A number as a step's argument may write it: a JSON number, or its {@code 0x}-hex or decimal text
+     * (blanks around it allowed); empty when it is neither.
+     */
+    static OptionalLong numberText(JsonNode value) {
+        if (value.canConvertToLong()) {
+            return OptionalLong.of(value.asLong());
+        }
+        try {
+            return value.isString() ? OptionalLong.of(Long.decode(value.asString().trim())) : OptionalLong.empty();
+        } catch (NumberFormatException notANumber) {
+            return OptionalLong.empty();
+        }
+    }
 
     default int index() {
         return line().index();

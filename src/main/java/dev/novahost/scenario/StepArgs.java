@@ -50,14 +50,11 @@ record StepArgs(int index, String op, JsonNode args) {
     /** A number written as a JSON number or as {@code 0x}-hex or decimal text. */
     Optional<Long> optNumberText(String name) {
         return arg(name).map(v -> {
-            if (v.canConvertToLong()) {
-                return v.asLong();
-            }
-            try {
-                return Long.decode(v.asString().trim());
-            } catch (NumberFormatException notANumber) {
+            var number = Step.numberText(v);
+            if (number.isEmpty()) {
                 throw fail("'" + name + "' must be a number or its hex or decimal text, was " + v);
             }
+            return number.getAsLong();
         });
     }
 

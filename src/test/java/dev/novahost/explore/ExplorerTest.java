@@ -88,6 +88,24 @@ class ExplorerTest {
         assertThat(cut.complete()).isFalse();
     }
 
+    /** The interrupt is armed however the scenario spells the register and the value it writes. */
+    @Test
+    void theInterruptIsARacingCallbackWhateverTheSpellingOfItsRegisterWrite() {
+        String written = """
+                {"steps": [
+                  {"op": "create-device", "chipset": "GA102", "address": "0000:01:00.0"},
+                  {"op": "load"},
+                  {"op": "write-mmio", "device": "0000:01:00.0", "offset": "0x9420", "value": 1000000},
+                  {"op": "write-mmio", "device": "0000:01:00.0", "offset": %s, "value": %s},
+                  {"op": "unbind", "device": "0000:01:00.0"}]}""";
+        var asNumbers = explorer.explore(JSON.readTree(written.formatted("37184", "1")), List.of(Policy.FENCED), 1, 100);
+        var asText = explorer.explore(JSON.readTree(written.formatted("\" 0x9140 \"", "\"0x1\"")), List.of(Policy.FENCED), 1, 100);
+        var disarmed = explorer.explore(JSON.readTree(written.formatted("\"0x9140\"", "\"0x0\"")), List.of(Policy.FENCED), 1, 100);
+
+        assertThat(asText.policies().getFirst().schedules()).isEqualTo(asNumbers.policies().getFirst().schedules())
+                .isGreaterThan(disarmed.policies().getFirst().schedules());
+    }
+
     @Test
     void aBoundOrBudgetOutOfRangeOrAScenarioWithoutTeardownIsRefused() {
         var scenario = builtIn("timer-fires-after-unbind");
