@@ -71,12 +71,11 @@ final class RunNames {
 
     /** The id of the timer, work item or file (its fd) a step named so, in that order; empty for no such name. */
     Optional<String> idOf(String alias) {
-        if (timers.containsKey(alias)) {
-            return Optional.of(Long.toString(timers.get(alias).id()));
+        var id = timerId(alias);
+        if (id.isEmpty()) {
+            id = workId(alias);
         }
-        if (works.containsKey(alias)) {
-            return Optional.of(Long.toString(works.get(alias).id()));
-        }
-        return Optional.ofNullable(files.get(alias)).map(String::valueOf);
+        return id.isPresent() ? Optional.of(Long.toString(id.getAsLong()))
+                : Optional.ofNullable(files.get(alias)).map(String::valueOf);
     }
 }
