@@ -274,8 +274,8 @@ public final class ScenarioCli {
         private static List<Policy> policies(String list) {
             return Arrays.stream(list.split(",")).map(String::trim).map(word -> Arrays.stream(Policy.values())
                     .filter(p -> p.name().equalsIgnoreCase(word)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are"
-                            + " revocable and fenced"))).distinct().toList();
+                    .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are "
+                            + Arrays.stream(Policy.values()).map(WireWord::of).toList()))).distinct().toList();
         }
     }
 
