@@ -2,7 +2,6 @@ package dev.novahost.explore;
 
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
-import dev.novahost.kernel.WireWord;
 import dev.novahost.report.ReportFormat;
 import dev.novahost.scenario.ScenarioCli;
 import dev.novahost.scenario.ScenarioException;
@@ -87,7 +86,7 @@ public final class ExploreCli {
                 }
                 String value = args.get(++i);
                 switch (arg) {
-                    case "--policies" -> policies = policies(value);
+                    case "--policies" -> policies = ScenarioCli.policies(value);
                     case "--bound" -> bound = number(arg, value);
                     case "--budget" -> budget = number(arg, value);
                     case "--format" -> format = Optional.of(ReportFormat.named(value));
@@ -106,13 +105,6 @@ public final class ExploreCli {
             } catch (NumberFormatException notANumber) {
                 throw new IllegalArgumentException(option + " takes a whole number, not '" + value + "'");
             }
-        }
-
-        private static List<Policy> policies(String list) {
-            return Arrays.stream(list.split(",")).map(String::trim).map(word -> Arrays.stream(Policy.values())
-                    .filter(p -> WireWord.of(p).equals(word)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are "
-                            + Arrays.stream(Policy.values()).map(WireWord::of).toList()))).distinct().toList();
         }
     }
 }

@@ -194,7 +194,7 @@ public final class ScenarioCli {
                             .orElseThrow(() -> new IllegalArgumentException("'" + value
                                     + "' is not an operation a sweep walks; it walks bind or load"));
                     case "--chipset" -> chipset = Chipset.named(value);
-                    case "--policies" -> policies = Command.policies(value);
+                    case "--policies" -> policies = ScenarioCli.policies(value);
                     case "--budget" -> budget = Command.budget(budget, value);
                     case "--format" -> format = Optional.of(ReportFormat.named(value));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
@@ -227,7 +227,7 @@ public final class ScenarioCli {
                     if (++i >= args.size()) {
                         throw new IllegalArgumentException("--policies needs a list, e.g. revocable,fenced");
                     }
-                    policies = policies(args.get(i));
+                    policies = ScenarioCli.policies(args.get(i));
                 } else if (arg.equals("--budget")) {
                     if (++i >= args.size()) {
                         throw new IllegalArgumentException("--budget needs KIND=VALUE, e.g. events=1000; kinds are "
@@ -271,12 +271,17 @@ public final class ScenarioCli {
             };
         }
 
-        private static List<Policy> policies(String list) {
-            return Arrays.stream(list.split(",")).map(String::trim).map(word -> Arrays.stream(Policy.values())
-                    .filter(p -> p.name().equalsIgnoreCase(word)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are "
-                            + Arrays.stream(Policy.values()).map(WireWord::of).toList()))).distinct().toList();
-        }
+    }
+
+    /**
+     * The value of {@code --policies}, for this command and {@code explore}: the policies' own words, as the API
+     * takes them, comma-separated.
+     */
+    public static List<Policy> policies(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).map(word -> Arrays.stream(Policy.values())
+                .filter(p -> WireWord.of(p).equals(word)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are "
+                        + Arrays.stream(Policy.values()).map(WireWord::of).toList()))).distinct().toList();
     }
 
     private static Scenario load(String fileOrName) throws IOException {

@@ -79,6 +79,7 @@ class ExploreCliTest {
         var noTeardown = write("none.json", "{\"steps\": [{\"op\": \"create-device\", \"chipset\": \"GA102\"}]}");
         for (List<String> args : List.<List<String>>of(List.of("timer-fires-after-unbind", "--bound"), List.of("timer-fires-after-unbind", "--bound", "x"),
                 List.of("timer-fires-after-unbind", "--bound", "9"), List.of("timer-fires-after-unbind", "--policies", "careful"),
+                List.of("timer-fires-after-unbind", "--policies", "SRCU"),
                 List.of("timer-fires-after-unbind", "--nope", "1"), List.of("no-such-scenario"), List.of(noTeardown.toString()),
                 List.of())) {
             err.reset();
