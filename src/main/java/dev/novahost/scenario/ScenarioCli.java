@@ -274,12 +274,12 @@ public final class ScenarioCli {
     }
 
     /**
-     * The value of {@code --policies}, for this command and {@code explore}: the policies' own words, as the API
-     * takes them, comma-separated.
+     * The value of {@code --policies}, for this command and {@code explore}: the policies' words, comma-separated,
+     * in any case, as the API takes them.
      */
     public static List<Policy> policies(String list) {
         return Arrays.stream(list.split(",")).map(String::trim).map(word -> Arrays.stream(Policy.values())
-                .filter(p -> WireWord.of(p).equals(word)).findFirst()
+                .filter(p -> WireWord.of(p).equalsIgnoreCase(word)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("'" + word + "' is not a policy; policies are "
                         + Arrays.stream(Policy.values()).map(WireWord::of).toList()))).distinct().toList();
     }

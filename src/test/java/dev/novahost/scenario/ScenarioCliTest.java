@@ -86,8 +86,6 @@ class ScenarioCliTest {
         assertThat(run()).isEqualTo(2);
         assertThat(run("no-such-scenario.json")).isEqualTo(2);
         assertThat(run("timer-fires-after-unbind", "--policies", "careful")).isEqualTo(2);
-        // the policies' own words, as the API takes them (and explore): not their constants' names
-        assertThat(run("timer-fires-after-unbind", "--policies", "FENCED")).isEqualTo(2);
         assertThat(run("timer-fires-after-unbind", "--policies")).isEqualTo(2);
         assertThat(run("timer-fires-after-unbind", "--verbose")).isEqualTo(2);
         assertThat(run(write("not.json", "{'steps':").toString())).isEqualTo(2);
