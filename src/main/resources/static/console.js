@@ -436,9 +436,18 @@ function attrsOf(prefix, key) {
 /** Shows one fault's or injection point's attributes: `true`'s values when it is `true` or off. */
 function showAttrs(prefix, key, value) {
   const attrs = typeof value === 'object' && value ? value : FAULT_ATTRS;
-  for (const attr of Object.keys(FAULT_ATTRS)) $(`#${prefix}-${key}-${attr}`).value = attrs[attr] ?? FAULT_ATTRS[attr];
-  $(`#${prefix}-${key}-device`).value = attrs.device ?? '';
-  $(`#${prefix}-${key}-site`).value = attrs.site ?? '';
+  for (const attr of Object.keys(FAULT_ATTRS)) show($(`#${prefix}-${key}-${attr}`), attrs[attr] ?? FAULT_ATTRS[attr]);
+  show($(`#${prefix}-${key}-device`), attrs.device ?? '');
+  show($(`#${prefix}-${key}-site`), attrs.site ?? '');
+}
+
+/**
+ * Shows the kernel's value in an input, unless the user is in it: the panel is painted again from every answer
+ * (the last change's, a refresh's), and that paint must not overwrite what is being typed; leaving the input
+ * saves it and paints it again.
+ */
+function show(input, value) {
+  if (input !== document.activeElement) input.value = value;
 }
 
 function renderFaults(faults) {
@@ -451,15 +460,15 @@ function renderFaults(faults) {
   for (const p of state.injectable ?? []) {
     const value = faults.inject?.[p.name];
     $(`#inject-${p.name}`).checked = !!value;
-    $(`#inject-${p.name}-retval`).value = value?.retval ?? p.errnos[0];
+    show($(`#inject-${p.name}-retval`), value?.retval ?? p.errnos[0]);
     showAttrs('inject', p.name, value);
   }
   const probe = $('#fault-probeFailure');
   if (faults.probeFailure && ![...probe.options].some((o) => o.value === faults.probeFailure)) {
     probe.append(el('option', { value: faults.probeFailure }, faults.probeFailure));
   }
-  probe.value = faults.probeFailure || '';
-  $('#fault-seed').value = faults.seed ?? '';
+  show(probe, faults.probeFailure || '');
+  show($('#fault-seed'), faults.seed ?? '');
 }
 
 function renderViolations(page) {
