@@ -1,13 +1,10 @@
 package dev.novahost.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.novahost.NovaHostApplication;
 import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.pci.Chipset;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -157,24 +154,10 @@ class FirmwareCrashTest {
 
     /** A service on the data folder, on a free loopback port, ready. */
     private int start() throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = List.of(java, "-cp", System.getProperty("java.class.path"),
-                NovaHostApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
-                "--nova.data-dir=" + data, "--nova.journal-compact-every=5",
-                "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO");
-        var process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolveSibling(data.getFileName() + "-firmware-child-" + port + ".log").toFile())
-                .start();
-        children.add(process);
-        int ready = port;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + ready
-                        + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-        return port;
+        return ChildService.start(http, children,
+                port -> data.resolveSibling(data.getFileName() + "-firmware-child-" + port + ".log"),
+                List.of("--server.address=127.0.0.1", "--nova.data-dir=" + data, "--nova.journal-compact-every=5",
+                        "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO"))
+                .port();
     }
 }

@@ -2,11 +2,8 @@ package dev.novahost.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.novahost.NovaHostApplication;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -318,26 +315,13 @@ class JournalCrashTest {
     }
 
     private Child start(Path dataDir, String... settings) throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                NovaHostApplication.class.getName(), "--server.port=" + port, "--nova.data-dir=" + dataDir,
+        var command = new ArrayList<>(List.of("--nova.data-dir=" + dataDir,
                 "--nova.journal-compact-every=25", // kills land in and around compactions too
                 "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO"));
         command.addAll(List.of(settings));
-        var process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolveSibling(data.getFileName() + "-child-" + port + ".log").toFile())
-                .start();
-        children.add(process);
-        var child = new Child(process, port, dataDir, settings);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions()
-                .until(() -> send(port, "GET", "/actuator/health/readiness", null) == 200);
-        return child;
+        var child = ChildService.start(http, children,
+                port -> data.resolveSibling(data.getFileName() + "-child-" + port + ".log"), command);
+        return new Child(child.process(), child.port(), dataDir, settings);
     }
 
     private int send(Child child, String method, String path, String json) throws Exception {
