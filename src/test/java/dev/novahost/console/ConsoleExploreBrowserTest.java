@@ -7,13 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,27 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"nova.viewer-token=console-viewer", "nova.operator-token=console-operator"})
-class ConsoleExploreBrowserTest {
+class ConsoleExploreBrowserTest extends InBrowser {
 
     private static final String SCENARIO = "timer-fires-after-unbind";
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static ConsoleBrowser browser;
-
-    @LocalServerPort
-    int port;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        browser = ConsoleBrowser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @Test
     void aViewerExploresATeardownAndReplaysAViolatingSchedule() throws Exception {
         var viewer = ConsoleApi.at(port, "console-viewer");

@@ -3,12 +3,9 @@ package dev.novahost.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The console on a service with viewer and operator tokens: it asks for a token, hides every action
@@ -16,26 +13,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"nova.viewer-token=console-viewer", "nova.operator-token=console-operator"})
-class ConsoleTokenTest {
+class ConsoleTokenTest extends InBrowser {
 
     private static final String GA102 = "0000:01:00.0";
-    private static ConsoleBrowser browser;
-
-    @LocalServerPort
-    int port;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        browser = ConsoleBrowser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @Test
     void aViewerSeesEverythingButNoActionsAndAnOperatorSeesThem() throws Exception {
         var operator = ConsoleApi.at(port, "console-operator");

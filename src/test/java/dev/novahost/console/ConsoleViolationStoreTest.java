@@ -8,41 +8,21 @@ import dev.novahost.kernel.sanitizer.Outcome;
 import dev.novahost.kernel.sanitizer.Sanitizer;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * After a violation storm the console shows a page of the groups and says what it does not show: how
  * many groups it left out and how many reports the full store did not keep (issue 13, item 6).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ConsoleViolationStoreTest {
-
-    private static ConsoleBrowser browser;
-
-    @LocalServerPort
-    int port;
+class ConsoleViolationStoreTest extends InBrowser {
 
     @Autowired
     Kernel kernel;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        browser = ConsoleBrowser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @AfterEach
     void cleanHost() throws Exception {

@@ -1,13 +1,10 @@
 package dev.novahost.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.novahost.NovaHostApplication;
 import dev.novahost.kernel.firmware.FirmwareStore;
 import dev.novahost.kernel.pci.Chipset;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,59 +65,35 @@ class FirmwareCrashTest {
         int changes = 0;
         for (int round = 1; round <= rounds; round++) {
             var storm = new Storm(port, acknowledged, new Random(random.nextLong()));
-            var client = Thread.ofPlatform().name("firmware-storm").start(storm);
-            int killAfter = 5 + random.nextInt(30);
-            await().atMost(Duration.ofSeconds(60)).until(() -> storm.acknowledgements.get() >= killAfter
-                    || storm.failure != null);
-            children.getLast().destroyForcibly().waitFor();
-            client.join();
-            assertThat(storm.failure).as("an answer during the storm").isNull();
+            storm.killAfter(5 + random.nextInt(30), children.getLast(), "firmware-storm");
 
             port = start();
             var found = files(port);
             assertThat(found).as("round %d of %d (seed %d): the store after kill -9 is what was acknowledged"
-                    + " (the request in flight was %s)", round, rounds, seed, storm.inFlightRequest)
-                    .isIn(storm.acknowledged, storm.inFlight);
+                    + " (the request in flight was %s)", round, rounds, seed, storm.inFlight())
+                    .isIn(storm.acknowledged(), storm.acknowledgedWithInFlight());
             acknowledged = found;
-            changes += storm.acknowledgements.get();
+            changes += storm.acknowledgements();
         }
         System.out.printf("firmware kill -9: %d rounds survived, %d acknowledged changes checked (seed %d)%n",
                 rounds, changes, seed);
     }
 
-    /** One client changing the store, one request at a time, until the service dies under it. */
-    private final class Storm implements Runnable {
+    /** Installs, replaces and deletes firmware files and resets the host; the model is {@link #files(int)}'s. */
+    private final class Storm extends CrashStorm<Map<String, String>> {
 
         private final int port;
         private final Random random;
-        private volatile Map<String, String> acknowledged;
-        private volatile Map<String, String> inFlight;
-        private volatile String inFlightRequest = "none";
-        private volatile AssertionError failure;
-        private final AtomicInteger acknowledgements = new AtomicInteger();
 
         Storm(int port, Map<String, String> start, Random random) {
+            super(start);
             this.port = port;
-            this.acknowledged = start;
-            this.inFlight = start;
             this.random = random;
         }
 
         @Override
-        public void run() {
-            try {
-                while (true) {
-                    change();
-                }
-            } catch (IOException | InterruptedException killed) {
-                // the service is gone: what was in flight stays unknown
-            } catch (AssertionError wrongAnswer) {
-                failure = wrongAnswer;
-            }
-        }
-
-        private void change() throws IOException, InterruptedException {
-            var now = acknowledged;
+        void change() throws IOException, InterruptedException {
+            var now = acknowledged();
             String name = NAMES.get(random.nextInt(NAMES.size()));
             int dice = random.nextInt(20);
             if (dice == 0) {
@@ -142,19 +114,13 @@ class FirmwareCrashTest {
 
         private void request(Map<String, String> after, String method, String path, byte[] body, int expected)
                 throws IOException, InterruptedException {
-            inFlight = after;
-            inFlightRequest = method + " " + path + (body == null ? "" : " (" + body.length + " bytes)");
             var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/octet-stream")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status != expected) {
-                throw new AssertionError(inFlightRequest + " answered " + status + ", expected " + expected);
-            }
-            acknowledged = after;
-            acknowledgements.incrementAndGet();
+            request(after, method + " " + path + (body == null ? "" : " (" + body.length + " bytes)"),
+                    () -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode(), expected);
         }
     }
 
@@ -188,24 +154,10 @@ class FirmwareCrashTest {
 
     /** A service on the data folder, on a free loopback port, ready. */
     private int start() throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = List.of(java, "-cp", System.getProperty("java.class.path"),
-                NovaHostApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
-                "--nova.data-dir=" + data, "--nova.journal-compact-every=5",
-                "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO");
-        var process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolveSibling(data.getFileName() + "-firmware-child-" + port + ".log").toFile())
-                .start();
-        children.add(process);
-        int ready = port;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + ready
-                        + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-        return port;
+        return ChildService.start(http, children,
+                port -> data.resolveSibling(data.getFileName() + "-firmware-child-" + port + ".log"),
+                List.of("--server.address=127.0.0.1", "--nova.data-dir=" + data, "--nova.journal-compact-every=5",
+                        "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO"))
+                .port();
     }
 }

@@ -2,11 +2,8 @@ package dev.novahost.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.novahost.NovaHostApplication;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +17,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -91,12 +87,7 @@ class JournalCrashTest {
     private Round killDuringAStormAndRestart(Child host, HostModel acknowledged, Random random, String round)
             throws Exception {
         var storm = new Storm(host.port(), acknowledged, new Random(random.nextLong()));
-        var client = Thread.ofPlatform().name("storm").start(storm);
-        int killAfter = 5 + random.nextInt(40);
-        await().atMost(Duration.ofSeconds(60)).until(() -> storm.acknowledgements() >= killAfter || storm.failure != null);
-        host.process().destroyForcibly().waitFor();
-        client.join();
-        assertThat(storm.failure).as("an answer during the storm").isNull();
+        storm.killAfter(5 + random.nextInt(40), host.process(), "storm");
 
         var restarted = start(host.dataDir(), host.settings());
         var found = HostModel.read(this, restarted);
@@ -222,40 +213,23 @@ class JournalCrashTest {
         }
     }
 
-    /** One client changing the host, one request at a time, until the service dies under it. */
-    private final class Storm implements Runnable {
+    /** Adds, removes, binds, unbinds and surprise-removes devices, switches the policy and a fault. */
+    private final class Storm extends CrashStorm<HostModel> {
 
         private static final int SLOTS = 24;
 
         private final int port;
         private final Random random;
-        private volatile HostModel acknowledged;
-        private volatile HostModel inFlight;
-        private volatile String inFlightRequest = "none";
-        private volatile AssertionError failure;
-        private final AtomicInteger acknowledgements = new AtomicInteger();
 
         Storm(int port, HostModel start, Random random) {
+            super(start);
             this.port = port;
-            this.acknowledged = start;
             this.random = random;
         }
 
         @Override
-        public void run() {
-            try {
-                while (true) {
-                    change();
-                }
-            } catch (IOException | InterruptedException killed) {
-                // the service is gone: what was in flight stays unknown
-            } catch (AssertionError wrongAnswer) {
-                failure = wrongAnswer;
-            }
-        }
-
-        private void change() throws IOException, InterruptedException {
-            var now = acknowledged;
+        void change() throws IOException, InterruptedException {
+            var now = acknowledged();
             String address = "0000:%02x:00.0".formatted(2 + random.nextInt(SLOTS));
             String binding = now.devices().get(address);
             switch (random.nextInt(7)) {
@@ -299,31 +273,8 @@ class JournalCrashTest {
 
         private void request(HostModel after, String method, String path, String json, int expected)
                 throws IOException, InterruptedException {
-            inFlight = after;
-            inFlightRequest = method + " " + path + (json == null ? "" : " " + json);
-            int status = send(port, method, path, json);
-            if (status != expected) {
-                throw new AssertionError(inFlightRequest + " answered " + status + ", expected " + expected);
-            }
-            acknowledged = after;
-            inFlight = after;
-            acknowledgements.incrementAndGet();
-        }
-
-        int acknowledgements() {
-            return acknowledgements.get();
-        }
-
-        HostModel acknowledged() {
-            return acknowledged;
-        }
-
-        HostModel acknowledgedWithInFlight() {
-            return inFlight;
-        }
-
-        String inFlight() {
-            return inFlightRequest;
+            request(after, method + " " + path + (json == null ? "" : " " + json),
+                    () -> send(port, method, path, json), expected);
         }
     }
 
@@ -364,26 +315,13 @@ class JournalCrashTest {
     }
 
     private Child start(Path dataDir, String... settings) throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                NovaHostApplication.class.getName(), "--server.port=" + port, "--nova.data-dir=" + dataDir,
+        var command = new ArrayList<>(List.of("--nova.data-dir=" + dataDir,
                 "--nova.journal-compact-every=25", // kills land in and around compactions too
                 "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.dev.novahost=INFO"));
         command.addAll(List.of(settings));
-        var process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolveSibling(data.getFileName() + "-child-" + port + ".log").toFile())
-                .start();
-        children.add(process);
-        var child = new Child(process, port, dataDir, settings);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions()
-                .until(() -> send(port, "GET", "/actuator/health/readiness", null) == 200);
-        return child;
+        var child = ChildService.start(http, children,
+                port -> data.resolveSibling(data.getFileName() + "-child-" + port + ".log"), command);
+        return new Child(child.process(), child.port(), dataDir, settings);
     }
 
     private int send(Child child, String method, String path, String json) throws Exception {

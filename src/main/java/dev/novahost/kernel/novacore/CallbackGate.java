@@ -5,7 +5,7 @@ import dev.novahost.kernel.KernelException;
 
 /**
  * Where a {@code block} callback waits to be released: one run at a time blocks here until
- * {@link #release()} ({@code POST .../release}) or a host reset breaks the wait. While it waits it is
+ * {@link #release(Action, String)} ({@code POST .../release}) or a host reset breaks the wait. While it waits it is
  * blocked in the hung-task detector's eyes, waiting for "release of timer 3".
  *
  * <p>Thread-safety: guarded by {@code this}.
@@ -39,8 +39,20 @@ final class CallbackGate {
         }
     }
 
-    /** Lets the blocked run go; {@code EINVAL} when no run is blocked. */
-    synchronized void release() {
+    /**
+     * {@code release} of an object whose callback does {@code action}: lets the blocked run go. {@code EINVAL}
+     * for another action than {@code block}, whose {@code callback} ("callback", "work function") never
+     * waits here, or when no run is blocked now.
+     */
+    void release(Action action, String callback) {
+        if (action != Action.BLOCK) {
+            throw KernelException.of(Errno.EINVAL, object.name() + " has the " + action.wireName()
+                    + " action; only a block " + callback + " waits to be released");
+        }
+        releaseBlocked();
+    }
+
+    private synchronized void releaseBlocked() {
         if (!blocked) {
             throw KernelException.of(Errno.EINVAL, object.name()
                     + " is not blocked now; a block callback can be released only while it runs and waits");

@@ -4,7 +4,6 @@ import dev.novahost.kernel.task.TaskWait;
 import dev.novahost.kernel.events.FileEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleRef;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.RegisterOffset;
@@ -27,25 +26,19 @@ import java.util.function.IntSupplier;
  * side, so it waits for ops in flight (the fence a correct C driver needs) and no op starts on a
  * disconnected file.
  */
-public final class DeviceFile implements DriverObject {
+public final class DeviceFile extends LoggedObject<FileEvent> {
 
     public enum State { OPEN, DISCONNECTED, CLOSED }
 
-    private final NovaContext ctx;
     private final int fd;
-    private final String name; // every event names it
-    private final NovaDevice owner;
-    private final History history = new History();
     private final ReentrantReadWriteLock ops = new ReentrantReadWriteLock();
     private ModuleRef ref;
     private volatile State state = State.OPEN;
     private volatile Errno disconnectedWith;
 
     DeviceFile(NovaContext ctx, int fd, NovaDevice owner) {
-        this.ctx = ctx;
+        super(ctx, owner, "file " + fd);
         this.fd = fd;
-        this.name = "file " + fd;
-        this.owner = owner;
     }
 
     /** Called once the module reference is taken: the file is open. */
@@ -156,28 +149,8 @@ public final class DeviceFile implements DriverObject {
         owner.forget(this);
     }
 
-    private void log(FileEvent event) {
-        ctx.log().emit(history, event);
-    }
-
     public int fd() {
         return fd;
-    }
-
-    /** Its name, as a task blocked on it shows it ({@code disassociate(file 4)}). */
-    @Override
-    public String toString() {
-        return name;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public NovaDevice owner() {
-        return owner;
     }
 
     @Override
@@ -188,11 +161,6 @@ public final class DeviceFile implements DriverObject {
     @Override
     public ModuleText text() {
         return ref.text();
-    }
-
-    @Override
-    public History history() {
-        return history;
     }
 
     public State state() {

@@ -4,7 +4,7 @@ import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 
 /** Something of nova-core's whose code runs later: a timer, a work item, an open file, the IRQ handler. */
-sealed interface DriverObject permits DriverTimer, DriverWork, DeviceFile, IrqHandler, SysfsMmio {
+sealed interface DriverObject permits LoggedObject, SysfsMmio {
 
     /** How the kernel log names it: {@code timer 7}. */
     String name();

@@ -4,7 +4,6 @@ import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.events.TimerEvent;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
-import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.sanitizer.ViolationKind;
 import dev.novahost.kernel.task.CurrentTask;
@@ -24,7 +23,7 @@ import java.util.function.Supplier;
  * unbind's revocation waits for. A refused BAR access (revocable, srcu) does not stop a periodic timer;
  * an access to an unmapped BAR (fenced) does.
  */
-public final class DriverTimer implements DriverObject {
+public final class DriverTimer extends LoggedObject<TimerEvent> {
 
     /**
      * What the caller asked for; {@code hold} is how long each callback takes before its action. Its
@@ -88,13 +87,9 @@ public final class DriverTimer implements DriverObject {
         }
     }
 
-    private final NovaContext ctx;
     private final long id;
-    private final String name; // every event names it
-    private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
-    private final History history = new History();
     private final HrTimer hrtimer;
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
     private final String runner; // its callback, as reports name the task running it
@@ -103,12 +98,11 @@ public final class DriverTimer implements DriverObject {
     private volatile long expires;
 
     DriverTimer(NovaContext ctx, NovaDevice owner, ModuleText text, Spec spec) {
-        this.ctx = ctx;
-        this.id = ctx.nextId();
-        this.owner = owner;
+        long id = ctx.nextId();
+        super(ctx, owner, "timer " + id);
+        this.id = id;
         this.text = text;
         this.spec = spec;
-        this.name = "timer " + id;
         this.runner = "nova_timer_fn " + name;
         this.gate = new CallbackGate(ctx, this, owner.born(),
                 "/api/v1/devices/" + owner.address() + "/timers/" + id + "/release");
@@ -145,11 +139,7 @@ public final class DriverTimer implements DriverObject {
      * of another action, or one whose callback is not blocked now.
      */
     public void release() {
-        if (spec.action() != Action.BLOCK) {
-            throw KernelException.of(Errno.EINVAL, name + " has the " + spec.action().wireName()
-                    + " action; only a block callback waits to be released");
-        }
-        gate.release();
+        gate.release(spec.action(), "callback");
     }
 
     /**
@@ -236,29 +226,8 @@ public final class DriverTimer implements DriverObject {
         return OptionalLong.empty();
     }
 
-
-    private void log(TimerEvent event) {
-        ctx.log().emit(history, event);
-    }
-
     public long id() {
         return id;
-    }
-
-    /** Its name, as a task blocked on it shows it ({@code hrtimer_cancel(timer 3)}). */
-    @Override
-    public String toString() {
-        return name;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public NovaDevice owner() {
-        return owner;
     }
 
     @Override
@@ -269,11 +238,6 @@ public final class DriverTimer implements DriverObject {
     @Override
     public ModuleText text() {
         return text;
-    }
-
-    @Override
-    public History history() {
-        return history;
     }
 
     public Spec spec() {

@@ -4,7 +4,6 @@ import dev.novahost.kernel.WireWord;
 import dev.novahost.kernel.Errno;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.WorkEvent;
-import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.Fault;
 import dev.novahost.kernel.lockdep.LockClass;
@@ -23,7 +22,7 @@ import java.util.function.Supplier;
  * the module's own workqueue. Its function is driver code and goes through the {@link ModuleCall}
  * checks; it may re-queue itself a given number of times.
  */
-public final class DriverWork implements DriverObject {
+public final class DriverWork extends LoggedObject<WorkEvent> {
 
     /**
      * What the caller asked for: an optional delay, how many times the work re-queues itself, and how
@@ -50,30 +49,25 @@ public final class DriverWork implements DriverObject {
         }
     }
 
-    private final NovaContext ctx;
     private final long id;
-    private final String name; // every event names it
     private final LockClass queueLock;
     private final String queueName;
     private final String runner; // its function, as reports name the task running it
     private final CallbackGate gate;
     private final Supplier<String> holder = this::runningFunction; // made once: cancels are on the unbind path
-    private final NovaDevice owner;
     private final ModuleText text;
     private final Spec spec;
-    private final History history = new History();
     private final AtomicLong requeuesLeft;
     private final WorkItem item;
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
 
     DriverWork(NovaContext ctx, NovaDevice owner, ModuleText text, Workqueue queue, Spec spec) {
-        this.ctx = ctx;
-        this.id = ctx.nextId();
-        this.owner = owner;
+        long id = ctx.nextId();
+        super(ctx, owner, "work " + id);
+        this.id = id;
         this.text = text;
         this.spec = spec;
         this.requeuesLeft = new AtomicLong(spec.requeue());
-        this.name = "work " + id;
         this.queueLock = ctx.locks().workqueue(queue.name());
         this.queueName = queue.name();
         this.runner = "nova_work_fn " + name;
@@ -129,11 +123,7 @@ public final class DriverWork implements DriverObject {
      * work of another action, or whose function is not blocked now.
      */
     public void release() {
-        if (spec.action() != Action.BLOCK) {
-            throw KernelException.of(Errno.EINVAL, name + " has the " + spec.action().wireName()
-                    + " action; only a block work function waits to be released");
-        }
-        gate.release();
+        gate.release(spec.action(), "work function");
     }
 
     /**
@@ -255,29 +245,8 @@ public final class DriverWork implements DriverObject {
                 "%s: delayed work queued onto workqueue %s after it was destroyed", name(), queue.name()));
     }
 
-
-    private void log(WorkEvent event) {
-        ctx.log().emit(history, event);
-    }
-
     public long id() {
         return id;
-    }
-
-    /** Its name, as a task blocked on it shows it ({@code cancel_work_sync(work 2)}). */
-    @Override
-    public String toString() {
-        return name;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public NovaDevice owner() {
-        return owner;
     }
 
     @Override
@@ -288,11 +257,6 @@ public final class DriverWork implements DriverObject {
     @Override
     public ModuleText text() {
         return text;
-    }
-
-    @Override
-    public History history() {
-        return history;
     }
 
     public Spec spec() {

@@ -3,7 +3,6 @@ package dev.novahost.kernel.novacore;
 import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.events.IrqEvent;
 import dev.novahost.kernel.devres.DevresList;
-import dev.novahost.kernel.events.History;
 import dev.novahost.kernel.irq.IrqLine;
 import dev.novahost.kernel.module.ModuleText;
 import dev.novahost.kernel.pci.Bar0;
@@ -27,14 +26,10 @@ import java.util.function.Supplier;
  * {@code irq/nova ADDRESS}): harmless in a correct driver, a deadlock against a remove() that holds the
  * lock across {@code free_irq} ({@code freeIrqUnderLock}).
  */
-final class IrqHandler implements DriverObject, IrqLine.Handler {
+final class IrqHandler extends LoggedObject<IrqEvent> implements IrqLine.Handler {
 
-    private final NovaContext ctx;
-    private final NovaDevice owner;
-    private final String name; // every event names it
     private final IrqLine line;
     private final DevresList devres;
-    private final History history = new History();
     private final String runner; // the handler's thread, as reports name it
     private final Supplier<String> holder = this::runner; // made once: free_irq is on the unbind path
     private final AtomicReference<CallbackHold> hold = new AtomicReference<>();
@@ -42,9 +37,7 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     private DevresList.Entry managed;
 
     IrqHandler(NovaContext ctx, NovaDevice owner, IrqLine line, DevresList devres) {
-        this.ctx = ctx;
-        this.owner = owner;
-        this.name = "irq " + owner.address();
+        super(ctx, owner, "irq " + owner.address());
         this.runner = "irq/nova " + owner.address();
         this.line = line;
         this.devres = devres;
@@ -158,29 +151,9 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
         }
     }
 
-    private void log(IrqEvent event) {
-        ctx.log().emit(history, event);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
     /** Its thread's name, as reports name the task running it. */
     private String runner() {
         return runner;
-    }
-
-    /** Its name, as a task blocked on it shows it ({@code free_irq(irq 0000:01:00.0)}). */
-    @Override
-    public String toString() {
-        return name;
-    }
-
-    @Override
-    public NovaDevice owner() {
-        return owner;
     }
 
     @Override
@@ -191,10 +164,5 @@ final class IrqHandler implements DriverObject, IrqLine.Handler {
     @Override
     public ModuleText text() {
         return owner.text();
-    }
-
-    @Override
-    public History history() {
-        return history;
     }
 }
