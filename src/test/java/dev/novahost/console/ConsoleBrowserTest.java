@@ -6,16 +6,13 @@ import dev.novahost.kernel.lockdep.Lockdep;
 import dev.novahost.kernel.novacore.TimerService;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The web console in a real (headless) browser against the running service, with no tokens configured
@@ -24,13 +21,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * violation's timeline show it. Leaves a screenshot in {@code target/console.png}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ConsoleBrowserTest {
+class ConsoleBrowserTest extends InBrowser {
 
     private static final String GA102 = "0000:01:00.0";
-    private static ConsoleBrowser browser;
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     TimerService timers;
@@ -39,18 +32,6 @@ class ConsoleBrowserTest {
     Lockdep lockdep;
 
     private ConsoleApi api;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        browser = ConsoleBrowser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @BeforeEach
     void cleanHost() throws Exception {
