@@ -41,9 +41,15 @@ record ChildService(Process process, int port) {
                 .redirectOutput(log.apply(port).toFile())
                 .start();
         children.add(process);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+        // a start from the test class path takes seconds on a quiet machine and far longer under a loaded one's
+        // builds; a child that died is reported at once, with where its output is
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> !process.isAlive() || http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
                         + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the child service exited with " + process.exitValue() + " before it was ready; "
+                    + "its output is in " + log.apply(port));
+        }
         return new ChildService(process, port);
     }
 }
