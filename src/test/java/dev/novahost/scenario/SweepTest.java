@@ -8,6 +8,7 @@ import dev.novahost.kernel.KernelException;
 import dev.novahost.kernel.Policy;
 import dev.novahost.kernel.driver.PciDriver;
 import dev.novahost.kernel.driver.ProbeContext;
+import dev.novahost.kernel.fault.CallSite;
 import dev.novahost.kernel.fault.FaultInjector;
 import dev.novahost.kernel.fault.InjectionPoint;
 import dev.novahost.kernel.machine.Kernel;
@@ -157,7 +158,7 @@ class SweepTest {
         }
 
         private void fallible(InjectionPoint point, PciDevice device) {
-            Optional<Errno> errno = injector.fail(point, device.address().toString());
+            Optional<Errno> errno = injector.fail(point, CallSite.PROBE, device.address().toString());
             if (errno.isPresent()) {
                 throw KernelException.of(errno.get(), point.word() + " failed (injected)");
             }

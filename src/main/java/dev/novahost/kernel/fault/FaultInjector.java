@@ -157,16 +157,6 @@ public final class FaultInjector {
         return fires(fault, site, device, where, reporter);
     }
 
-    /** The same from no named site: only a fault without a {@code site} filter may fire (tests' shorthand). */
-    public boolean fires(Fault fault, String device, String where) {
-        return fires(fault, null, device, where, reporter);
-    }
-
-    /** The same, telling the injection to {@code tell}. */
-    public boolean fires(Fault fault, String device, String where, Consumer<Injected> tell) {
-        return fires(fault, null, device, where, tell);
-    }
-
     /**
      * The same, telling an injection to {@code tell} instead of the injector's reporter: how a call site
      * that keeps the object's timeline logs the injection into it. Ask once per eligible call: each
@@ -226,11 +216,6 @@ public final class FaultInjector {
             keys.add(new Key(FAIL_NTH, point.word()));
         }
         return keys;
-    }
-
-    /** The errno this call of {@code point} from probe on {@code device} fails with ({@link #fail(InjectionPoint, CallSite, String)}). */
-    public Optional<Errno> fail(InjectionPoint point, String device) {
-        return fail(point, CallSite.PROBE, device);
     }
 
     /**

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class FaultInjectorTest {
 
     private static final String GPU = "0000:01:00.0";
+    /** A call from no named site: only a fault without a {@code site} filter may fire there. */
+    private static final CallSite NO_SITE = null;
     private final List<FaultInjector.Injected> reports = new ArrayList<>();
     private final FaultInjector injector = new FaultInjector(reports::add);
 
@@ -25,14 +27,14 @@ class FaultInjectorTest {
     }
 
     private List<Boolean> calls(int n, String device) {
-        return IntStream.range(0, n).mapToObj(i -> injector.fires(Fault.FORGET_TIMER_CANCEL, device, "timer " + i)).toList();
+        return IntStream.range(0, n).mapToObj(i -> injector.fires(Fault.FORGET_TIMER_CANCEL, NO_SITE, device, "timer " + i)).toList();
     }
 
     @Test
     void theBooleanOfOldFiresOnEveryCall() {
         injector.configure(Faults.of(Fault.FORGET_TIMER_CANCEL));
         assertThat(calls(5, GPU)).containsOnly(true);
-        assertThat(injector.fires(Fault.FORGET_WORK_CANCEL, GPU, "work 1")).isFalse();
+        assertThat(injector.fires(Fault.FORGET_WORK_CANCEL, NO_SITE, GPU, "work 1")).isFalse();
         assertThat(injector.injected("forgetTimerCancel")).isEqualTo(5);
     }
 
@@ -79,8 +81,8 @@ class FaultInjectorTest {
     void anInjectionPointFailsWithItsRetval() {
         injector.configure(new Faults(Map.of(), Map.of(InjectionPoint.REQUEST_IRQ,
                 new Faults.Injection(FaultAttr.ALWAYS, Errno.EINVAL)), Optional.empty(), OptionalLong.of(1)));
-        assertThat(injector.fail(InjectionPoint.REQUEST_IRQ, GPU)).contains(Errno.EINVAL);
-        assertThat(injector.fail(InjectionPoint.PCI_IOMAP, GPU)).isEmpty();
+        assertThat(injector.fail(InjectionPoint.REQUEST_IRQ, CallSite.PROBE, GPU)).contains(Errno.EINVAL);
+        assertThat(injector.fail(InjectionPoint.PCI_IOMAP, CallSite.PROBE, GPU)).isEmpty();
         assertThat(reports).singleElement().satisfies(r -> assertThat(r.errno()).contains(Errno.EINVAL));
     }
 
@@ -96,16 +98,16 @@ class FaultInjectorTest {
     void failNthFailsExactlyTheNthFallibleCallOfThisThread() {
         injector.configure(Faults.NONE);
         try (var nth = injector.failNth(2)) {
-            assertThat(injector.fail(InjectionPoint.PCI_ENABLE_DEVICE, GPU)).isEmpty();
-            assertThat(injector.fail(InjectionPoint.PCI_REQUEST_REGION, GPU)).contains(Errno.EBUSY);
-            assertThat(injector.fail(InjectionPoint.PCI_IOMAP, GPU)).isEmpty();
+            assertThat(injector.fail(InjectionPoint.PCI_ENABLE_DEVICE, CallSite.PROBE, GPU)).isEmpty();
+            assertThat(injector.fail(InjectionPoint.PCI_REQUEST_REGION, CallSite.PROBE, GPU)).contains(Errno.EBUSY);
+            assertThat(injector.fail(InjectionPoint.PCI_IOMAP, CallSite.PROBE, GPU)).isEmpty();
             assertThat(nth.failed()).contains(InjectionPoint.PCI_REQUEST_REGION);
         }
         try (var nth = injector.failNth(5)) {
-            injector.fail(InjectionPoint.PCI_ENABLE_DEVICE, GPU);
+            injector.fail(InjectionPoint.PCI_ENABLE_DEVICE, CallSite.PROBE, GPU);
             assertThat(nth.failed()).isEmpty(); // fewer calls than n: the walk is over
         }
-        assertThat(injector.fail(InjectionPoint.PCI_REQUEST_REGION, GPU)).isEmpty();
+        assertThat(injector.fail(InjectionPoint.PCI_REQUEST_REGION, CallSite.PROBE, GPU)).isEmpty();
     }
 
     /** Counts are kept by fault and the call it hit: nova_fault_injections_total's labels, every key known up front. */
@@ -114,10 +116,10 @@ class FaultInjectorTest {
         injector.configure(new Faults(Map.of(Fault.FORGET_WORK_CANCEL, FaultAttr.ALWAYS),
                 Map.of(InjectionPoint.PCI_IOMAP, new Faults.Injection(FaultAttr.ALWAYS, Errno.ENOMEM)),
                 Optional.empty(), OptionalLong.of(1)));
-        injector.fires(Fault.FORGET_WORK_CANCEL, GPU, "cancel_work_sync(work 1)");
-        injector.fail(InjectionPoint.PCI_IOMAP, GPU);
+        injector.fires(Fault.FORGET_WORK_CANCEL, NO_SITE, GPU, "cancel_work_sync(work 1)");
+        injector.fail(InjectionPoint.PCI_IOMAP, CallSite.PROBE, GPU);
         try (var nth = injector.failNth(1)) {
-            injector.fail(InjectionPoint.KZALLOC, GPU);
+            injector.fail(InjectionPoint.KZALLOC, CallSite.PROBE, GPU);
         }
 
         assertThat(injector.injections()).containsOnly(
@@ -136,7 +138,7 @@ class FaultInjectorTest {
         injector.configure(Faults.of(Fault.FORGET_TIMER_CANCEL));
         var told = new ArrayList<FaultInjector.Injected>();
 
-        assertThat(injector.fires(Fault.FORGET_TIMER_CANCEL, GPU, "hrtimer_cancel(timer 1)", told::add)).isTrue();
+        assertThat(injector.fires(Fault.FORGET_TIMER_CANCEL, NO_SITE, GPU, "hrtimer_cancel(timer 1)", told::add)).isTrue();
         assertThat(told).extracting(FaultInjector.Injected::where).containsExactly("hrtimer_cancel(timer 1)");
         assertThat(reports).isEmpty();
     }
