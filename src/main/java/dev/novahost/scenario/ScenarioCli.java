@@ -270,7 +270,6 @@ public final class ScenarioCli {
                         value);
             };
         }
-
     }
 
     /**
