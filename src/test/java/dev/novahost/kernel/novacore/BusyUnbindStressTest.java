@@ -52,8 +52,7 @@ class BusyUnbindStressTest {
     @EnumSource(Policy.class)
     void aBusyDeviceUnbindsWithNothingOccurring(Policy policy) {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             for (int round = 0; round < ROUNDS; round++) {
                 if (round > 0) {
                     host.bind(gpu);

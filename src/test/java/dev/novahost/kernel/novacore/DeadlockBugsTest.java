@@ -41,11 +41,6 @@ class DeadlockBugsTest {
     @RegisterExtension
     final TestHost host = TestHost.bootWithTimerCpus(4);
 
-    private PciAddress gpuUnder(Policy policy) {
-        host.usePolicy(policy);
-        return host.plugGpu();
-    }
-
     private List<String> blocked() {
         return host.kernel().hungTasks().blocked().stream()
                 .map(b -> b.task() + " | " + b.waitingFor() + " | " + b.holder()).toList();
@@ -82,7 +77,7 @@ class DeadlockBugsTest {
     @ParameterizedTest
     @EnumSource(Policy.class)
     void cancelUnderLockIsReportedFromACallbackThatRanOnceEarlierAndAnUnbindThatCancelsTheIdleTimer(Policy policy) {
-        var gpu = gpuUnder(policy);
+        var gpu = host.plugGpu(policy);
         var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 0, 0, Scope.DEVICE,
                 Action.LOCK, Optional.empty()));
         eventually().until(() -> timer.state() == HrTimer.State.EXPIRED);
@@ -102,7 +97,7 @@ class DeadlockBugsTest {
     @ParameterizedTest
     @EnumSource(Policy.class)
     void cancelUnderLockDeadlocksAnUnbindAgainstItsRunningCallbackUntilAReset(Policy policy) throws Exception {
-        var gpu = gpuUnder(policy);
+        var gpu = host.plugGpu(policy);
         var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 200 * MS, 0, Scope.DEVICE,
                 Action.LOCK, Optional.empty()));
         var hold = timer.holdNextCallback(); // its first run: the order (hrtimer) -> &nd->lock is new then
@@ -128,7 +123,7 @@ class DeadlockBugsTest {
      * let go, waits for the lock remove() holds. Returns the stuck task once both are blocked.
      */
     private Task deadlockedCancelUnderLock(Function<PciAddress, Task> teardown) throws Exception {
-        var gpu = gpuUnder(Policy.REVOCABLE);
+        var gpu = host.plugGpu(Policy.REVOCABLE);
         var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 200 * MS, 0, Scope.DEVICE,
                 Action.LOCK, Optional.empty()));
         var hold = timer.holdNextCallback();
@@ -185,7 +180,7 @@ class DeadlockBugsTest {
 
     private void selfWait(Policy policy, Fault bug, String recursiveClass,
                           Function<DriverWork, String> itsWait) throws Exception {
-        var gpu = gpuUnder(policy);
+        var gpu = host.plugGpu(policy);
         var work = host.kernel().queueWork(gpu, new DriverWork.Spec(0, Long.MAX_VALUE, Scope.DEVICE, Action.NOOP));
         var hold = work.holdNextRun();
         assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
@@ -217,7 +212,7 @@ class DeadlockBugsTest {
 
     @Test
     void freeIrqUnderLockIsReportedUnderFencedFromAHandlerThatRanOnceEarlierAndAnUnbindThatFreesTheIdleIrq() {
-        var gpu = gpuUnder(Policy.FENCED);
+        var gpu = host.plugGpu(Policy.FENCED);
         handleOneInterrupt(gpu);
         host.inject(Faults.of(Fault.FREE_IRQ_UNDER_LOCK));
 
@@ -231,7 +226,7 @@ class DeadlockBugsTest {
 
     @Test
     void freeIrqUnderLockDeadlocksAFencedUnbindAgainstItsRunningHandlerUntilAReset() throws Exception {
-        var gpu = gpuUnder(Policy.FENCED);
+        var gpu = host.plugGpu(Policy.FENCED);
         var handler = host.kernel().novaCore(gpu).irq().orElseThrow();
         var hold = handler.holdNextRun();
         host.raiseAlarmIn(gpu, Duration.ofMillis(1));
@@ -253,7 +248,7 @@ class DeadlockBugsTest {
     /** Revocable: devres frees the IRQ after remove() returned, with no lock held, so neither a report nor a hang. */
     @Test
     void freeIrqUnderLockIsAvoidedUnderRevocable() throws Exception {
-        var gpu = gpuUnder(Policy.REVOCABLE);
+        var gpu = host.plugGpu(Policy.REVOCABLE);
         handleOneInterrupt(gpu);
         var handler = host.kernel().novaCore(gpu).irq().orElseThrow();
         var hold = handler.holdNextRun();

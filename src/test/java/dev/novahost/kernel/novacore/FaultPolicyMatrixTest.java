@@ -229,8 +229,7 @@ class FaultPolicyMatrixTest {
     @EnumSource(Policy.class)
     void theTimerThatQueuesWorkIsCancelledBeforeTheWork(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
 
             var chain = unbindWhileTimerQueuesWork(host, gpu, Bug.NONE);
 
@@ -246,8 +245,7 @@ class FaultPolicyMatrixTest {
     @EnumSource(Policy.class)
     void anAlarmAfterACorrectUnbindIsUnhandled(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             var irqs = host.kernel().bus().irqAccounting();
             long handled = irqs.handled();
             long unhandled = irqs.unhandled();
@@ -265,8 +263,7 @@ class FaultPolicyMatrixTest {
     @EnumSource(Policy.class)
     void aFileOpAfterACorrectUnbindIsEnodev(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             var file = host.kernel().openFile(gpu);
 
             host.unbind(gpu);

@@ -116,8 +116,7 @@ class FirmwareProbeTest {
     }
 
     private PciAddress unboundGpu(Policy policy) {
-        host.usePolicy(policy);
-        var gpu = host.plugGpu();
+        var gpu = host.plugGpu(policy);
         host.unbind(gpu);
         return gpu;
     }

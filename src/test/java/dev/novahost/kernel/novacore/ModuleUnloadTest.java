@@ -54,8 +54,7 @@ class ModuleUnloadTest {
     @EnumSource(Policy.class)
     void aDisassociatingUnloadDisconnectsOpenFilesSoTheirOpsAreEio(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             var reader = kernel.openFile(gpu);
             var writer = kernel.openFile(gpu);
             reader.read(Bar0.NV_PMC_BOOT_0);
@@ -76,8 +75,7 @@ class ModuleUnloadTest {
     @EnumSource(Policy.class)
     void aForcedUnloadLeavesOpenFilesPointingIntoFreedText(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             var file = kernel.openFile(gpu);
 
             kernel.unload(NOVA_CORE, UnloadMode.FORCE);
@@ -182,8 +180,7 @@ class ModuleUnloadTest {
     @EnumSource(Policy.class)
     void opensRacingAnUnloadEitherGetALiveReferenceOrEnodev(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             var openers = new Openers(gpu, 4);
             eventually().until(() -> openers.opened.size() >= 40);
             openers.stop();

@@ -25,8 +25,7 @@ class ProbeInjectionTest {
     @ParameterizedTest
     @EnumSource(Policy.class)
     void everyFallibleStepOfProbeFailsOnceAndUnwindsCleanly(Policy policy) {
-        host.usePolicy(policy);
-        var gpu = host.plugGpu();
+        var gpu = host.plugGpu(policy);
         host.unbind(gpu);
         var injector = host.kernel().faultInjector();
         var walked = new ArrayList<InjectionPoint>();

@@ -33,8 +33,7 @@ class RemoveBreakpointsTest {
     @EnumSource(Policy.class)
     void aWrittenOrderIsHeldAtTheStepItNames(Policy policy) {
         assertTimeoutPreemptively(NO_HANG, () -> {
-            host.usePolicy(policy);
-            var gpu = host.plugGpu();
+            var gpu = host.plugGpu(policy);
             host.inject(Faults.NONE.withRemove(RemoveOrder.of(List.of(RemoveStep.parse("free_irq"),
                     RemoveStep.parse("pci_iounmap"), RemoveStep.parse("hrtimer_cancel")))));
 

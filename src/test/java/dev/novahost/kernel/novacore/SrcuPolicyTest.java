@@ -37,11 +37,6 @@ class SrcuPolicyTest {
     @RegisterExtension
     final TestHost host = TestHost.bootWithTimerCpus(4);
 
-    private PciAddress gpuUnder(Policy policy) {
-        host.usePolicy(policy);
-        return host.plugGpu();
-    }
-
     /** A module-scope timer: it outlives the binding, so remove() leaves it and only the BAR's revocation meets it. */
     private DriverTimer moduleTimer(PciAddress gpu, long delayNs, Action action) {
         return host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, delayNs, 0, Scope.MODULE, action,
@@ -69,7 +64,7 @@ class SrcuPolicyTest {
 
     @Test
     void anAccessAfterUnbindIsRefusedWithEnodevAndACallbackRefusedAtItsSectionsEntryIsPrevented() {
-        var gpu = gpuUnder(Policy.SRCU);
+        var gpu = host.plugGpu(Policy.SRCU);
         var data = host.kernel().novaCore(gpu);
         assertThat(data.bar().policy()).isEqualTo(Policy.SRCU);
         var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.PERIODIC, MS, MS, Scope.MODULE,
@@ -95,7 +90,7 @@ class SrcuPolicyTest {
 
     @Test
     void anUnbindWaitsForACallbackSleepingInItsSectionAndTheAccessInItSucceeds() throws Exception {
-        var gpu = gpuUnder(Policy.SRCU);
+        var gpu = host.plugGpu(Policy.SRCU);
         var timer = moduleTimer(gpu, 200 * MS, Action.TOUCH_BAR);
         var hold = timer.holdNextCallback(); // the callback sleeps inside its section until let go
         assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
@@ -118,7 +113,7 @@ class SrcuPolicyTest {
     /** The same with a real sleep: {@code holdNs} elapses inside the section, and unbind returns only after it. */
     @Test
     void anUnbindWaitsOutACallbacksHoldNsInsideItsSection() {
-        var gpu = gpuUnder(Policy.SRCU);
+        var gpu = host.plugGpu(Policy.SRCU);
         var timer = host.kernel().armTimer(gpu, new DriverTimer.Spec(TimerMode.ONESHOT, 0, 0, Scope.MODULE,
                 Action.TOUCH_BAR, Optional.empty(), new CallbackDelay(CallbackDelay.MAX_NS)));
         host.awaitLogged(gpu, timer.name(), "timer.fired"); // now sleeping its second inside the section
@@ -131,7 +126,7 @@ class SrcuPolicyTest {
 
     @Test
     void underRevocableTheSameUnbindDoesNotWaitAndTheCallbacksAccessIsRefused() throws Exception {
-        var gpu = gpuUnder(Policy.REVOCABLE);
+        var gpu = host.plugGpu(Policy.REVOCABLE);
         var timer = moduleTimer(gpu, 200 * MS, Action.TOUCH_BAR);
         var hold = timer.holdNextCallback();
         assertThat(hold.awaitEntered(5, TimeUnit.SECONDS)).isTrue();
@@ -148,7 +143,7 @@ class SrcuPolicyTest {
 
     @Test
     void aBlockReaderThatNeverLeavesItsSectionHangsTheUnbindUntilAHostReset() {
-        var gpu = gpuUnder(Policy.SRCU);
+        var gpu = host.plugGpu(Policy.SRCU);
         var timer = moduleTimer(gpu, 0, Action.BLOCK);
         eventually().until(timer::isBlocked);
 
@@ -178,7 +173,7 @@ class SrcuPolicyTest {
 
     @Test
     void underRevocableABlockReaderAtModuleScopeDoesNotHoldUpTheUnbind() {
-        var gpu = gpuUnder(Policy.REVOCABLE);
+        var gpu = host.plugGpu(Policy.REVOCABLE);
         var timer = moduleTimer(gpu, 0, Action.BLOCK);
         eventually().until(timer::isBlocked);
 

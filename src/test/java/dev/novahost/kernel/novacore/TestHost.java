@@ -106,6 +106,12 @@ public final class TestHost implements AfterEachCallback, AutoCloseable {
         kernel.driverCore().setPolicy(NOVA_CORE, policy);
     }
 
+    /** A GA102 plugged in with nova-core under {@code policy}, which its probe and unbind follow. */
+    public PciAddress plugGpu(Policy policy) {
+        usePolicy(policy);
+        return plugGpu();
+    }
+
     public void inject(Faults faults) {
         kernel.setFaults(faults);
     }
